@@ -1,0 +1,18 @@
+/* hint.h: the hint: lines that explain a failure whose cause is known (SPEC 3). */
+#ifndef SOCKT_HINT_H
+#define SOCKT_HINT_H
+
+#include "sock.h"
+
+/*
+ * Reports a failed sock_bind_local (the error line and its hints) and
+ * returns the exit status: EADDRINUSE names what holds the port, EACCES
+ * the privileged-port rule, a resolver failure its EAI_ code.
+ */
+int report_bind_failure(const struct endpoint *, const struct sock_failure *, int socktype);
+/* "hint: ..." for EADDRINUSE on a port: what holds it (the state issue fills this in from sock_diag). */
+void hint_port_in_use(uint16_t port, int socktype);
+/* A hint for an errno from connect/sendto/socket where the cause is known. */
+void hint_for_errno(int err, int family);
+
+#endif

@@ -1,0 +1,41 @@
+/* sock.h: local sockets for listen and udp-recv: dual-stack binding, errors kept. */
+#ifndef SOCKT_SOCK_H
+#define SOCKT_SOCK_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+
+struct bind_options {
+	int reuseaddr;	/* SO_REUSEADDR */
+	int backlog;	/* listen(2) backlog for SOCK_STREAM */
+};
+
+/* The sockets bound for one local endpoint: one (dual-stack :: or a host), or one per family. */
+struct bound {
+	int n;
+	int fd[2];
+	struct sockaddr_storage addr[2]; /* as getsockname says, so port 0 is resolved */
+};
+
+/* What failed, for the caller to report. */
+struct sock_failure {
+	const char *call;	/* "socket", "bind", "listen", "getaddrinfo" */
+	int err;		/* errno */
+	int eai;		/* for getaddrinfo */
+	char addr[ADDR_STRLEN];
+	uint16_t port;
+};
+
+/*
+ * Binds (and listens, for SOCK_STREAM) every address of the endpoint, with
+ * no host one "::" socket with IPV6_V6ONLY off, or one socket per family
+ * where the system refuses that. Sockets are non-blocking and close-on-exec.
+ * Returns 0, or -1 with *failure filled and nothing left open.
+ */
+int sock_bind_local(const struct endpoint *, int socktype, const struct bind_options *,
+    struct bound *, struct sock_failure *);
+void sock_close_bound(struct bound *);
+
+#endif

@@ -1,0 +1,139 @@
+# tests/lib/common.bash: shared helpers for the bats suites. Load with
+#   load lib/common
+# and call common_teardown from each file's teardown (it is the default teardown).
+# Everything a test starts (processes, namespaces, files) is recorded and undone,
+# even when the test fails.
+
+: "${SOCKT:?SOCKT must point at the sockt binary (make check sets it)}"
+
+# The directory for this test's files; bats removes it.
+tmp() { printf '%s' "${BATS_TEST_TMPDIR:?}"; }
+
+# free_port [tcp|udp] [ADDRESS]: a port the kernel has just handed out and freed.
+free_port() {
+	python3 - "${1:-tcp}" "${2:-127.0.0.1}" <<'PY'
+import socket, sys
+kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
+fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
+s = socket.socket(fam, kind)
+s.bind((sys.argv[2], 0))
+print(s.getsockname()[1])
+PY
+}
+
+# spawn NAME CMD...: runs CMD in the background with stdout/stderr in $(tmp)/NAME.out/.err,
+# stdin from /dev/null unless STDIN_FILE is set; records its PID for teardown.
+# The PID is in $SPAWNED_PID and in $(tmp)/NAME.pid.
+spawn() {
+	local name=$1
+	shift
+	"$@" <"${STDIN_FILE:-/dev/null}" >"$(tmp)/$name.out" 2>"$(tmp)/$name.err" &
+	SPAWNED_PID=$!
+	echo "$SPAWNED_PID" >"$(tmp)/$name.pid"
+	echo "$SPAWNED_PID" >>"$(tmp)/.pids"
+}
+
+# wait_for_line FILE REGEX [SECONDS]: polls FILE until a line matches (bounded).
+wait_for_line() {
+	local file=$1 re=$2 limit=${3:-5} i
+	for ((i = 0; i < limit * 50; i++)); do
+		if [ -f "$file" ] && grep -Eq -- "$re" "$file"; then
+			return 0
+		fi
+		sleep 0.02
+	done
+	echo "timed out after ${limit}s waiting for /$re/ in $file:" >&2
+	cat "$file" >&2 2>/dev/null
+	return 1
+}
+
+# wait_listening PORT [tcp|udp] [SECONDS] [NETNS]: until a socket listens on PORT (ss).
+wait_listening() {
+	local port=$1 proto=${2:-tcp} limit=${3:-5} ns=${4:-} i flag=-Hltn
+	[ "$proto" = udp ] && flag=-Hlun
+	for ((i = 0; i < limit * 50; i++)); do
+		if [ -n "$ns" ]; then
+			ip netns exec "$ns" ss $flag "sport = :$port" | grep -q . && return 0
+		else
+			ss $flag "sport = :$port" | grep -q . && return 0
+		fi
+		sleep 0.02
+	done
+	echo "timed out after ${limit}s waiting for a $proto listener on port $port" >&2
+	return 1
+}
+
+# wait_exit PID [SECONDS]: waits for a spawned process to end; its status in $EXIT_STATUS.
+wait_exit() {
+	local pid=$1 limit=${2:-10} i
+	for ((i = 0; i < limit * 50; i++)); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" 2>/dev/null
+			EXIT_STATUS=$?
+			return 0
+		fi
+		sleep 0.02
+	done
+	echo "process $pid still running after ${limit}s" >&2
+	return 1
+}
+
+# require_root: network-namespace tests need root; anywhere else they are skipped, loudly.
+require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "# SKIPPED (not root): $BATS_TEST_DESCRIPTION" >&3
+		skip "needs root for network namespaces"
+	fi
+}
+
+# netns_new NAME: a fresh namespace "sktNAME$$" with lo up, removed at teardown.
+# Prints nothing; the full name is in $NETNS.
+netns_new() {
+	NETNS="skt$1$$"
+	ip netns add "$NETNS"
+	echo "$NETNS" >>"$(tmp)/.netns"
+	ip -n "$NETNS" link set lo up
+}
+
+# in_ns NS CMD...: runs CMD inside a namespace.
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# with_hosts FILE CMD...: runs CMD with FILE mounted over /etc/hosts, in a private
+# mount namespace, so that tests know what names resolve to.
+with_hosts() {
+	local file=$1
+	shift
+	unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$file" "$@"
+}
+
+common_teardown() {
+	local pid ns
+	if [ -f "$(tmp)/.pids" ]; then
+		while read -r pid; do
+			kill "$pid" 2>/dev/null
+		done <"$(tmp)/.pids"
+		while read -r pid; do
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.05
+			done
+			kill -9 "$pid" 2>/dev/null
+		done <"$(tmp)/.pids"
+		rm -f "$(tmp)/.pids"
+	fi
+	if [ -f "$(tmp)/.netns" ]; then
+		while read -r ns; do
+			ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+			ip netns del "$ns" 2>/dev/null
+		done <"$(tmp)/.netns"
+		rm -f "$(tmp)/.netns"
+	fi
+}
+
+teardown() {
+	common_teardown
+}
