@@ -188,7 +188,7 @@ opt_print_help(const struct command *cmd)
 	}
 	printf("\nGlobal options:\n");
 	print_options(global_options);
-	printf("\nSee sockt(1) for the whole story.\n");
+	printf("\nSee sockt-%s(1) and sockt(1).\n", cmd->name);
 }
 
 void

@@ -164,3 +164,11 @@ sock_close_bound(struct bound *b)
 		close(b->fd[i]);
 	b->n = 0;
 }
+
+int
+sock_linger_zero(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}

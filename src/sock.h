@@ -37,5 +37,7 @@ struct sock_failure {
 int sock_bind_local(const struct endpoint *, int socktype, const struct bind_options *,
     struct bound *, struct sock_failure *);
 void sock_close_bound(struct bound *);
+/* SO_LINGER 0: close(2) sends RST and this side keeps no TIME_WAIT (--linger 0). */
+int sock_linger_zero(int fd);
 
 #endif
