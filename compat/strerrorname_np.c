@@ -408,6 +408,15 @@ static const char *const names[] = {
 #ifdef ERFKILL
 	[ERFKILL] = "ERFKILL",
 #endif
+#ifdef EDEADLK
+	[EDEADLK] = "EDEADLK",
+#endif
+#ifdef EOPNOTSUPP
+	[EOPNOTSUPP] = "EOPNOTSUPP",
+#endif
+#ifdef EHWPOISON
+	[EHWPOISON] = "EHWPOISON",
+#endif
 };
 
 const char *

@@ -102,12 +102,16 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
-# with_hosts FILE CMD...: runs CMD with FILE mounted over /etc/hosts, in a private
-# mount namespace, so that tests know what names resolve to.
+# with_hosts FILE CMD...: runs CMD with FILE mounted over /etc/hosts and a private
+# nsswitch.conf ("hosts: files": no DNS query leaves the machine), in a private mount
+# namespace, so that tests know exactly what names resolve to.
 with_hosts() {
-	local file=$1
+	local file=$1 userns=
 	shift
-	unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$file" "$@"
+	[ "$(id -u)" = 0 ] || userns=-r
+	unshare $userns -m sh -c 'mount --bind "$0" /etc/hosts &&
+		mount --bind "$1" /etc/nsswitch.conf && shift && exec "$@"' \
+	    "$file" "$BATS_TEST_DIRNAME/lib/nsswitch.conf" "$@"
 }
 
 common_teardown() {
