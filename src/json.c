@@ -52,21 +52,66 @@ puts_raw(struct json *j, const char *s)
 	put(j, s, strlen(s));
 }
 
+/* The length of the valid UTF-8 sequence at s (no overlongs, surrogates or > U+10FFFF), or 0. */
+static size_t
+utf8_sequence(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 1;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		cp = c & 0x07;
+	} else
+		return 0;
+	if (len <= n)
+		return 0;
+	for (size_t k = 1; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n + 1;
+}
+
+/*
+ * A JSON string of the bytes: control characters escaped, and any byte that
+ * is not part of valid UTF-8 replaced by U+FFFD, so the line always parses.
+ * (Binary payloads go out as base64 instead; this guards names and messages.)
+ */
 static void
 put_escaped(struct json *j, const unsigned char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
+	size_t start = 0, i = 0;
 
 	put(j, "\"", 1);
-	for (size_t i = 0; i < len; i++) {
+	while (i < len) {
 		unsigned char c = s[i];
+		size_t n = utf8_sequence(s + i, len - i);
 		char esc[7];
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+
+		if (n > 1 || (n == 1 && c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)) {
+			i += n;
 			continue;
+		}
 		put(j, s + start, i - start);
-		start = i + 1;
-		switch (c) {
+		i++;
+		start = i;
+		switch (n == 0 ? -1 : c) {
+		case -1: puts_raw(j, "\\ufffd"); break;
 		case '"': puts_raw(j, "\\\""); break;
 		case '\\': puts_raw(j, "\\\\"); break;
 		case '\n': puts_raw(j, "\\n"); break;
@@ -222,38 +267,12 @@ int
 json_utf8_valid(const void *data, size_t len)
 {
 	const unsigned char *s = data;
-	size_t i = 0;
+	size_t i = 0, n;
 
 	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		unsigned cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else
+		if ((n = utf8_sequence(s + i, len - i)) == 0)
 			return 0;
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		i += n + 1;
+		i += n;
 	}
 	return 1;
 }

@@ -26,6 +26,8 @@ report_command(void)
 }
 
 /* Writes "sockt CMD: " + the formatted text + an optional tail + newline, as one write. */
+static void emit(const char *, const char *, va_list) __attribute__((format(printf, 2, 0)));
+
 static void
 emit(const char *tail, const char *fmt, va_list ap)
 {

@@ -119,6 +119,11 @@ u() { "$SOCKT_UNIT" "$@"; }
 	[[ "$out" == *'"utf8":false'* ]]
 }
 
+@test "unit: bytes that are not UTF-8 become U+FFFD, so the line still parses" {
+	out=$(u json $'ok\xff\xc3\xa9\xed\xa0\x80end')
+	python3 -c 'import json,sys; o=json.loads(sys.argv[1]); assert o["s"]=="ok\ufffd\u00e9\ufffd\ufffd\ufffdend", ascii(o["s"])' "$out"
+}
+
 @test "unit: the compat errno-name table agrees with the C library" {
 	run "$ERRNAMES_CHECK"
 	[ "$status" -eq 0 ]
