@@ -1,25 +1,304 @@
-/* cmd_raw_ping.c: ICMP and ICMPv6 echo over raw sockets. Not implemented yet: says so, status 2. */
+/* cmd_raw_ping.c: ICMP and ICMPv6 echo over raw sockets (or ping sockets), ping's output. */
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
 #include "cmd.h"
+#include "hint.h"
 #include "opts.h"
+#include "parse.h"
+#include "ping_output.h"
+#include "pinger.h"
+#include "privdrop.h"
 #include "report.h"
 
 static const struct opt options[] = {
+	{ "count", 'c', required_argument, "N", "stop after N requests per host (default: no end)" },
+	{ "interval", 'i', required_argument, "D", "time between a host's requests (default 1 s)" },
+	{ "timeout", 'W', required_argument, "D", "how long to wait for each reply (default 2 s)" },
+	{ "deadline", 'w', required_argument, "D", "end the whole run after D (default: none)" },
+	{ "size", 's', required_argument, "N", "payload bytes (default 56)" },
+	{ "ttl", 't', required_argument, "N", "TTL / hop limit, 1-255 (default: the system's)" },
+	{ "source", 'I', required_argument, "ADDR", "source address, or an interface name" },
 	{ NULL, 0, 0, NULL, NULL },
 };
+
+/* iputils refuses shorter intervals to users other than root: that would be flooding. */
+#define MIN_USER_INTERVAL 2000
+
+struct ping_cmd {
+	struct pinger_options o;
+	struct sockaddr_storage source;
+	const char *source_arg;
+	const char *size_arg;
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int64_t
+duration_option(const struct command *cmd, const char *arg, const char *what)
+{
+	int64_t usec;
+
+	if (parse_duration(arg, &usec) == -1 || usec <= 0)
+		opt_usage_error(cmd, "invalid %s '%s': must be a duration above 0, as 1.5, 250ms or 2s",
+		    what, arg);
+	return usec;
+}
+
+static long long
+number_option(const struct command *cmd, const char *arg, const char *what, long long min,
+    long long max)
+{
+	long long v;
+
+	if (parse_number(arg, min, max, &v, NULL) == -1)
+		opt_usage_error(cmd, "invalid %s '%s': must be %lld-%lld", what, arg, min, max);
+	return v;
+}
+
+/* -I: an address literal to bind to, or else the name of an interface. */
+static void
+source_option(const struct command *cmd, struct ping_cmd *c, const char *arg)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_RAW }, *res;
+
+	c->source_arg = arg;
+	if (getaddrinfo(arg, NULL, &hints, &res) == 0) {
+		memcpy(&c->source, res->ai_addr, res->ai_addrlen);
+		c->o.source = (struct sockaddr *)&c->source;
+		c->o.sourcelen = res->ai_addrlen;
+		freeaddrinfo(res);
+	} else if (if_nametoindex(arg) != 0)
+		c->o.device = arg;
+	else
+		opt_usage_error(cmd, "invalid source '%s': neither an address nor an interface of "
+				     "this machine", arg);
+}
+
+static void
+parse_options(const struct command *cmd, struct ping_cmd *c, struct opt_parser *p)
+{
+	int ch;
+
+	while ((ch = opt_next(p)) != -1) {
+		switch (ch) {
+		case 'c': c->o.count = number_option(cmd, p->arg, "count", 1, LLONG_MAX); break;
+		case 'i': c->o.interval = duration_option(cmd, p->arg, "interval"); break;
+		case 'W': c->o.timeout = duration_option(cmd, p->arg, "timeout"); break;
+		case 'w': c->o.deadline = duration_option(cmd, p->arg, "deadline"); break;
+		case 't': c->o.ttl = (int)number_option(cmd, p->arg, "TTL", 1, 255); break;
+		case 's':
+			c->size_arg = p->arg;
+			c->o.datalen = (size_t)number_option(cmd, p->arg, "size", 0, ICMP_MAX_PAYLOAD_V6);
+			break;
+		case 'I': source_option(cmd, c, p->arg); break;
+		}
+	}
+	if (c->o.source != NULL) {
+		if (globals.family != AF_UNSPEC && globals.family != c->source.ss_family)
+			opt_usage_error(cmd, "invalid source '%s': not of the family -4/-6 asks for",
+			    c->source_arg);
+		/* The hosts are then resolved in the source's family. */
+		globals.family = c->source.ss_family;
+	}
+	if (getuid() != 0 && c->o.interval < MIN_USER_INTERVAL)
+		opt_usage_error(cmd, "invalid interval: below 2 ms is flooding, which only root may do");
+}
+
+/* Every HOST resolved; those that fail are reported and left out. Returns how many remain. */
+static size_t
+resolve_hosts(struct pinger *p, char **names, size_t n, struct ping_output *out, int *status)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ping_host *h = &p->hosts[kept];
+		struct addrinfo *res;
+		int eai = addr_resolve(names[i], NULL, SOCK_RAW, AI_CANONNAME, &res);
+		if (eai != 0) {
+			report_eai(eai, errno, "%s", names[i]);
+			if (eai == EAI_NONAME && globals.numeric && !addr_is_literal(names[i]))
+				report_hint("-n takes address literals only; leave it out to look names up");
+			*status = EXIT_RESOLVE;
+			continue;
+		}
+		h->name = names[i];
+		memcpy(&h->addr, res->ai_addr, res->ai_addrlen);
+		h->addrlen = res->ai_addrlen;
+		h->family = res->ai_family;
+		ping_output_add_host(out, kept, names[i], res->ai_canonname,
+		    globals.numeric || addr_is_literal(names[i]));
+		freeaddrinfo(res);
+		kept++;
+	}
+	p->nhosts = kept;
+	return kept;
+}
+
+static void
+check_size(const struct command *cmd, const struct ping_cmd *c, const struct pinger *p)
+{
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (p->hosts[i].family == AF_INET && c->o.datalen > ICMP_MAX_PAYLOAD_V4)
+			opt_usage_error(cmd, "invalid size '%s': an IPv4 echo request carries at most "
+					     "%d bytes (%s is IPv4)", c->size_arg, ICMP_MAX_PAYLOAD_V4,
+			    p->hosts[i].name);
+}
+
+static const char *
+icmp_name(int family)
+{
+	return family == AF_INET6 ? "ICMPv6" : "ICMP";
+}
+
+/* The groups ping sockets admit, for the hint. */
+static void
+hint_ping_group_range(void)
+{
+	char range[64] = "";
+	FILE *f;
+
+	if ((f = fopen("/proc/sys/net/ipv4/ping_group_range", "r")) != NULL) {
+		if (fgets(range, sizeof(range), f) == NULL)
+			range[0] = '\0';
+		fclose(f);
+	}
+	range[strcspn(range, "\n")] = '\0';
+	for (char *t = range; *t != '\0'; t++)
+		if (*t == '\t')
+			*t = ' ';
+	report_hint("net.ipv4.ping_group_range is \"%s\" and your group is %u; as root, 'sysctl -w "
+		    "net.ipv4.ping_group_range=\"0 2147483647\"' admits every group to ping sockets",
+	    range, (unsigned)getgid());
+}
+
+static int
+report_open_failure(const struct pinger_failure *f)
+{
+	/* Both refused: what the raw socket said, then the ping socket, then the ways out. */
+	if (f->raw_err != 0)
+		report_errno(f->raw_err, "raw socket for %s", icmp_name(f->family));
+	report_errno(f->err, "%s for %s", f->call, icmp_name(f->family));
+	if (f->raw_err != 0 && (f->err == EACCES || f->err == EPERM)) {
+		hint_for_errno(EPERM, -1);
+		hint_ping_group_range();
+		return EXIT_LOCAL;
+	}
+	if (f->err == EAFNOSUPPORT && f->family == AF_INET6)
+		report_hint("IPv6 is disabled on this machine; try -4");
+	else
+		hint_for_errno(f->err, f->family);
+	return exit_status_for_errno(f->err) == EXIT_LOCAL ? EXIT_LOCAL : EXIT_NETWORK;
+}
+
+static void
+report_sockets(const struct pinger *p)
+{
+	for (int i = 0; i < 2; i++) {
+		int family = i ? AF_INET6 : AF_INET;
+		if (p->raw_fd[i] != -1)
+			report_verbose(1, "%s: raw socket", icmp_name(family));
+		else if (p->raw_refused[i] != 0)
+			report_verbose(1, "%s: raw socket refused [%s], using ping sockets",
+			    icmp_name(family), errno_name(p->raw_refused[i]));
+	}
+}
+
+static void
+catch_signals(sigset_t *waitmask)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* Blocked but while waiting: a signal can only end the wait, never slip past it. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGTERM);
+}
+
+static int
+ping(struct pinger *p, struct ping_output *out)
+{
+	sigset_t waitmask;
+	const char *step;
+	struct pinger_failure f;
+
+	if (pinger_open(p, &f) == -1)
+		return report_open_failure(&f);
+	report_sockets(p);
+	if (privdrop_now(&step) == -1) {
+		report_errno(errno, "drop privileges: %s", step);
+		return EXIT_LOCAL;
+	}
+	report_verbose(1, "privileges dropped: user %u, no capabilities", (unsigned)getuid());
+	if (ping_output_headers(out, p) == -1)
+		return EXIT_OK;
+	catch_signals(&waitmask);
+	p->on_event = ping_output_event;
+	p->arg = out;
+	if (pinger_run(p, &stop, &waitmask) == -1) {
+		report_errno(errno, "wait for replies");
+		return EXIT_LOCAL;
+	}
+	if (out->closed)
+		return out->write_err != 0 ? EXIT_LOCAL : EXIT_OK;
+	return ping_output_summaries(out, p);
+}
 
 static int
 run(const struct command *cmd, int argc, char **argv)
 {
+	struct ping_cmd c = { .o = { .interval = 1000000, .timeout = 2000000, .datalen = 56 } };
+	struct ping_output out;
 	struct opt_parser p;
+	struct pinger pinger;
+	int status = EXIT_OK, s;
 
 	opt_begin(&p, cmd, argc, argv);
-	while (opt_next(&p) != -1)
-		;
+	parse_options(cmd, &c, &p);
 	opt_end(&p);
-	report_error("not implemented yet");
-	return EXIT_USAGE;
+	argc -= p.optind;
+	argv += p.optind;
+	if (argc < 1)
+		opt_usage_error(cmd, "missing HOST");
+	if (pinger_init(&pinger, &c.o, (size_t)argc) == -1 ||
+	    ping_output_init(&out, (size_t)argc, &c.o, c.source_arg) == -1) {
+		report_errno(errno, "start");
+		return EXIT_LOCAL;
+	}
+	if (resolve_hosts(&pinger, argv, (size_t)argc, &out, &status) > 0) {
+		check_size(cmd, &c, &pinger);
+		s = ping(&pinger, &out);
+		if (s != EXIT_OK && (status == EXIT_OK || s == EXIT_LOCAL))
+			status = s;
+	}
+	pinger_free(&pinger);
+	ping_output_free(&out);
+	return status;
 }
 
 const struct command cmd_raw_ping = {
