@@ -1,12 +1,57 @@
 /* hint.c: the hint: lines of SPEC 3, for failures whose usual cause is known. */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "hint.h"
+#include "parse.h"
 #include "report.h"
+#include "sockdiag.h"
+
+/* The port below which binding needs privilege, from the sysctl of this network namespace. */
+static int
+unprivileged_port_start(void)
+{
+	char buf[32];
+	long long v;
+	const char *errstr;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC)) == -1)
+		return 1024;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1024;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (parse_number(buf, 0, 65536, &v, &errstr) == -1)
+		return 1024;
+	return (int)v;
+}
+
+static void
+hint_privileged_port(uint16_t port)
+{
+	int start = unprivileged_port_start();
+
+	if (port < start)
+		report_hint("ports below %d need root or CAP_NET_BIND_SERVICE "
+			    "(net.ipv4.ip_unprivileged_port_start is %d); use a port of %d or more",
+		    start, start, start);
+	else
+		report_hint("port %u needs no privilege here (net.ipv4.ip_unprivileged_port_start "
+			    "is %d): a security policy (SELinux, AppArmor, a cgroup BPF program) refused it",
+		    port, start);
+}
 
 int
 report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int socktype)
@@ -23,9 +68,7 @@ report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int
 		hint_port_in_use(f->port, socktype);
 		break;
 	case EACCES:
-		if (f->port < 1024)
-			report_hint("ports below 1024 need root or CAP_NET_BIND_SERVICE "
-				    "(or a lower net.ipv4.ip_unprivileged_port_start); use a port of 1024 or more");
+		hint_privileged_port(f->port);
 		break;
 	case EADDRNOTAVAIL:
 		report_hint("%s is not an address of this machine ('ip addr' lists them)", f->addr);
@@ -36,12 +79,190 @@ report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int
 	return exit_status_for_errno(f->err);
 }
 
+/* What sockdiag says about one local port. */
+struct port_use {
+	size_t total;
+	size_t states[SOCKDIAG_STATE_MAX];
+	size_t waiting;		/* TIME_WAIT, and FIN_WAIT_2 left to the kernel */
+	uint32_t longest_wait_ms;
+	size_t holders;		/* sockets a process holds (not waiting ones) */
+};
+
+/* Sockets in TIME_WAIT, or orphaned in FIN_WAIT_2, belong to no process: only time frees them. */
+static int
+waiting(const struct sockdiag_socket *s)
+{
+	return s->state == SOCKDIAG_TIME_WAIT ||
+	    (s->state == SOCKDIAG_FIN_WAIT2 && s->inode == 0);
+}
+
+static void
+count_port(const struct sockdiag_table *t, uint16_t port, struct port_use *u)
+{
+	memset(u, 0, sizeof(*u));
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sockdiag_socket *s = &t->v[i];
+		if (s->local_port != port)
+			continue;
+		u->total++;
+		if (s->state < SOCKDIAG_STATE_MAX)
+			u->states[s->state]++;
+		if (waiting(s)) {
+			u->waiting++;
+			if (s->expires_ms > u->longest_wait_ms)
+				u->longest_wait_ms = s->expires_ms;
+		} else
+			u->holders++;
+	}
+}
+
+/*
+ * Whether --reuseaddr would get past the sockets now on the port: the
+ * kernel lets a SO_REUSEADDR socket share a port with TIME_WAIT ones only
+ * if they had SO_REUSEADDR too, which nothing reports; a test bind (never
+ * listening, closed at once) asks the kernel itself. 1 yes, 0 no, -1 unknown.
+ */
+static int
+reuseaddr_would_work(uint16_t port, int socktype)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr *sa = (struct sockaddr *)&sin6;
+	socklen_t salen = sizeof(sin6);
+	int fd, one = 1, zero = 0, rc;
+
+	/* [::] with V6ONLY off meets every socket on the port, as listen's own does. */
+	if ((fd = socket(AF_INET6, socktype | SOCK_CLOEXEC, 0)) != -1) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) == -1) {
+			close(fd);
+			return -1;
+		}
+	} else if ((fd = socket(AF_INET, socktype | SOCK_CLOEXEC, 0)) != -1) {
+		sa = (struct sockaddr *)&sin;
+		salen = sizeof(sin);
+	} else
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1) {
+		close(fd);
+		return -1;
+	}
+	rc = bind(fd, sa, salen) == 0 ? 1 : errno == EADDRINUSE ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+/* "python3 (pid 1234)" for the processes holding sockets on the port, at most three. */
+static size_t
+owners_text(const struct sockdiag_table *t, uint16_t port, char *buf, size_t len)
+{
+	int seen[3];
+	size_t n = 0, used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < t->n && n < 3; i++) {
+		const struct sockdiag_socket *s = &t->v[i];
+		size_t k;
+		if (s->local_port != port || s->pid == 0)
+			continue;
+		for (k = 0; k < n && seen[k] != s->pid; k++)
+			;
+		if (k < n)
+			continue;
+		seen[n++] = s->pid;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s (pid %d)", n > 1 ? ", " : "",
+		    s->process, s->pid);
+		if (used >= len)
+			break;
+	}
+	return n;
+}
+
+static unsigned
+seconds_up(uint32_t ms)
+{
+	return (unsigned)((ms + 999) / 1000);
+}
+
+/* Only TIME_WAIT (SPEC 3's example): how long, and whether --reuseaddr helps. */
+static void
+hint_only_waiting(const struct port_use *u, uint16_t port, int socktype)
+{
+	int reuse = reuseaddr_would_work(port, socktype);
+	char when[128];
+
+	if (u->waiting == 1)
+		snprintf(when, sizeof(when), "1 connection on port %u is in TIME_WAIT and leaves it in %u s",
+		    port, seconds_up(u->longest_wait_ms));
+	else
+		snprintf(when, sizeof(when), "%zu connections on port %u are in TIME_WAIT, the last "
+		    "leaves it in %u s", u->waiting, port, seconds_up(u->longest_wait_ms));
+	if (reuse == 0)
+		report_hint("%s; wait (--reuseaddr cannot help: the program that made %s did not "
+			    "set SO_REUSEADDR)", when, u->waiting == 1 ? "it" : "them");
+	else
+		report_hint("%s; wait, or use --reuseaddr", when);
+}
+
+/* Sockets a process holds: who, and what to do about it. */
+static void
+hint_held(const struct sockdiag_table *t, const struct port_use *u, uint16_t port, int socktype,
+    int hidden)
+{
+	int protocol = socktype == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
+	char states[256], owners[256], wait[64] = "";
+	size_t n;
+	const char *what = u->states[SOCKDIAG_LISTEN] != 0 ? "a listening socket"
+	    : socktype == SOCK_DGRAM ? "a UDP socket" : "open connections";
+
+	sockdiag_states_text(u->states, protocol, states, sizeof(states));
+	if (u->waiting != 0)
+		snprintf(wait, sizeof(wait), "; the last TIME_WAIT ends in %u s",
+		    seconds_up(u->longest_wait_ms));
+	report_hint("port %u has %zu %s socket%s: %s%s", port, u->total,
+	    socktype == SOCK_DGRAM ? "UDP" : "TCP",
+	    u->total == 1 ? "" : "s", states, wait);
+	if ((n = owners_text(t, port, owners, sizeof(owners))) > 0)
+		report_hint("%s on it belong%s to %s; stop %s, or choose another port", what,
+		    what[0] == 'a' ? "s" : "", owners, n > 1 ? "those processes" : "that process");
+	else if (hidden > 0)
+		report_hint("%s on it belong%s to a process this user cannot look into ('sockt state "
+			    "-v %s%u' as root names it); stop it, or choose another port", what,
+		    what[0] == 'a' ? "s" : "", socktype == SOCK_DGRAM ? "-u " : "", port);
+	else
+		report_hint("%s on it belong%s to a process outside this PID namespace; stop it, or "
+			    "choose another port", what, what[0] == 'a' ? "s" : "");
+	/* UDP sockets share a port when every one of them set SO_REUSEADDR. */
+	if (socktype == SOCK_DGRAM && reuseaddr_would_work(port, socktype) == 1)
+		report_hint("the sockets there set SO_REUSEADDR: --reuseaddr would share the port");
+}
+
 void
 hint_port_in_use(uint16_t port, int socktype)
 {
-	report_hint("another %s socket holds port %u; 'sockt state %s%u' shows which and for how "
-		    "long; use --reuseaddr if it is only in TIME_WAIT",
-	    addr_proto_name(socktype), port, socktype == SOCK_DGRAM ? "-u " : "", port);
+	struct sockdiag_filter f = { socktype == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP, AF_UNSPEC,
+		0, port };
+	struct sockdiag_table t;
+	struct port_use u;
+	int hidden = 0;
+
+	if (sockdiag_list(&f, &t) == -1) {
+		report_hint("another %s socket holds port %u; 'sockt state %s%u' shows which and for "
+			    "how long; use --reuseaddr if it is only in TIME_WAIT",
+		    addr_proto_name(socktype), port, socktype == SOCK_DGRAM ? "-u " : "", port);
+		sockdiag_table_free(&t);
+		return;
+	}
+	count_port(&t, port, &u);
+	if (u.holders != 0 && (hidden = sockdiag_find_owners(&t)) == -1)
+		hidden = 0;
+	if (u.total == 0)
+		report_hint("no socket is on port %u now: it may have just been freed (try again), or "
+			    "be bound without listening, which the kernel does not list", port);
+	else if (u.holders == 0)
+		hint_only_waiting(&u, port, socktype);
+	else
+		hint_held(&t, &u, port, socktype, hidden);
+	sockdiag_table_free(&t);
 }
 
 void
