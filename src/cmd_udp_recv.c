@@ -1,27 +1,389 @@
-/* cmd_udp_recv.c: receive UDP datagrams. Not implemented yet: says so, status 2. */
+/* cmd_udp_recv.c: receive UDP datagrams and write each one whole (raw, hex or JSON). */
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
 #include "cmd.h"
+#include "dgram.h"
+#include "hint.h"
 #include "opts.h"
+#include "parse.h"
+#include "payload.h"
 #include "report.h"
+#include "sock.h"
+
+enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_MULTICAST };
 
 static const struct opt options[] = {
-	{ NULL, 0, 0, NULL, NULL },
+    {"count", 'c', required_argument, "N", "exit 0 after N datagrams (default: no limit)"},
+    {"timeout", 'w', required_argument, "D",
+	"exit 1 if no datagram arrives for D (default: wait forever)"},
+    {"echo", OPT_ECHO, no_argument, NULL, "send each datagram back to its sender"},
+    {"hex", OPT_HEX, no_argument, NULL, "write a hex dump (offset, hex bytes, printable column)"},
+    {"buffer", OPT_BUFFER, required_argument, "SIZE",
+	"receive buffer per datagram, 1-64k (default 64k, holds any)"},
+    {"reuseaddr", OPT_REUSEADDR, no_argument, NULL,
+	"set SO_REUSEADDR (share the port, e.g. for multicast)"},
+    {"multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
+	"join the IPv4 or IPv6 multicast GROUP (on interface IF)"},
+    {NULL, 0, 0, NULL, NULL},
 };
+
+struct recv_options {
+	long long count; /* 0: no limit */
+	int64_t timeout; /* -1: none */
+	int echo, reuseaddr;
+	enum payload_format format;
+	size_t buffer;
+	const char *multicast;
+};
+
+struct receiver {
+	const struct recv_options *o;
+	struct bound b;
+	struct dgram_batch batch;
+	uint64_t got;
+	int truncated; /* a datagram was larger than the buffer */
+	int done;      /* the count was reached or stdout went away */
+	int status;
+};
+
+/* "239.1.2.3", "ff02::1%eth0", "239.1.2.3%eth0": the group and the interface to join it on. */
+static int
+parse_group(const char *arg, struct sockaddr_storage *group, socklen_t *len, unsigned *ifindex,
+    const char **why)
+{
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_DGRAM}, *res;
+	char host[ADDR_STRLEN], *pct;
+
+	if (strlcpy(host, arg, sizeof(host)) >= sizeof(host)) {
+		*why = "too long";
+		return -1;
+	}
+	*ifindex = 0;
+	if ((pct = strchr(host, '%')) != NULL) {
+		*pct++ = '\0';
+		if ((*ifindex = if_nametoindex(pct)) == 0) {
+			*why = "no such interface";
+			return -1;
+		}
+	}
+	if (getaddrinfo(host, NULL, &hints, &res) != 0) {
+		*why = "must be an IPv4 or IPv6 address literal";
+		return -1;
+	}
+	memcpy(group, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	if (!dgram_is_multicast((struct sockaddr *)group)) {
+		*why = "not a multicast address (224.0.0.0/4 or ff00::/8)";
+		return -1;
+	}
+	if (globals.family != AF_UNSPEC && globals.family != group->ss_family) {
+		*why =
+		    globals.family == AF_INET ? "an IPv6 group with -4" : "an IPv4 group with -6";
+		return -1;
+	}
+	return 0;
+}
+
+/* An IPv4 group goes on the IPv4 socket, or else on the dual-stack IPv6 one. */
+static int
+join_group(struct receiver *r, const struct sockaddr *group, socklen_t len, unsigned ifindex)
+{
+	char text[ADDR_STRLEN], ifname[IF_NAMESIZE];
+	int fd = -1;
+
+	for (int i = 0; i < r->b.n && fd == -1; i++)
+		if (r->b.addr[i].ss_family == group->sa_family)
+			fd = r->b.fd[i];
+	for (int i = 0; i < r->b.n && fd == -1; i++)
+		if (r->b.addr[i].ss_family == AF_INET6)
+			fd = r->b.fd[i];
+	addr_format(group, text, sizeof(text));
+	if (fd == -1 || dgram_join(fd, group, len, ifindex) == -1) {
+		int err = fd == -1 ? EAFNOSUPPORT : errno;
+		report_errno(err, "join multicast group %s", text);
+		if (err == ENODEV)
+			report_hint(
+			    "no route for the group picks an interface: name one (%s%%eth0) "
+			    "or add a route ('%s dev eth0')",
+			    text,
+			    group->sa_family == AF_INET6 ? "ip -6 route add ff00::/8"
+							 : "ip route add 224.0.0.0/4");
+		return EXIT_LOCAL;
+	}
+	report_verbose(1, "joined multicast group %s on %s", text,
+	    ifindex == 0 ? "the interface its route picks" : if_indextoname(ifindex, ifname));
+	return EXIT_OK;
+}
+
+/* sendto back to the sender; a full send buffer is waited out briefly, then the echo is dropped. */
+static void
+echo_back(int fd, const struct sockaddr *to, socklen_t tolen, const void *data, size_t len)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+	char text[ADDR_STRLEN];
+	uint16_t port;
+	int err;
+
+	for (int tries = 0; tries < 2; tries++) {
+		if (sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, to, tolen) != -1)
+			return;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		(void)poll(&pfd, 1, 1000);
+	}
+	err = errno;
+	port = dgram_address(to, text, sizeof(text));
+	report_errno(err, "echo to %s port %u (udp)", text, port);
+}
+
+/* The datagram is written as far as it was kept, and a cut one is said so: never silently. */
+static void
+report_truncated(const struct receiver *r, const struct sockaddr *from, size_t size)
+{
+	char text[ADDR_STRLEN];
+	uint16_t port = dgram_address(from, text, sizeof(text));
+
+	report_error("datagram of %zu bytes from %s port %u truncated to the %zu-byte buffer", size,
+	    text, port, r->o->buffer);
+	report_hint("--buffer %zu (or more) keeps it whole", size);
+}
+
+/* Writes the batch out; 0, or -1 with errno from stdout. */
+static int
+write_batch(struct receiver *r, int fd, unsigned n)
+{
+	char text[ADDR_STRLEN];
+
+	/* Raw and quiet: one writev for the whole batch. */
+	if (r->o->format == PAYLOAD_RAW && globals.verbose == 0 && !r->o->echo) {
+		for (unsigned i = 0; i < n; i++)
+			if (dgram_kept(&r->batch, i) < dgram_size(&r->batch, i)) {
+				report_truncated(
+				    r, dgram_from(&r->batch, i), dgram_size(&r->batch, i));
+				r->truncated = 1;
+			}
+		return dgram_write_payloads(1, &r->batch, 0, n);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct sockaddr *from = dgram_from(&r->batch, i);
+		size_t kept = dgram_kept(&r->batch, i), size = dgram_size(&r->batch, i);
+		uint16_t port = dgram_address(from, text, sizeof(text));
+		report_verbose(1, "%zu bytes from %s port %u", size, text, port);
+		if (kept < size) {
+			report_truncated(r, from, size);
+			r->truncated = 1;
+		}
+		if (payload_write(r->o->format, from, dgram_data(&r->batch, i), kept, size) == -1)
+			return -1;
+		if (r->o->echo)
+			echo_back(
+			    fd, from, dgram_fromlen(&r->batch, i), dgram_data(&r->batch, i), kept);
+	}
+	return 0;
+}
+
+static void
+receive_from(struct receiver *r, int fd)
+{
+	unsigned max = DGRAM_BATCH;
+	int n;
+
+	while (!r->done) {
+		if (r->o->count > 0 && (uint64_t)r->o->count - r->got < max)
+			max = (unsigned)((uint64_t)r->o->count - r->got);
+		if ((n = dgram_recv(fd, &r->batch, max)) == 0)
+			return;
+		if (n == -1) {
+			report_errno(errno, "receive on port %u (udp)",
+			    addr_port((struct sockaddr *)&r->b.addr[0]));
+			r->status = exit_status_for_errno(errno);
+			r->done = 1;
+			return;
+		}
+		r->got += (uint64_t)n;
+		if (write_batch(r, fd, (unsigned)n) == -1) {
+			/* SPEC 4: a reader that went away (| head) ends sockt quietly. */
+			if (errno != EPIPE) {
+				report_errno(errno, "write to stdout");
+				r->status = EXIT_LOCAL;
+			}
+			r->done = 1;
+			return;
+		}
+		if (r->o->count > 0 && r->got >= (uint64_t)r->o->count)
+			r->done = 1;
+	}
+}
+
+/* No datagram for the timeout: status 1 if none came at all or fewer than -c asked for. */
+static int
+timed_out(const struct receiver *r)
+{
+	char d[32];
+
+	duration_format(r->o->timeout, d, sizeof(d));
+	if (r->got == 0) {
+		report_error("no datagram within %s", d);
+		return EXIT_NETWORK;
+	}
+	if (r->o->count > 0) {
+		report_error("%llu of %lld datagrams arrived, then none for %s",
+		    (unsigned long long)r->got, r->o->count, d);
+		return EXIT_NETWORK;
+	}
+	report_verbose(1, "%llu datagrams, then none for %s", (unsigned long long)r->got, d);
+	return EXIT_OK;
+}
+
+static int
+receive(struct receiver *r)
+{
+	struct pollfd pfd[2];
+	int n, status = EXIT_OK;
+
+	for (int i = 0; i < r->b.n; i++)
+		pfd[i] = (struct pollfd){.fd = r->b.fd[i], .events = POLLIN};
+	while (!r->done) {
+		n = poll(pfd, (nfds_t)r->b.n, duration_to_poll_ms(r->o->timeout));
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			report_errno(errno, "poll");
+			return EXIT_LOCAL;
+		}
+		if (n == 0) {
+			status = timed_out(r);
+			break;
+		}
+		for (int i = 0; i < r->b.n && !r->done; i++)
+			if (pfd[i].revents != 0)
+				receive_from(r, pfd[i].fd);
+	}
+	if (status == EXIT_OK)
+		status = r->status;
+	return status == EXIT_OK && r->truncated ? EXIT_LOCAL : status;
+}
+
+static int
+start(struct receiver *r, const struct endpoint *ep)
+{
+	struct bind_options bo = {.reuseaddr = r->o->reuseaddr};
+	struct sockaddr_storage group;
+	struct sock_failure f;
+	char text[ADDR_STRLEN];
+	socklen_t glen = 0;
+	unsigned ifindex = 0;
+	const char *why;
+	int status;
+
+	if (r->o->multicast != NULL &&
+	    parse_group(r->o->multicast, &group, &glen, &ifindex, &why) == -1)
+		opt_usage_error(
+		    &cmd_udp_recv, "invalid multicast group '%s': %s", r->o->multicast, why);
+	if (sock_bind_local(ep, SOCK_DGRAM, &bo, &r->b, &f) == -1)
+		return report_bind_failure(ep, &f, SOCK_DGRAM);
+	for (int i = 0; i < r->b.n; i++) {
+		/* Room for bursts: a fast sender is not dropped while we write. */
+		dgram_grow_rcvbuf(r->b.fd[i], 4 << 20);
+		report_verbose(1, "listening on %s port %u",
+		    addr_format((struct sockaddr *)&r->b.addr[i], text, sizeof(text)),
+		    addr_port((struct sockaddr *)&r->b.addr[i]));
+	}
+	if (r->o->multicast != NULL &&
+	    (status = join_group(r, (struct sockaddr *)&group, glen, ifindex)) != EXIT_OK)
+		return status;
+	if (dgram_batch_init(&r->batch, DGRAM_BATCH, r->o->buffer) == -1) {
+		report_errno(errno, "allocate receive buffers");
+		return EXIT_LOCAL;
+	}
+	return EXIT_OK;
+}
+
+static void
+parse_options(struct opt_parser *p, struct recv_options *o)
+{
+	const char *errstr;
+	uint64_t size;
+	int ch;
+
+	while ((ch = opt_next(p)) != -1) {
+		switch (ch) {
+		case 'c':
+			if (parse_number(p->arg, 1, LLONG_MAX, &o->count, &errstr) == -1)
+				opt_usage_error(
+				    p->cmd, "invalid count '%s': must be a number from 1", p->arg);
+			break;
+		case 'w':
+			if (parse_duration(p->arg, &o->timeout) == -1)
+				opt_usage_error(p->cmd,
+				    "invalid timeout '%s': a duration such as 2, 1.5 or 250ms",
+				    p->arg);
+			break;
+		case OPT_BUFFER:
+			if (parse_size(p->arg, DGRAM_BUFFER_DEFAULT, &size) == -1 || size == 0)
+				opt_usage_error(
+				    p->cmd, "invalid buffer size '%s': must be 1 to 64k", p->arg);
+			o->buffer = (size_t)size;
+			break;
+		case OPT_ECHO: o->echo = 1; break;
+		case OPT_HEX: o->format = PAYLOAD_HEX; break;
+		case OPT_REUSEADDR: o->reuseaddr = 1; break;
+		case OPT_MULTICAST: o->multicast = p->arg; break;
+		}
+	}
+}
 
 static int
 run(const struct command *cmd, int argc, char **argv)
 {
+	struct recv_options o = {.timeout = -1, .buffer = DGRAM_BUFFER_DEFAULT};
+	struct receiver r = {.o = &o};
 	struct opt_parser p;
+	struct endpoint ep;
+	const char *why;
+	uint16_t port;
+	int used, status;
 
 	opt_begin(&p, cmd, argc, argv);
-	while (opt_next(&p) != -1)
-		;
+	parse_options(&p, &o);
 	opt_end(&p);
-	report_error("not implemented yet");
-	return EXIT_USAGE;
+	if (globals.json) {
+		if (o.format == PAYLOAD_HEX)
+			opt_usage_error(cmd, "--hex and --json cannot be combined");
+		o.format = PAYLOAD_JSON;
+	}
+	argc -= p.optind;
+	argv += p.optind;
+	if ((used = endpoint_parse_local(argc, argv, &ep, &why)) == -1)
+		opt_usage_error(cmd, "%s", why);
+	if (used < argc)
+		opt_usage_error(cmd, "unexpected argument '%s'", argv[used]);
+	if (parse_port(ep.port, "udp", &port) == -1)
+		opt_usage_error(
+		    cmd, "invalid port '%s': must be 0-65535 or a service name", ep.port);
+	if ((status = start(&r, &ep)) == EXIT_OK)
+		status = receive(&r);
+	dgram_batch_free(&r.batch);
+	sock_close_bound(&r.b);
+	endpoint_free(&ep);
+	return status;
 }
 
 const struct command cmd_udp_recv = {
-	"udp-recv", "receive UDP datagrams", "[OPTIONS] [HOST] PORT", options, run,
+    "udp-recv",
+    "receive UDP datagrams",
+    "[OPTIONS] [HOST] PORT",
+    options,
+    run,
 };

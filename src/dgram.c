@@ -1,0 +1,470 @@
+/* dgram.c: batches of datagrams, the ICMP error queue, UDP socket options and multicast joins. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/errqueue.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "dgram.h"
+
+size_t
+dgram_limit(int family)
+{
+	return family == AF_INET6 ? DGRAM_MAX_IPV6 : DGRAM_MAX_IPV4;
+}
+
+int
+dgram_batch_init(struct dgram_batch *b, unsigned cap, size_t size)
+{
+	memset(b, 0, sizeof(*b));
+	b->cap = cap;
+	b->size = size;
+	b->msg = calloc(cap, sizeof(*b->msg));
+	b->iov = calloc(cap, sizeof(*b->iov));
+	b->addr = calloc(cap, sizeof(*b->addr));
+	/* Untouched pages cost nothing: short datagrams use the first page of each slot. */
+	if (size > 0)
+		b->buf = reallocarray(NULL, cap, size);
+	if (b->msg == NULL || b->iov == NULL || b->addr == NULL || (size > 0 && b->buf == NULL)) {
+		dgram_batch_free(b);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+void
+dgram_batch_free(struct dgram_batch *b)
+{
+	free(b->msg);
+	free(b->iov);
+	free(b->addr);
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
+}
+
+int
+dgram_batch_add(
+    struct dgram_batch *b, const void *data, size_t len, const struct sockaddr *to, socklen_t tolen)
+{
+	struct msghdr *h = &b->msg[b->n].msg_hdr;
+
+	memset(h, 0, sizeof(*h));
+	b->iov[b->n].iov_base = (void *)(uintptr_t)data;
+	b->iov[b->n].iov_len = len;
+	h->msg_iov = &b->iov[b->n];
+	h->msg_iovlen = 1;
+	if (to != NULL) {
+		memcpy(&b->addr[b->n], to, tolen);
+		h->msg_name = &b->addr[b->n];
+		h->msg_namelen = tolen;
+	}
+	b->n++;
+	return b->n == b->cap;
+}
+
+/* sendmmsg where the kernel has it; one sendmsg at a time where it says ENOSYS. */
+static int
+send_some(int fd, struct mmsghdr *msg, unsigned n)
+{
+	static int no_sendmmsg;
+	int r;
+
+	if (!no_sendmmsg) {
+		r = sendmmsg(fd, msg, n, MSG_NOSIGNAL);
+		if (r != -1 || errno != ENOSYS)
+			return r;
+		no_sendmmsg = 1;
+	}
+	if (sendmsg(fd, &msg->msg_hdr, MSG_NOSIGNAL) == -1)
+		return -1;
+	return 1;
+}
+
+int
+dgram_send(int fd, struct dgram_batch *b, uint64_t *sent, size_t *failed_len)
+{
+	unsigned done = 0;
+	int r;
+
+	/*
+	 * sendmmsg stops at the first failure and, having sent some, drops its
+	 * errno; asking again for the rest makes the failing one say why.
+	 */
+	while (done < b->n) {
+		r = send_some(fd, b->msg + done, b->n - done);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+				if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+					break;
+				continue;
+			}
+			break;
+		}
+		done += (unsigned)r;
+		*sent += (uint64_t)r;
+	}
+	if (done < b->n) {
+		int err = errno;
+		*failed_len = b->iov[done].iov_len;
+		b->n = 0;
+		errno = err;
+		return -1;
+	}
+	b->n = 0;
+	return 0;
+}
+
+int
+dgram_recv(int fd, struct dgram_batch *b, unsigned max)
+{
+	int r;
+
+	if (max > b->cap)
+		max = b->cap;
+	for (unsigned i = 0; i < max; i++) {
+		struct msghdr *h = &b->msg[i].msg_hdr;
+		memset(h, 0, sizeof(*h));
+		b->iov[i].iov_base = b->buf + (size_t)i * b->size;
+		b->iov[i].iov_len = b->size;
+		h->msg_iov = &b->iov[i];
+		h->msg_iovlen = 1;
+		h->msg_name = &b->addr[i];
+		h->msg_namelen = sizeof(b->addr[i]);
+	}
+	/* MSG_TRUNC: msg_len is then the datagram's own length, so a cut is seen, never hidden. */
+	do
+		r = recvmmsg(fd, b->msg, max, MSG_DONTWAIT | MSG_TRUNC, NULL);
+	while (r == -1 && errno == EINTR);
+	if (r == -1) {
+		b->n = 0;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	}
+	b->n = (unsigned)r;
+	return r;
+}
+
+const unsigned char *
+dgram_data(const struct dgram_batch *b, unsigned i)
+{
+	return b->buf + (size_t)i * b->size;
+}
+
+size_t
+dgram_size(const struct dgram_batch *b, unsigned i)
+{
+	return b->msg[i].msg_len;
+}
+
+size_t
+dgram_kept(const struct dgram_batch *b, unsigned i)
+{
+	return b->msg[i].msg_len < b->size ? b->msg[i].msg_len : b->size;
+}
+
+const struct sockaddr *
+dgram_from(const struct dgram_batch *b, unsigned i)
+{
+	return (const struct sockaddr *)&b->addr[i];
+}
+
+socklen_t
+dgram_fromlen(const struct dgram_batch *b, unsigned i)
+{
+	return b->msg[i].msg_hdr.msg_namelen;
+}
+
+int
+dgram_write_payloads(int fd, const struct dgram_batch *b, unsigned first, unsigned n)
+{
+	struct iovec iov[DGRAM_BATCH];
+	unsigned cnt = 0, at = 0;
+	ssize_t w;
+
+	while (n > 0) {
+		cnt = 0;
+		for (unsigned i = first; i < first + n && cnt < DGRAM_BATCH && cnt < IOV_MAX; i++) {
+			iov[cnt].iov_base = (void *)(uintptr_t)dgram_data(b, i);
+			iov[cnt++].iov_len = dgram_kept(b, i);
+		}
+		first += cnt;
+		n -= cnt;
+		at = 0;
+		/* A partial writev leaves the rest of the iovecs to go, in order. */
+		while (at < cnt) {
+			if ((w = writev(fd, iov + at, (int)(cnt - at))) == -1) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN) {
+					struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+					if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+						return -1;
+					continue;
+				}
+				return -1;
+			}
+			while (at < cnt && (size_t)w >= iov[at].iov_len)
+				w -= (ssize_t)iov[at++].iov_len;
+			if (at < cnt) {
+				iov[at].iov_base = (char *)iov[at].iov_base + w;
+				iov[at].iov_len -= (size_t)w;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+dgram_errors_enable(int fd, int family)
+{
+	int one = 1;
+
+	if (family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	return setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+}
+
+static void
+fill_error(struct dgram_error *e, const struct sock_extended_err *ee)
+{
+	const struct sockaddr *off = SO_EE_OFFENDER(ee);
+
+	e->err = (int)ee->ee_errno;
+	e->from_icmp = ee->ee_origin == SO_EE_ORIGIN_ICMP || ee->ee_origin == SO_EE_ORIGIN_ICMP6;
+	e->icmp6 = ee->ee_origin == SO_EE_ORIGIN_ICMP6;
+	e->type = ee->ee_type;
+	e->code = ee->ee_code;
+	e->info = ee->ee_info;
+	if (off->sa_family == AF_INET)
+		memcpy(&e->offender, off, sizeof(struct sockaddr_in));
+	else if (off->sa_family == AF_INET6)
+		memcpy(&e->offender, off, sizeof(struct sockaddr_in6));
+}
+
+int
+dgram_error_read(int fd, struct dgram_error *e)
+{
+	union {
+		char
+		    buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
+		struct cmsghdr align;
+	} control;
+	char data[1];
+	struct iovec iov = {data, sizeof(data)};
+	struct msghdr h = {0};
+	struct cmsghdr *c;
+
+	memset(e, 0, sizeof(*e));
+	h.msg_name = &e->dest;
+	h.msg_namelen = sizeof(e->dest);
+	h.msg_iov = &iov;
+	h.msg_iovlen = 1;
+	h.msg_control = control.buf;
+	h.msg_controllen = sizeof(control.buf);
+	while (recvmsg(fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		/* The queue is empty; a pending error without an entry is still an error. */
+		h.msg_namelen = sizeof(int);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e->err, &h.msg_namelen) == -1)
+			return -1;
+		return e->err != 0;
+	}
+	for (c = CMSG_FIRSTHDR(&h); c != NULL; c = CMSG_NXTHDR(&h, c)) {
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+			fill_error(e, (const struct sock_extended_err *)(void *)CMSG_DATA(c));
+			return 1;
+		}
+	}
+	/* An entry without its description: still an error, of unknown cause. */
+	e->err = EIO;
+	return 1;
+}
+
+static const char *
+icmp4_text(uint8_t type, uint8_t code)
+{
+	if (type == ICMP_TIMXCEED)
+		return "time exceeded";
+	if (type == ICMP_SOURCEQUENCH)
+		return "source quench";
+	if (type == ICMP_PARAMPROB)
+		return "parameter problem";
+	if (type != ICMP_UNREACH)
+		return "error";
+	switch (code) {
+	case ICMP_UNREACH_NET: return "network unreachable";
+	case ICMP_UNREACH_HOST: return "host unreachable";
+	case ICMP_UNREACH_PROTOCOL: return "protocol unreachable";
+	case ICMP_UNREACH_PORT: return "port unreachable";
+	case ICMP_UNREACH_NEEDFRAG: return "fragmentation needed";
+	case ICMP_UNREACH_NET_PROHIB:
+	case ICMP_UNREACH_HOST_PROHIB:
+	case ICMP_UNREACH_FILTER_PROHIB: return "administratively prohibited";
+	default: return "destination unreachable";
+	}
+}
+
+static const char *
+icmp6_text(uint8_t type, uint8_t code)
+{
+	if (type == ICMP6_TIME_EXCEEDED)
+		return "time exceeded";
+	if (type == ICMP6_PACKET_TOO_BIG)
+		return "packet too big";
+	if (type == ICMP6_PARAM_PROB)
+		return "parameter problem";
+	if (type != ICMP6_DST_UNREACH)
+		return "error";
+	switch (code) {
+	case ICMP6_DST_UNREACH_NOROUTE: return "no route to destination";
+	case ICMP6_DST_UNREACH_ADMIN: return "administratively prohibited";
+	case ICMP6_DST_UNREACH_ADDR: return "address unreachable";
+	case ICMP6_DST_UNREACH_NOPORT: return "port unreachable";
+	default: return "destination unreachable";
+	}
+}
+
+const char *
+dgram_error_text(const struct dgram_error *e)
+{
+	if (!e->from_icmp)
+		return "local error";
+	return e->icmp6 ? icmp6_text(e->type, e->code) : icmp4_text(e->type, e->code);
+}
+
+int
+dgram_set_ttl(int fd, int family, int ttl)
+{
+	if (family == AF_INET6) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) == -1)
+			return -1;
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl));
+	}
+	if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == -1)
+		return -1;
+	return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+}
+
+static void
+fail(struct sock_failure *f, const char *call, const struct sockaddr *sa)
+{
+	f->call = call;
+	f->err = errno;
+	f->eai = 0;
+	addr_format(sa, f->addr, sizeof(f->addr));
+	f->port = addr_port(sa);
+}
+
+int
+dgram_open(const struct sockaddr *to, socklen_t tolen, const struct dgram_options *o,
+    struct sock_failure *f)
+{
+	int fd, one = 1, err;
+
+	memset(f, 0, sizeof(*f));
+	if ((fd = socket(to->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP)) == -1) {
+		fail(f, "socket", to);
+		return -1;
+	}
+	if (dgram_errors_enable(fd, to->sa_family) == -1 ||
+	    (o->broadcast && setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) == -1) ||
+	    (o->ttl != -1 && dgram_set_ttl(fd, to->sa_family, o->ttl) == -1)) {
+		fail(f, "setsockopt", to);
+		goto failed;
+	}
+	if (o->source != NULL && bind(fd, o->source, o->sourcelen) == -1) {
+		fail(f, "bind", o->source);
+		goto failed;
+	}
+	if (o->connect && connect(fd, to, tolen) == -1) {
+		fail(f, "connect", to);
+		goto failed;
+	}
+	return fd;
+failed:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+void
+dgram_grow_rcvbuf(int fd, int bytes)
+{
+	int have;
+	socklen_t len = sizeof(have);
+
+	/* Only ever grow: a system configured larger stays larger. */
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &len) == 0 && have >= bytes)
+		return;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
+int
+dgram_is_multicast(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return IN_MULTICAST(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_MULTICAST(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return 0;
+}
+
+int
+dgram_join(int fd, const struct sockaddr *group, socklen_t grouplen, unsigned ifindex)
+{
+	struct group_req req;
+	int level = group->sa_family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+
+	memset(&req, 0, sizeof(req));
+	req.gr_interface = ifindex;
+	memcpy(&req.gr_group, group, grouplen);
+	/*
+	 * MCAST_JOIN_GROUP serves both families; an IPv4 group at level IP on
+	 * a dual-stack IPv6 socket is how Linux joins it for the IPv4 side.
+	 */
+	return setsockopt(fd, level, MCAST_JOIN_GROUP, &req, sizeof(req));
+}
+
+void
+dgram_unmap(const struct sockaddr *in, struct sockaddr_storage *out)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)in;
+	struct sockaddr_in *sin = (struct sockaddr_in *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (in->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = sin6->sin6_port;
+		memcpy(&sin->sin_addr, &sin6->sin6_addr.s6_addr[12], 4);
+		return;
+	}
+	memcpy(out, in,
+	    in->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+}
+
+uint16_t
+dgram_address(const struct sockaddr *sa, char *buf, size_t len)
+{
+	struct sockaddr_storage plain;
+
+	dgram_unmap(sa, &plain);
+	addr_format((struct sockaddr *)&plain, buf, len);
+	return addr_port((struct sockaddr *)&plain);
+}

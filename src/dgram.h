@@ -1,0 +1,118 @@
+/*
+ * dgram.h: UDP mechanisms for udp-send and udp-recv: batches of datagrams
+ * (sendmmsg/recvmmsg), the ICMP error queue (IP_RECVERR/IPV6_RECVERR), hop
+ * limits, broadcast and multicast groups.
+ */
+#ifndef SOCKT_DGRAM_H
+#define SOCKT_DGRAM_H
+
+#include <sys/socket.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sock.h"
+
+/* The largest UDP payload: 65535 minus the IPv4 (20) and UDP (8) headers; IPv6 counts no header. */
+#define DGRAM_MAX_IPV4 65507
+#define DGRAM_MAX_IPV6 65527
+/* A receive buffer that holds any datagram. */
+#define DGRAM_BUFFER_DEFAULT 65536
+/* Datagrams per sendmmsg/recvmmsg call. */
+#define DGRAM_BATCH 64
+
+/* The payload limit of a family (DGRAM_MAX_IPV4 or DGRAM_MAX_IPV6). */
+size_t dgram_limit(int family);
+
+/*
+ * A batch of datagrams. For sending, slots point at the caller's bytes
+ * (size 0, no buffer); for receiving, each slot owns `size` bytes.
+ */
+struct dgram_batch {
+	unsigned cap, n;
+	size_t size;
+	struct mmsghdr *msg;
+	struct iovec *iov;
+	struct sockaddr_storage *addr;
+	unsigned char *buf;
+};
+
+int dgram_batch_init(struct dgram_batch *, unsigned cap, size_t size);
+void dgram_batch_free(struct dgram_batch *);
+
+/*
+ * Queues a datagram for sending (the bytes are not copied and must stay
+ * until dgram_send); to may be NULL on a connected socket. Returns whether
+ * the batch is now full.
+ */
+int dgram_batch_add(
+    struct dgram_batch *, const void *, size_t, const struct sockaddr *to, socklen_t tolen);
+/*
+ * Sends the queued datagrams in order and empties the batch. Returns 0, or
+ * -1 with errno; *sent counts those that went out before the failure and
+ * *failed_len is the size of the one refused.
+ */
+int dgram_send(int fd, struct dgram_batch *, uint64_t *sent, size_t *failed_len);
+
+/*
+ * Receives up to max datagrams without waiting (recvmmsg): returns how
+ * many (0 when none is queued), or -1 with errno.
+ */
+int dgram_recv(int fd, struct dgram_batch *, unsigned max);
+const unsigned char *dgram_data(const struct dgram_batch *, unsigned i);
+size_t dgram_kept(const struct dgram_batch *, unsigned i); /* bytes in the buffer */
+size_t dgram_size(const struct dgram_batch *, unsigned i); /* bytes the datagram had */
+const struct sockaddr *dgram_from(const struct dgram_batch *, unsigned i);
+socklen_t dgram_fromlen(const struct dgram_batch *, unsigned i);
+/* Writes the kept bytes of datagrams first..first+n-1 to fd, in order, whole (writev). */
+int dgram_write_payloads(int fd, const struct dgram_batch *, unsigned first, unsigned n);
+
+/* One entry of the socket's error queue, as IP_RECVERR/IPV6_RECVERR give it. */
+struct dgram_error {
+	int err;       /* the errno it stands for */
+	int from_icmp; /* an ICMP or ICMPv6 message said so */
+	int icmp6;     /* ICMPv6 rather than ICMP */
+	uint8_t type, code;
+	uint32_t info;			  /* the MTU for "fragmentation needed"/"packet too big" */
+	struct sockaddr_storage offender; /* who sent the ICMP message; ss_family 0 if unknown */
+	struct sockaddr_storage dest;	  /* where the datagram that caused it was going */
+};
+
+/* Asks for the error queue (IP_RECVERR or IPV6_RECVERR). */
+int dgram_errors_enable(int fd, int family);
+/*
+ * Reads one entry without waiting, or else the socket's pending SO_ERROR
+ * (then only err is set): 1, 0 when there is no error, -1 with errno.
+ */
+int dgram_error_read(int fd, struct dgram_error *);
+/* "port unreachable", "time exceeded"...: what the ICMP message said. */
+const char *dgram_error_text(const struct dgram_error *);
+
+/* The options of a sending socket (udp-send). */
+struct dgram_options {
+	int broadcast;		       /* SO_BROADCAST */
+	int ttl;		       /* unicast and multicast TTL/hop limit; -1 the system's */
+	int connect;		       /* connect(2), so that ICMP errors come back as errno */
+	const struct sockaddr *source; /* bind here first, or NULL */
+	socklen_t sourcelen;
+};
+
+/*
+ * A UDP socket to `to` with the options set, errors queued and (if asked)
+ * connected. Returns the descriptor, or -1 with *f saying which call failed.
+ */
+int dgram_open(const struct sockaddr *to, socklen_t tolen, const struct dgram_options *,
+    struct sock_failure *f);
+int dgram_set_ttl(int fd, int family, int ttl);
+/* Grows the receive buffer towards bytes (the kernel caps it at net.core.rmem_max). */
+void dgram_grow_rcvbuf(int fd, int bytes);
+
+/* Whether the address is an IPv4 or IPv6 multicast group. */
+int dgram_is_multicast(const struct sockaddr *);
+/* Joins group on the interface ifindex (0: the one the routing table picks). */
+int dgram_join(int fd, const struct sockaddr *group, socklen_t grouplen, unsigned ifindex);
+/* An IPv4-mapped IPv6 address (from a dual-stack socket) as plain IPv4, for printing. */
+void dgram_unmap(const struct sockaddr *in, struct sockaddr_storage *out);
+/* The address as it is printed (IPv4-mapped as IPv4) into buf; returns its port. */
+uint16_t dgram_address(const struct sockaddr *, char *buf, size_t len);
+
+#endif

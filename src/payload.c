@@ -1,0 +1,69 @@
+/* payload.c: a datagram written to stdout whole, as raw bytes, a hex dump or an NDJSON object. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "dgram.h"
+#include "hexdump.h"
+#include "io.h"
+#include "json.h"
+#include "payload.h"
+
+static int
+write_json(const struct sockaddr *from, const void *data, size_t kept, size_t size)
+{
+	char addr[ADDR_STRLEN];
+	uint16_t port = dgram_address(from, addr, sizeof(addr));
+	struct json j;
+	int r, err;
+
+	json_init(&j);
+	json_object_begin(&j);
+	json_string(&j, "from", addr);
+	json_int(&j, "port", port);
+	json_int(&j, "bytes", (long long)size);
+	/* JSON strings are Unicode: bytes that are not UTF-8 go as base64, losslessly. */
+	if (json_utf8_valid(data, kept))
+		json_string_len(&j, "data", data, kept);
+	else
+		json_base64(&j, "data_base64", data, kept);
+	if (kept < size)
+		json_bool(&j, "truncated", 1);
+	json_object_end(&j);
+	r = json_write(&j);
+	err = errno;
+	json_free(&j);
+	errno = err;
+	return r;
+}
+
+static int
+write_hex(const void *data, size_t kept)
+{
+	size_t need = hexdump_size(kept);
+	char *text;
+	int r, err;
+
+	if ((text = malloc(need)) == NULL)
+		return -1;
+	hexdump_format(data, kept, text, need);
+	r = io_write_all(STDOUT_FILENO, text, need);
+	err = errno;
+	free(text);
+	errno = err;
+	return r;
+}
+
+int
+payload_write(enum payload_format format, const struct sockaddr *from, const void *data,
+    size_t kept, size_t size)
+{
+	switch (format) {
+	case PAYLOAD_JSON: return write_json(from, data, kept, size);
+	case PAYLOAD_HEX: return write_hex(data, kept);
+	case PAYLOAD_RAW: break;
+	}
+	return io_write_all(STDOUT_FILENO, data, kept);
+}

@@ -1,0 +1,24 @@
+/* payload.h: how a received datagram is written to stdout: raw, --hex, or --json. */
+#ifndef SOCKT_PAYLOAD_H
+#define SOCKT_PAYLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+
+enum payload_format {
+	PAYLOAD_RAW,  /* the bytes as they came */
+	PAYLOAD_HEX,  /* hexdump -C layout, offsets from 0 for each datagram */
+	PAYLOAD_JSON, /* {"from":…,"port":…,"bytes":…,"data"|"data_base64":…} */
+};
+
+/*
+ * Writes one datagram: kept bytes of it are in data, size is what it had
+ * (more than kept when it was cut to the buffer). Returns 0 or -1 with errno.
+ */
+int payload_write(
+    enum payload_format, const struct sockaddr *from, const void *data, size_t kept, size_t size);
+
+#endif
