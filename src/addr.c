@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "cmd.h"
+#include "parse.h"
 
 void
 endpoint_free(struct endpoint *ep)
@@ -160,17 +161,6 @@ endpoint_parse_local(int argc, char **argv, struct endpoint *ep, const char **wh
 	return 1;
 }
 
-static int
-is_decimal(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 int
 addr_is_literal(const char *host)
 {
@@ -194,7 +184,7 @@ addr_resolve(const char *host, const char *port, int socktype, int flags, struct
 		hints.ai_flags |= AI_PASSIVE;
 	if (globals.numeric)
 		hints.ai_flags |= AI_NUMERICHOST;
-	if (port != NULL && is_decimal(port))
+	if (port != NULL && parse_is_decimal(port))
 		hints.ai_flags |= AI_NUMERICSERV;
 	if (socktype == SOCK_STREAM)
 		hints.ai_protocol = IPPROTO_TCP;

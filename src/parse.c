@@ -11,6 +11,17 @@
 #include "parse.h"
 
 int
+parse_is_decimal(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+int
 parse_number(const char *s, long long min, long long max, long long *out, const char **errstr)
 {
 	const char *why = NULL;

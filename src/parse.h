@@ -12,6 +12,8 @@
 int parse_duration(const char *, int64_t *usec);
 /* "64k", "1M", "512": powers of 1024, at most max. */
 int parse_size(const char *, uint64_t max, uint64_t *out);
+/* Whether s is one or more decimal digits and nothing else. */
+int parse_is_decimal(const char *);
 /* strtonum with the allowed range; errstr as strtonum's. */
 int parse_number(const char *, long long min, long long max, long long *out, const char **errstr);
 /* A decimal port 0-65535 or a service name from the services database. */

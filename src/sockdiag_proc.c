@@ -16,6 +16,7 @@
 #define LIBBSD_OPENBSD_VIS 1
 #include <vis.h>
 
+#include "parse.h"
 #include "sockdiag.h"
 
 /* The next whitespace-separated word of a line; NULL at its end. */
@@ -320,17 +321,6 @@ claim_sockets(const char *pid, int fddir_fd, struct inode_index *idx, size_t n,
 	return claimed;
 }
 
-static int
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 int
 sockdiag_find_owners(struct sockdiag_table *t)
 {
@@ -352,7 +342,7 @@ sockdiag_find_owners(struct sockdiag_table *t)
 		return -1;
 	}
 	while (found < n && (de = readdir(proc)) != NULL) {
-		if (!all_digits(de->d_name))
+		if (!parse_is_decimal(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/fd", de->d_name);
 		if ((fd = openat(dirfd(proc), path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
