@@ -1,27 +1,437 @@
-/* cmd_connect.c: open a TCP connection and relay it to stdin/stdout, or scan ports. Not implemented yet: says so, status 2. */
+/* cmd_connect.c: open a TCP connection (Happy Eyeballs) and relay it to stdin/stdout, or scan ports (-z). */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "clock.h"
 #include "cmd.h"
+#include "eyeballs.h"
+#include "hint.h"
+#include "json.h"
 #include "opts.h"
+#include "parse.h"
+#include "relay.h"
 #include "report.h"
+#include "scan.h"
+#include "sock.h"
+#include "source.h"
+
+enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT_PARALLEL };
 
 static const struct opt options[] = {
+	{ "source", 's', required_argument, "ADDR", "connect from this local address" },
+	{ "source-port", 'p', required_argument, "PORT", "connect from this local port" },
+	{ "timeout", 'w', required_argument, "D", "connection set-up limit (none; -z: per port, 2 s)" },
+	{ "idle-timeout", 'i', required_argument, "D", "close after D with no data either way" },
+	{ "linger", OPT_LINGER, required_argument, "0", "close with RST: no TIME_WAIT on this side" },
+	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL, "keep sending open at stdin EOF" },
+	{ "recv-only", OPT_RECV_ONLY, no_argument, NULL, "do not read stdin" },
+	{ "send-only", OPT_SEND_ONLY, no_argument, NULL, "do not write to stdout" },
+	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
+	{ "parallel", OPT_PARALLEL, required_argument, "N", "-z: connects in flight at once (128)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
+
+struct connect_options {
+	const char *source, *source_port;
+	int64_t timeout_usec, idle_usec;
+	int linger0, scan, parallel;
+	struct relay_options relay;
+	const char *relay_only; /* the first relay-only option given, refused with -z */
+};
+
+/* What print_port needs to say each port's line. */
+struct scan_report {
+	const char *host;
+	char address[ADDR_STRLEN];
+	int64_t timeout_usec;
+};
+
+/* A -s/-p that could not be bound (or no socket at all): the local side's error line. */
+static void
+report_source_error(int err, const struct source *src, int family)
+{
+	const struct sockaddr *from = source_addr(src, family);
+	char addr[ADDR_STRLEN];
+
+	if (from != NULL)
+		report_errno(err, "bind to %s port %u (tcp)", addr_format(from, addr, sizeof(addr)),
+		    addr_port(from));
+	else
+		report_errno(err, "socket (%s)", addr_family_name(family));
+}
+
+static void
+report_attempt_error(const struct eyeballs_attempt *a, const struct source *src)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
+	char addr[ADDR_STRLEN];
+
+	if (a->in_bind)
+		report_source_error(a->err, src, sa->sa_family);
+	else
+		report_errno(a->err, "connect to %s port %u (tcp)", addr_format(sa, addr, sizeof(addr)),
+		    addr_port(sa));
+}
+
+/* -v: each attempt as it starts and ends; failures as full error lines, so none is lost. */
+static void
+on_attempt(const struct eyeballs_attempt *a, void *ctx)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
+	double ms = (double)(a->ended_usec - a->started_usec) / 1000;
+	char addr[ADDR_STRLEN];
+
+	if (globals.verbose < 1 || globals.quiet)
+		return;
+	addr_format(sa, addr, sizeof(addr));
+	if (a->state == EYEBALLS_STARTED)
+		report_verbose(1, "trying %s port %u (tcp)", addr, addr_port(sa));
+	else if (a->state == EYEBALLS_CONNECTED)
+		report_verbose(1, "connected to %s port %u (tcp) in %.2f ms", addr, addr_port(sa), ms);
+	else if (a->state == EYEBALLS_FAILED)
+		report_attempt_error(a, ctx);
+	else
+		report_verbose(1, "abandoned %s port %u (tcp) after %.2f ms: another address "
+				  "connected first", addr, addr_port(sa), ms);
+}
+
+/* Every address failed: each one's own error (unless -v showed them), one hint per cause. */
+static int
+report_all_failed(const struct eyeballs_result *r, const struct source *src,
+    const struct connect_options *o)
+{
+	int status = EXIT_LOCAL, seen;
+	char d[32];
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct eyeballs_attempt *a = &r->attempts[i];
+
+		if (globals.verbose < 1 || globals.quiet)
+			report_attempt_error(a, src);
+		if (exit_status_for_errno(a->err) == EXIT_NETWORK)
+			status = EXIT_NETWORK;
+		seen = 0;
+		for (size_t k = 0; k < i; k++)
+			seen |= r->attempts[k].err == a->err;
+		if (seen)
+			continue;
+		if (a->err == ETIMEDOUT && r->timed_out) {
+			duration_format(o->timeout_usec, d, sizeof(d));
+			report_hint("no answer within %s (-w): the host may be down, or a firewall drops "
+				    "the packets", d);
+		} else if (a->in_bind && a->err == EADDRINUSE)
+			hint_port_in_use(addr_port(source_addr(src, a->addr.ss_family)), SOCK_STREAM);
+		else
+			hint_for_errno(a->err, a->addr.ss_family);
+	}
+	return status;
+}
+
+static int
+report_source_mismatch(const struct connect_options *o, const struct endpoint *ep)
+{
+	report_errno(EAFNOSUPPORT, "connect from %s to %s port %s (tcp)", o->source, ep->host, ep->port);
+	report_hint("%s has no address of the family of %s's addresses; give a source of the same "
+		    "family, or choose one with -4/-6", o->source, ep->host);
+	return EXIT_LOCAL;
+}
+
+/* A relay failure on the connection names the peer, as the connect error lines do. */
+static void
+report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
+{
+	const char *op = st->failed_op ? st->failed_op : "relay";
+	size_t len = strlen(op);
+	char addr[ADDR_STRLEN];
+
+	addr_format(peer, addr, sizeof(addr));
+	if (relay_failure_is_local(st))
+		report_errno(st->err, "%s", op);
+	else if (len > 5 && strcmp(op + len - 5, " peer") == 0)
+		report_errno(st->err, "%.*s %s port %u (tcp)", (int)(len - 5), op, addr,
+		    addr_port(peer));
+	else
+		report_errno(st->err, "%s (%s port %u, tcp)", op, addr, addr_port(peer));
+}
+
+static int
+relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
+{
+	struct relay_stats st;
+	char summary[256], d[32];
+	int rc;
+
+	if (o->linger0 && sock_linger_zero(fd) == -1) {
+		report_errno(errno, "set SO_LINGER on the connection");
+		close(fd);
+		return EXIT_LOCAL;
+	}
+	rc = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st);
+	close(fd);
+	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
+	report_verbose(1, "%s", summary);
+	if (rc == -1) {
+		report_relay_error(&st, peer);
+		return relay_failure_is_local(&st) ? EXIT_LOCAL : EXIT_NETWORK;
+	}
+	if (st.idle_timeout) {
+		duration_format(o->idle_usec, d, sizeof(d));
+		report_error("no data either way for %s (-i): connection closed", d);
+		return EXIT_NETWORK;
+	}
+	return EXIT_OK;
+}
+
+/* HOST's addresses and the -s/-p source: EXIT_OK, or the status once reported. */
+static int
+resolve(const struct connect_options *o, const struct endpoint *ep, const char *port,
+    struct addrinfo **res, struct source *src)
+{
+	int eai;
+
+	if ((eai = addr_resolve(ep->host, port, SOCK_STREAM, 0, res)) != 0) {
+		report_eai(eai, errno, "%s", ep->host);
+		return EXIT_RESOLVE;
+	}
+	if ((eai = source_resolve(o->source, o->source_port, src)) != 0) {
+		report_eai(eai, errno, "source %s", o->source ? o->source : "*");
+		freeaddrinfo(*res);
+		return EXIT_RESOLVE;
+	}
+	return EXIT_OK;
+}
+
+static int
+run_connect(const struct connect_options *o, const struct endpoint *ep)
+{
+	struct eyeballs_options eo = { o->timeout_usec, 250000, NULL, NULL, on_attempt, NULL,
+		NULL };
+	struct eyeballs_result r;
+	struct addrinfo *res;
+	struct source src;
+	int fd, status;
+
+	/* The source is resolved here, not in eyeballs, to be named in error lines. */
+	if ((status = resolve(o, ep, ep->port, &res, &src)) != EXIT_OK)
+		return status;
+	eo.ctx = &src;
+	eo.source = &src;
+	fd = eyeballs_connect(res, &eo, &r);
+	freeaddrinfo(res);
+	if (fd != -1)
+		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o);
+	else if (r.n == 0 && r.skipped > 0)
+		status = report_source_mismatch(o, ep);
+	else if (r.n == 0) {
+		report_errno(errno, "connect to %s port %s (tcp)", ep->host, ep->port);
+		status = exit_status_for_errno(errno);
+	} else
+		status = report_all_failed(&r, &src, o);
+	eyeballs_result_free(&r);
+	return status;
+}
+
+static void
+print_port(const struct scan_result *res, void *ctx)
+{
+	struct scan_report *sr = ctx;
+	char line[ADDR_STRLEN + 128];
+	struct json j;
+
+	if (globals.json) {
+		json_init(&j);
+		scan_result_json(&j, sr->host, sr->address, res);
+		json_write(&j);
+		json_free(&j);
+		return;
+	}
+	scan_result_format(res, sr->address, sr->timeout_usec, line, sizeof(line));
+	printf("%s\n", line);
+}
+
+/* Ports from the words after HOST; a bad one is a usage error naming it. */
+static void
+parse_ports(const struct command *cmd, int argc, char **argv, struct scan_ports *ports)
+{
+	scan_ports_init(ports);
+	for (int i = 0; i < argc; i++) {
+		if (scan_ports_parse(argv[i], ports) == 0)
+			continue;
+		if (strchr(argv[i] + 1, '-') == NULL)
+			opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
+			    argv[i]);
+		opt_usage_error(cmd, "invalid port range '%s': must be LOW-HIGH, LOW not above HIGH, "
+				     "each 0-65535 or a service name", argv[i]);
+	}
+}
+
+/* A failed bind is everyone's failure: found once, before the scan, not on every line. */
+static int
+check_source(const struct connect_options *o, const struct endpoint *ep,
+    const struct addrinfo *ai, const struct source *src)
+{
+	if (!source_has_family(src, ai->ai_family))
+		return report_source_mismatch(o, ep);
+	if (source_check(src, ai->ai_family) == 0)
+		return EXIT_OK;
+	report_source_error(errno, src, ai->ai_family);
+	hint_for_errno(errno, ai->ai_family);
+	return exit_status_for_errno(errno);
+}
+
+static int
+scan_status(const struct scan_stats *st, const char *address, size_t total)
+{
+	if (st->first_error != 0) {
+		report_errno(st->first_error, "connect to %s port %u (tcp)", address,
+		    st->first_error_port);
+		hint_for_errno(st->first_error, 0);
+		return exit_status_for_errno(st->first_error);
+	}
+	return st->count[SCAN_OPEN] == total ? EXIT_OK : EXIT_NETWORK;
+}
+
+static int
+run_scan(const struct command *cmd, const struct connect_options *o, const struct endpoint *ep,
+    int argc, char **argv)
+{
+	struct scan_report sr = { .host = ep->host, .timeout_usec = o->timeout_usec };
+	struct scan_options so = { o->parallel, o->timeout_usec, NULL, o->linger0, print_port, &sr };
+	struct scan_stats st;
+	struct scan_ports ports;
+	struct addrinfo *res;
+	struct source src;
+	int64_t start = clock_now_usec();
+	int status;
+
+	parse_ports(cmd, argc, argv, &ports);
+	if ((status = resolve(o, ep, "0", &res, &src)) != EXIT_OK)
+		return status;
+	if ((status = check_source(o, ep, res, &src)) != EXIT_OK) {
+		freeaddrinfo(res);
+		return status;
+	}
+	so.src = &src;
+	so.parallel = scan_fit_parallel(o->parallel);
+	addr_format(res->ai_addr, sr.address, sizeof(sr.address));
+	if (res->ai_next != NULL)
+		report_verbose(1, "%s has more than one address; scanning %s only (choose with "
+				  "-4/-6 or an address)", ep->host, sr.address);
+	if (so.parallel < o->parallel)
+		report_verbose(1, "--parallel lowered to %d by the file descriptor limit", so.parallel);
+	if (scan_run(res->ai_addr, res->ai_addrlen, &ports, &so, &st) == -1) {
+		report_errno(errno, "scan %s", sr.address);
+		status = EXIT_LOCAL;
+	} else
+		status = scan_status(&st, sr.address, ports.count);
+	report_verbose(1, "%zu ports of %s in %.2f s: %zu open, %zu closed, %zu filtered",
+	    ports.count, sr.address, (double)(clock_now_usec() - start) / 1e6,
+	    st.count[SCAN_OPEN], st.count[SCAN_CLOSED], st.count[SCAN_FILTERED]);
+	freeaddrinfo(res);
+	return status;
+}
+
+static int64_t
+duration_arg(const struct command *cmd, const char *name, const char *arg)
+{
+	int64_t usec;
+
+	if (parse_duration(arg, &usec) == -1 || usec == 0)
+		opt_usage_error(cmd, "invalid %s '%s': a duration above 0, as 1.5, 250ms, 2s or 1m",
+		    name, arg);
+	return usec;
+}
+
+static void
+parse_options(const struct command *cmd, struct opt_parser *p, struct connect_options *o)
+{
+	long long n;
+	uint16_t port;
+	int ch;
+
+	while ((ch = opt_next(p)) != -1) {
+		switch (ch) {
+		case 's': o->source = p->arg; break;
+		case 'p':
+			if (parse_port(p->arg, "tcp", &port) == -1)
+				opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
+				    p->arg);
+			o->source_port = p->arg;
+			break;
+		case 'w': o->timeout_usec = duration_arg(cmd, "timeout", p->arg); break;
+		case 'i':
+			o->idle_usec = o->relay.idle_usec = duration_arg(cmd, "idle timeout", p->arg);
+			o->relay_only = "-i";
+			break;
+		case OPT_LINGER:
+			if (strcmp(p->arg, "0") != 0)
+				opt_usage_error(cmd, "invalid linger '%s': only 0 (close with RST) is "
+						     "supported", p->arg);
+			o->linger0 = o->relay.linger0 = 1;
+			break;
+		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; o->relay_only = "--no-shutdown"; break;
+		case OPT_RECV_ONLY: o->relay.recv_only = 1; o->relay_only = "--recv-only"; break;
+		case OPT_SEND_ONLY: o->relay.send_only = 1; o->relay_only = "--send-only"; break;
+		case 'z': o->scan = 1; break;
+		case OPT_PARALLEL:
+			if (parse_number(p->arg, 1, 65536, &n, NULL) == -1)
+				opt_usage_error(cmd, "invalid parallel '%s': must be 1-65536", p->arg);
+			o->parallel = (int)n;
+			break;
+		}
+	}
+}
 
 static int
 run(const struct command *cmd, int argc, char **argv)
 {
+	struct connect_options o = { .timeout_usec = -1, .idle_usec = -1, .parallel = 0,
+		.relay = { .idle_usec = -1 } };
 	struct opt_parser p;
+	struct endpoint ep;
+	const char *why;
+	uint16_t port;
+	int used, status;
 
 	opt_begin(&p, cmd, argc, argv);
-	while (opt_next(&p) != -1)
-		;
+	parse_options(cmd, &p, &o);
 	opt_end(&p);
-	report_error("not implemented yet");
-	return EXIT_USAGE;
+	argc -= p.optind;
+	argv += p.optind;
+	if (o.relay.recv_only && o.relay.send_only)
+		opt_usage_error(cmd, "--recv-only and --send-only exclude each other");
+	if (o.scan && o.relay_only != NULL)
+		opt_usage_error(cmd, "%s applies to a relay, not to -z", o.relay_only);
+	if (!o.scan && o.parallel != 0)
+		opt_usage_error(cmd, "--parallel applies to -z only");
+	if ((used = endpoint_parse_remote(argc, argv, &ep, &why)) == -1)
+		opt_usage_error(cmd, "%s", why);
+	if (o.scan) {
+		if (o.timeout_usec == -1)
+			o.timeout_usec = 2000000;
+		if (o.parallel == 0)
+			o.parallel = 128;
+		/* HOST:PORT gave the first port; every further word is another. */
+		argv[used - 1] = ep.port;
+		status = run_scan(cmd, &o, &ep, argc - used + 1, argv + used - 1);
+	} else {
+		if (argc > used)
+			opt_usage_error(cmd, "unexpected argument '%s' (more ports need -z)", argv[used]);
+		if (parse_port(ep.port, "tcp", &port) == -1)
+			opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
+			    ep.port);
+		status = run_connect(&o, &ep);
+	}
+	endpoint_free(&ep);
+	return status;
 }
 
 const struct command cmd_connect = {
-	"connect", "open a TCP connection and relay it to stdin/stdout, or scan ports", "[OPTIONS] HOST PORT\n-z [OPTIONS] HOST PORT[-PORT]...", options, run,
+	"connect", "open a TCP connection and relay it to stdin/stdout, or scan ports",
+	"[OPTIONS] HOST PORT\n-z [OPTIONS] HOST PORT[-PORT] [PORT[-PORT]...]", options, run,
 };

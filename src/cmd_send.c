@@ -1,25 +1,312 @@
-/* cmd_send.c: send one request and print the reply. Not implemented yet: says so, status 2. */
+/* cmd_send.c: one request, one reply (SPEC 5, send): connect, send, half-close, print the reply. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "clock.h"
 #include "cmd.h"
+#include "eyeballs.h"
+#include "hint.h"
+#include "io.h"
 #include "opts.h"
+#include "parse.h"
+#include "relay.h"
 #include "report.h"
 
+enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV };
+
 static const struct opt options[] = {
+	{ "escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in DATA" },
+	{ "file", 'f', required_argument, "FILE", "send the contents of FILE ('-': stdin)" },
+	{ "crlf", OPT_CRLF, no_argument, NULL, "turn each LF not after a CR into CRLF" },
+	{ "no-recv", OPT_NO_RECV, no_argument, NULL, "do not wait for a reply" },
+	{ "timeout", 'w', required_argument, "D", "limit for the whole exchange (none by default)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
+
+struct send_options {
+	int escapes, crlf, no_recv;
+	const char *file;
+	int64_t timeout_usec;
+};
+
+/* The request, in memory: its size is said in the early-reset message. */
+struct request {
+	char *data;
+	size_t len;
+};
+
+static int
+join_words(int argc, char **argv, struct request *rq)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if ((rq->data = malloc(len)) == NULL)
+		return -1;
+	rq->len = 0;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+		if (i > 0)
+			rq->data[rq->len++] = ' ';
+		memcpy(rq->data + rq->len, argv[i], n);
+		rq->len += n;
+	}
+	rq->data[rq->len] = '\0';
+	return 0;
+}
+
+static int
+read_all(int fd, struct request *rq)
+{
+	size_t cap = 65536;
+	ssize_t n;
+	char *p;
+
+	if ((rq->data = malloc(cap)) == NULL)
+		return -1;
+	rq->len = 0;
+	for (;;) {
+		if (rq->len == cap) {
+			if ((p = reallocarray(rq->data, cap, 2)) == NULL)
+				return -1;
+			rq->data = p;
+			cap *= 2;
+		}
+		if ((n = io_read(fd, rq->data + rq->len, cap - rq->len)) == -1)
+			return -1;
+		if (n == 0)
+			return 0;
+		rq->len += (size_t)n;
+	}
+}
+
+/* --crlf: a bare LF becomes CRLF; one already after a CR is left alone. */
+static int
+to_crlf(struct request *rq)
+{
+	size_t bare = 0, j = 0;
+	char *out;
+
+	for (size_t i = 0; i < rq->len; i++)
+		bare += rq->data[i] == '\n' && (i == 0 || rq->data[i - 1] != '\r');
+	if (bare == 0)
+		return 0;
+	if ((out = malloc(rq->len + bare)) == NULL)
+		return -1;
+	for (size_t i = 0; i < rq->len; i++) {
+		if (rq->data[i] == '\n' && (i == 0 || rq->data[i - 1] != '\r'))
+			out[j++] = '\r';
+		out[j++] = rq->data[i];
+	}
+	free(rq->data);
+	rq->data = out;
+	rq->len = j;
+	return 0;
+}
+
+/* DATA words, -f FILE or stdin. Returns an exit status. */
+static int
+build_request(const struct send_options *o, int argc, char **argv, struct request *rq)
+{
+	const char *bad;
+	long n;
+	int fd;
+
+	if (argc > 0) {
+		if (join_words(argc, argv, rq) == -1)
+			goto failed;
+		if (o->escapes) {
+			if ((n = parse_escapes(rq->data, rq->data, &bad)) == -1) {
+				report_error("invalid escape '%.4s' in DATA: use \\r \\n \\t \\\\ \\0 or \\xHH",
+				    bad);
+				return EXIT_USAGE;
+			}
+			rq->len = (size_t)n;
+		}
+	} else if (o->file != NULL && strcmp(o->file, "-") != 0) {
+		if ((fd = open(o->file, O_RDONLY | O_CLOEXEC)) == -1) {
+			report_errno(errno, "open %s", o->file);
+			return EXIT_LOCAL;
+		}
+		n = read_all(fd, rq);
+		close(fd);
+		if (n == -1) {
+			report_errno(errno, "read %s", o->file);
+			return EXIT_LOCAL;
+		}
+	} else if (read_all(STDIN_FILENO, rq) == -1) {
+		report_errno(errno, "read from stdin");
+		return EXIT_LOCAL;
+	}
+	if (o->crlf && to_crlf(rq) == -1)
+		goto failed;
+	return EXIT_OK;
+failed:
+	report_errno(errno, "build the request");
+	return EXIT_LOCAL;
+}
+
+static void
+report_attempt(const struct eyeballs_attempt *a)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
+	char addr[ADDR_STRLEN];
+
+	report_errno(a->err, "connect to %s port %u (tcp)", addr_format(sa, addr, sizeof(addr)),
+	    addr_port(sa));
+}
+
+/* -v: each connection attempt as it starts and ends, in connect's words. */
+static void
+on_attempt(const struct eyeballs_attempt *a, void *ctx)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
+	char addr[ADDR_STRLEN];
+
+	(void)ctx;
+	if (globals.verbose < 1 || globals.quiet)
+		return;
+	addr_format(sa, addr, sizeof(addr));
+	if (a->state == EYEBALLS_STARTED)
+		report_verbose(1, "trying %s port %u (tcp)", addr, addr_port(sa));
+	else if (a->state == EYEBALLS_CONNECTED)
+		report_verbose(1, "connected to %s port %u (tcp) in %.2f ms", addr, addr_port(sa),
+		    (double)(a->ended_usec - a->started_usec) / 1000);
+	else if (a->state == EYEBALLS_FAILED)
+		report_attempt(a);
+}
+
+/* Every address failed: each one's error (unless -v said it already) and a hint. */
+static int
+report_connect_failure(const struct eyeballs_result *r, const struct endpoint *ep, int64_t timeout)
+{
+	int status = r->n == 0 ? exit_status_for_errno(errno) : EXIT_LOCAL;
+	char d[32];
+
+	if (r->n == 0)
+		report_errno(errno, "connect to %s port %s (tcp)", ep->host, ep->port);
+	for (size_t i = 0; i < r->n; i++) {
+		if (globals.verbose < 1 || globals.quiet)
+			report_attempt(&r->attempts[i]);
+		if (exit_status_for_errno(r->attempts[i].err) == EXIT_NETWORK)
+			status = EXIT_NETWORK;
+	}
+	if (r->timed_out) {
+		duration_format(timeout, d, sizeof(d));
+		report_hint("no connection within %s (-w): the host may be down, or a firewall drops "
+			    "the packets", d);
+	} else if (r->n > 0)
+		hint_for_errno(r->attempts[r->n - 1].err, r->attempts[r->n - 1].addr.ss_family);
+	return status;
+}
+
+/* The relay's failure, worded for a request of rq->len bytes (SPEC 5). */
+static int
+report_exchange_failure(const struct relay_stats *st, const struct request *rq, int64_t timeout)
+{
+	char d[32];
+
+	if (st->failure == RELAY_FAIL_DEADLINE) {
+		duration_format(timeout, d, sizeof(d));
+		report_errno(ETIMEDOUT, "no end to the exchange within %s (-w): %" PRIu64 " of %zu bytes "
+		    "sent, %" PRIu64 " received", d, st->bytes_sent, rq->len, st->bytes_received);
+		return EXIT_NETWORK;
+	}
+	if ((st->failure == RELAY_FAIL_SEND || st->failure == RELAY_FAIL_RECEIVE) &&
+	    (st->err == ECONNRESET || st->err == EPIPE)) {
+		report_error("peer %s the connection after %" PRIu64 " of %zu bytes [%s, errno %d]",
+		    st->err == EPIPE ? "closed" : "reset", st->bytes_sent, rq->len,
+		    errno_name(st->err), st->err);
+		return EXIT_NETWORK;
+	}
+	report_errno(st->err, "%s", st->failed_op);
+	return relay_failure_is_local(st) ? EXIT_LOCAL : exit_status_for_errno(st->err);
+}
+
+static int
+exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
+{
+	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec, .attempt_delay_usec = 250000,
+		.on_event = on_attempt };
+	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
+	struct eyeballs_result r;
+	struct relay_stats st;
+	struct addrinfo *res;
+	char summary[256];
+	int eai, fd, status = EXIT_OK;
+
+	if (o->timeout_usec > 0)
+		ro.deadline_usec = clock_now_usec() + o->timeout_usec;
+	if ((eai = addr_resolve(ep->host, ep->port, SOCK_STREAM, 0, &res)) != 0) {
+		report_eai(eai, errno, "%s", ep->host);
+		return eai == EAI_SERVICE ? EXIT_USAGE : EXIT_RESOLVE;
+	}
+	fd = eyeballs_connect(res, &eo, &r);
+	freeaddrinfo(res);
+	if (fd == -1) {
+		status = report_connect_failure(&r, ep, o->timeout_usec);
+		eyeballs_result_free(&r);
+		return status;
+	}
+	eyeballs_result_free(&r);
+	if (relay_run(fd, -1, STDOUT_FILENO, &ro, &st) == -1)
+		status = report_exchange_failure(&st, rq, o->timeout_usec);
+	relay_format_summary(&st, 0, summary, sizeof(summary));
+	report_verbose(1, "%s", summary);
+	close(fd);
+	return status;
+}
 
 static int
 run(const struct command *cmd, int argc, char **argv)
 {
+	struct send_options o = { .timeout_usec = -1 };
+	struct request rq = { NULL, 0 };
 	struct opt_parser p;
+	struct endpoint ep;
+	const char *why;
+	uint16_t port;
+	int ch, used, status;
 
 	opt_begin(&p, cmd, argc, argv);
-	while (opt_next(&p) != -1)
-		;
+	while ((ch = opt_next(&p)) != -1) {
+		switch (ch) {
+		case 'e': o.escapes = 1; break;
+		case 'f': o.file = p.arg; break;
+		case OPT_CRLF: o.crlf = 1; break;
+		case OPT_NO_RECV: o.no_recv = 1; break;
+		case 'w':
+			if (parse_duration(p.arg, &o.timeout_usec) == -1 || o.timeout_usec <= 0)
+				opt_usage_error(cmd, "invalid timeout '%s': must be a duration above 0 such "
+				    "as 2, 1.5 or 250ms", p.arg);
+			break;
+		}
+	}
 	opt_end(&p);
-	report_error("not implemented yet");
-	return EXIT_USAGE;
+	argc -= p.optind;
+	argv += p.optind;
+	if ((used = endpoint_parse_remote(argc, argv, &ep, &why)) == -1)
+		opt_usage_error(cmd, "%s", why);
+	if (parse_port(ep.port, "tcp", &port) == -1)
+		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name", ep.port);
+	if (used < argc && o.file != NULL)
+		opt_usage_error(cmd, "DATA and -f exclude each other: give one");
+	if (o.escapes && used == argc)
+		opt_usage_error(cmd, "-e applies to DATA arguments, and none were given");
+	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK)
+		status = exchange(&o, &ep, &rq);
+	free(rq.data);
+	endpoint_free(&ep);
+	return status;
 }
 
 const struct command cmd_send = {

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <netdb.h>
 
+#include "source.h"
+
 enum eyeballs_state {
 	EYEBALLS_STARTED,	/* connect(2) issued, in progress */
 	EYEBALLS_CONNECTED,	/* this attempt won */
@@ -20,6 +22,7 @@ struct eyeballs_attempt {
 	enum eyeballs_state state;
 	int err;
 	int64_t started_usec, ended_usec;
+	int in_bind;			/* err came from binding -s/-p, not from connect */
 };
 
 struct eyeballs_options {
@@ -30,6 +33,8 @@ struct eyeballs_options {
 	/* Called as each attempt starts and ends (for -v); may be NULL. */
 	void (*on_event)(const struct eyeballs_attempt *, void *ctx);
 	void *ctx;
+	/* -s/-p already resolved (source_resolve), used instead of the two strings; may be NULL. */
+	const struct source *source;
 };
 
 struct eyeballs_result {
@@ -39,6 +44,7 @@ struct eyeballs_result {
 	int timed_out;			/* the whole set-up hit timeout_usec */
 	int source_err;			/* binding -s/-p failed: errno, 0 otherwise */
 	int source_eai;			/* resolving -s failed: EAI_ code, 0 otherwise */
+	size_t skipped;			/* addresses of a family that -s has no address of */
 };
 
 /*

@@ -9,9 +9,30 @@ struct relay_options {
 	int no_shutdown;	/* at input EOF keep the connection fully open */
 	int recv_only;		/* never read the input */
 	int send_only;		/* never write the output (the socket is still drained) */
-	int64_t idle_usec;	/* close after this long with no bytes either way; -1 forever */
+	int64_t idle_usec;	/* close after this long with no bytes either way; 0 or -1 forever */
 	const void *data;	/* when not NULL: send these bytes instead of reading in_fd */
 	size_t data_len;
+	int no_recv;		/* finished once the input is sent: the socket is never read (send --no-recv) */
+	int64_t deadline_usec;	/* clock_now_usec() time at which to give up; 0 for none (send -w) */
+	/*
+	 * The caller closes with SO_LINGER 0 (--linger 0). A FIN sent first
+	 * commits this side to TIME_WAIT, so at input EOF there is no
+	 * half-close: the relay ends once the peer has acknowledged every byte
+	 * sent, and the close's RST ends the connection.
+	 */
+	int linger0;
+};
+
+/* Where a relay failed, so that the caller can word it and choose the status. */
+enum relay_failure {
+	RELAY_FAIL_NONE,
+	RELAY_FAIL_INPUT,	/* reading stdin: a local failure (status 4) */
+	RELAY_FAIL_SEND,	/* sending to the peer, or shutting down the write side */
+	RELAY_FAIL_RECEIVE,	/* receiving from the peer */
+	RELAY_FAIL_OUTPUT,	/* writing stdout (not EPIPE, which is output_closed): local */
+	RELAY_FAIL_IDLE,	/* the idle timeout (err ETIMEDOUT) */
+	RELAY_FAIL_DEADLINE,	/* deadline_usec was reached (err ETIMEDOUT) */
+	RELAY_FAIL_SYSTEM,	/* poll, pipe, memory: a local failure */
 };
 
 enum relay_closer {
@@ -29,14 +50,23 @@ struct relay_stats {
 	int output_closed;		/* the output reader went away (EPIPE): not an error */
 	int err;			/* errno of the failure, 0 if none */
 	const char *failed_op;		/* "read from stdin", "send to peer", ... */
+	enum relay_failure failure;
+	int fin_sent;			/* this side shut down its sending side */
+	int fin_received;		/* the peer's FIN came (EOF) */
 };
 
 /*
  * Moves bytes both ways until both directions are finished (or the idle
- * timeout, or an error). Returns 0 when the relay ended normally, -1 with
- * stats->err and stats->failed_op set otherwise. Never closes sock.
+ * timeout, or an error). Returns 0 when the relay ended without error: both
+ * ways finished, the output's reader gone (output_closed), or the idle
+ * timeout (idle_timeout, failure RELAY_FAIL_IDLE); -1 with stats->err,
+ * failed_op and failure set otherwise. Never closes sock; leaves it
+ * non-blocking.
  */
 int relay_run(int sock, int in_fd, int out_fd, const struct relay_options *, struct relay_stats *);
+
+/* Whether the failure was on this machine's side (stdin, stdout, resources): SPEC 4 status 4. */
+int relay_failure_is_local(const struct relay_stats *);
 
 /*
  * The -v close summary, e.g. "closed: 12 bytes sent, 4096 received in 0.52 s;

@@ -1,0 +1,62 @@
+/* hub.h: the accepting side of listen: one connection awaited, or many served at once. */
+#ifndef SOCKT_HUB_H
+#define SOCKT_HUB_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "relay.h"
+#include "sock.h"
+
+/* One accepted connection, as the callbacks see it. */
+struct hub_peer {
+	int fd;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	struct relay_stats stats;	/* bytes each way, times, who closed first, a failure */
+};
+
+struct hub_options {
+	int keep_open;		/* -k: accept again; otherwise serve one connection and return */
+	int max_conns;		/* open at once; more wait in the listen backlog */
+	int echo;		/* RFC 862: each connection's bytes go back to it; stdin/stdout unused */
+	int no_shutdown;	/* at stdin EOF keep the connections fully open */
+	int recv_only;		/* never read stdin */
+	int send_only;		/* never write stdout (connections are still drained) */
+	int linger0;		/* close with RST (SO_LINGER 0) */
+	int64_t accept_timeout_usec; /* give up when no connection came this long; -1 never */
+	int64_t idle_usec;	/* close a connection silent this long; <= 0 never */
+	int in_fd, out_fd;
+	/* Called after each accept and each close; for -v. May be NULL. */
+	void (*on_accept)(const struct hub_peer *, void *ctx);
+	void (*on_close)(const struct hub_peer *, void *ctx);
+	/* An accept that failed without ending the hub (EMFILE ...). May be NULL. */
+	void (*on_accept_error)(int err, void *ctx);
+	void *ctx;
+};
+
+struct hub_result {
+	int timed_out;		/* no connection within accept_timeout_usec */
+	int output_closed;	/* stdout's reader went away: a quiet end */
+	int err;		/* a failure that ended the hub, 0 if none */
+	const char *failed_op;
+	enum relay_failure failure;
+	struct relay_stats last; /* without keep_open: the one connection's */
+};
+
+/*
+ * Waits up to timeout_usec (-1: forever) for a connection on any of the
+ * bound sockets and accepts it (close-on-exec). Returns the socket, or -1
+ * with errno (ETIMEDOUT when none came).
+ */
+int hub_accept(const struct bound *, int64_t timeout_usec, struct sockaddr_storage *, socklen_t *);
+
+/*
+ * Serves connections concurrently as the options say. With keep_open it
+ * returns only on a failure or a closed stdout; without, once its one
+ * connection is done, having closed the listening sockets at the accept.
+ * Returns 0 or -1 (result says why).
+ */
+int hub_run(struct bound *, const struct hub_options *, struct hub_result *);
+
+#endif

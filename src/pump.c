@@ -1,0 +1,272 @@
+/*
+ * pump.c: one direction of a relay. On Linux the bytes go through a pipe
+ * with splice(2), so they never enter user space; where splice cannot be used
+ * (a terminal, a file opened for appending, a memory source) they go through
+ * a 256 KiB buffer.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "pump.h"
+
+/* Whether splice(2) can read from fd: a pipe, a regular file or a socket. */
+static int
+splice_source_ok(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return 0;
+	return S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode);
+}
+
+/*
+ * Whether splice(2) can write to fd: a pipe, a socket, /dev/null, or a
+ * regular file not opened with O_APPEND (the kernel refuses that one).
+ */
+static int
+splice_dest_ok(int fd)
+{
+	struct stat st, null;
+	int flags;
+
+	if (fstat(fd, &st) == -1)
+		return 0;
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		return 1;
+	if (S_ISREG(st.st_mode))
+		return (flags = fcntl(fd, F_GETFL)) != -1 && !(flags & O_APPEND);
+	if (S_ISCHR(st.st_mode))
+		return stat("/dev/null", &null) == 0 && st.st_rdev == null.st_rdev;
+	return 0;
+}
+
+static int
+use_buffer(struct pump *p)
+{
+	if ((p->buf = malloc(PUMP_BUFFER_SIZE)) == NULL)
+		return -1;
+	p->spliced = 0;
+	return 0;
+}
+
+#ifdef HAVE_SPLICE
+static int
+use_splice(struct pump *p)
+{
+	int size;
+
+	if (pipe2(p->pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		return -1;
+	/* A larger pipe means fewer calls; unprivileged users may be held to less. */
+	if ((size = fcntl(p->pipe[1], F_SETPIPE_SZ, PUMP_PIPE_SIZE)) == -1)
+		size = fcntl(p->pipe[1], F_GETPIPE_SZ);
+	p->pipe_cap = size > 0 ? (size_t)size : 65536;
+	p->spliced = 1;
+	return 0;
+}
+#endif
+
+int
+pump_init(struct pump *p, int src, int dst, const void *mem, size_t mem_len)
+{
+	memset(p, 0, sizeof(*p));
+	p->src = src;
+	p->dst = dst;
+	p->pipe[0] = p->pipe[1] = -1;
+	p->dst_socket = dst != -1 && io_is_socket(dst);
+	if (src == -1) {
+		p->out = mem;
+		p->out_len = mem_len;
+		p->bytes_in = mem_len;
+		p->src_eof = 1;
+		return 0;
+	}
+#ifdef HAVE_SPLICE
+	if (dst != -1 && splice_source_ok(src) && splice_dest_ok(dst) && use_splice(p) == 0)
+		return 0;
+#endif
+	return use_buffer(p);
+}
+
+void
+pump_free(struct pump *p)
+{
+	if (p->pipe[0] != -1)
+		close(p->pipe[0]);
+	if (p->pipe[1] != -1)
+		close(p->pipe[1]);
+	p->pipe[0] = p->pipe[1] = -1;
+	free(p->buf);
+	p->buf = NULL;
+}
+
+int
+pump_wants_read(const struct pump *p)
+{
+	if (p->src_eof || p->failed != PUMP_SIDE_NONE)
+		return 0;
+	if (p->spliced)
+		return !p->pipe_full && p->in_pipe < p->pipe_cap;
+	return p->out_len == 0;
+}
+
+int
+pump_pending(const struct pump *p)
+{
+	return p->spliced ? p->in_pipe > 0 : p->out_len > 0;
+}
+
+int
+pump_finished(const struct pump *p)
+{
+	return p->src_eof && !pump_pending(p);
+}
+
+static int
+fail(struct pump *p, enum pump_side side, int err)
+{
+	p->failed = side;
+	p->err = err;
+	return -1;
+}
+
+static void
+got(struct pump *p, ssize_t n)
+{
+	if (n == 0) {
+		p->src_eof = 1;
+		return;
+	}
+	p->bytes_in += (uint64_t)n;
+	if (p->dst == -1) {
+		/* Nowhere to go (--send-only): the bytes are read only to be dropped. */
+		p->bytes_out += (uint64_t)n;
+		return;
+	}
+	if (p->spliced)
+		p->in_pipe += (size_t)n;
+	else {
+		p->out = p->buf;
+		p->out_len = (size_t)n;
+	}
+}
+
+#ifdef HAVE_SPLICE
+static int
+splice_in(struct pump *p)
+{
+	ssize_t n;
+
+	do
+		n = splice(p->src, NULL, p->pipe[1], NULL, p->pipe_cap - p->in_pipe,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	while (n == -1 && errno == EINTR);
+	if (n >= 0) {
+		got(p, n);
+		return 0;
+	}
+	if (errno == EAGAIN) {
+		/* The source was ready, so the pipe is out of slots (partial pages). */
+		if (p->in_pipe > 0)
+			p->pipe_full = 1;
+		return 0;
+	}
+	/* Some descriptors (an odd socket family, a file system) refuse splice: copy instead. */
+	if (errno == EINVAL && p->bytes_in == 0) {
+		pump_free(p);
+		if (use_buffer(p) == -1)
+			return fail(p, PUMP_SIDE_SOURCE, errno);
+		return 0;
+	}
+	return fail(p, PUMP_SIDE_SOURCE, errno);
+}
+
+/* Returns 1 when the destination would block, 0 after progress, -1 on failure. */
+static int
+splice_out(struct pump *p)
+{
+	ssize_t n;
+
+	do
+		n = splice(p->pipe[0], NULL, p->dst, NULL, p->in_pipe,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return errno == EAGAIN ? 1 : fail(p, PUMP_SIDE_DEST, errno);
+	p->in_pipe -= (size_t)n;
+	p->bytes_out += (uint64_t)n;
+	p->pipe_full = 0;
+	return 0;
+}
+#else
+static int
+splice_in(struct pump *p)
+{
+	return fail(p, PUMP_SIDE_SOURCE, ENOSYS);
+}
+
+static int
+splice_out(struct pump *p)
+{
+	return fail(p, PUMP_SIDE_DEST, ENOSYS);
+}
+#endif
+
+static int
+read_in(struct pump *p)
+{
+	ssize_t n;
+
+	if ((n = io_read(p->src, p->buf, PUMP_BUFFER_SIZE)) >= 0) {
+		got(p, n);
+		return 0;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return 0;
+	return fail(p, PUMP_SIDE_SOURCE, errno);
+}
+
+/* Returns 1 when the destination would block, 0 after progress, -1 on failure. */
+static int
+write_out(struct pump *p)
+{
+	ssize_t n;
+
+	do
+		n = p->dst_socket ? send(p->dst, p->out, p->out_len, MSG_NOSIGNAL | MSG_DONTWAIT) :
+				    write(p->dst, p->out, p->out_len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : fail(p, PUMP_SIDE_DEST, errno);
+	p->out += n;
+	p->out_len -= (size_t)n;
+	p->bytes_out += (uint64_t)n;
+	return 0;
+}
+
+int
+pump_step(struct pump *p, int src_ready)
+{
+	int r;
+
+	if (src_ready && pump_wants_read(p)) {
+		if ((p->spliced ? splice_in(p) : read_in(p)) == -1)
+			return -1;
+	}
+	while (pump_pending(p)) {
+		if ((r = p->spliced ? splice_out(p) : write_out(p)) == -1)
+			return -1;
+		if (r == 1)
+			break;
+	}
+	return 0;
+}

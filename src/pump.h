@@ -1,0 +1,58 @@
+/* pump.h: moving bytes one way between two descriptors, by splice(2) where the kernel allows it. */
+#ifndef SOCKT_PUMP_H
+#define SOCKT_PUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The buffer of the read/write path; splice goes through a pipe of up to PUMP_PIPE_SIZE. */
+#define PUMP_BUFFER_SIZE (256 * 1024)
+#define PUMP_PIPE_SIZE (1024 * 1024)
+
+enum pump_side {
+	PUMP_SIDE_NONE,
+	PUMP_SIDE_SOURCE,	/* reading the source failed */
+	PUMP_SIDE_DEST,		/* writing the destination failed */
+};
+
+struct pump {
+	int src;		/* -1: the source is the memory given to pump_init */
+	int dst;		/* -1: what is read is dropped */
+	int dst_socket;		/* send(2) with MSG_NOSIGNAL rather than write(2) */
+	int spliced;		/* moving through pipe[] with splice(2) */
+	int pipe[2];
+	size_t pipe_cap;	/* what the pipe holds */
+	size_t in_pipe;		/* bytes in the pipe now */
+	int pipe_full;		/* splice into the pipe said EAGAIN with bytes in it: wait for the writer */
+	char *buf;		/* the read/write path's buffer */
+	const char *out;	/* what is left to write: into buf, or the caller's memory */
+	size_t out_len;
+	int src_eof;
+	uint64_t bytes_in, bytes_out;
+	enum pump_side failed;
+	int err;
+};
+
+/*
+ * Prepares a pump from src to dst. With src -1 the pump sends mem (mem_len
+ * bytes, not copied: it must outlive the pump). Chooses splice when both
+ * descriptors allow it and the build has it. Returns 0, or -1 with errno.
+ */
+int pump_init(struct pump *, int src, int dst, const void *mem, size_t mem_len);
+void pump_free(struct pump *);
+
+/* Whether the pump can take more from its source now (poll the source for POLLIN). */
+int pump_wants_read(const struct pump *);
+/* Whether bytes wait for the destination (poll it for POLLOUT). */
+int pump_pending(const struct pump *);
+/* The source has ended and everything read was written. */
+int pump_finished(const struct pump *);
+
+/*
+ * Reads once from the source if src_ready (the source may block: only read
+ * what poll announced), then writes what it can without blocking on a
+ * non-blocking destination. Returns 0, or -1 with failed and err set.
+ */
+int pump_step(struct pump *, int src_ready);
+
+#endif

@@ -1,0 +1,469 @@
+#!/usr/bin/env bats
+# listen.bats: SPEC 5 listen with real clients (python3 sockets, socat, nc.openbsd) on
+# 127.0.0.1 and ::1: the relay and its half-close, 64 MiB each way, -k, --echo, timeouts,
+# --linger 0, and bind failures.
+
+load lib/common
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	# 64 MiB of noise, made once for the file's big transfers.
+	head -c 64M /dev/urandom >"$BATS_FILE_TMPDIR/big"
+	sha256sum <"$BATS_FILE_TMPDIR/big" | cut -d' ' -f1 >"$BATS_FILE_TMPDIR/big.sha"
+	cat >"$BATS_FILE_TMPDIR/client.py" <<-'PY'
+	# client.py MODE HOST PORT [ARG]: one python3 TCP client of sockt listen.
+	import socket, sys, select, threading, os, struct
+	mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+	arg = sys.argv[4] if len(sys.argv) > 4 else None
+	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+	def connect():
+	    s = socket.socket(fam, socket.SOCK_STREAM)
+	    s.settimeout(10)
+	    s.connect((host, port))
+	    return s
+
+	def read_all(s):
+	    out = b""
+	    while True:
+	        b = s.recv(65536)
+	        if not b:
+	            return out
+	        out += b
+
+	if mode == "after-eof":
+	    # Answers only once sockt's EOF (its half-close) has arrived.
+	    s = connect()
+	    n = len(read_all(s))
+	    s.sendall(b"got %d bytes\n" % n)
+	    s.close()
+	elif mode == "send":
+	    # Like nc -N: sends ARG, shuts down, prints everything until EOF.
+	    s = connect()
+	    s.sendall(arg.encode())
+	    s.shutdown(socket.SHUT_WR)
+	    sys.stdout.buffer.write(read_all(s))
+	elif mode == "both":
+	    # Sends the file ARG while receiving; the received bytes go to stdout.
+	    s = connect()
+	    def sender():
+	        with open(arg, "rb") as f:
+	            while True:
+	                b = f.read(262144)
+	                if not b:
+	                    break
+	                s.sendall(b)
+	        s.shutdown(socket.SHUT_WR)
+	    t = threading.Thread(target=sender)
+	    t.start()
+	    while True:
+	        b = s.recv(262144)
+	        if not b:
+	            break
+	        sys.stdout.buffer.write(b)
+	    t.join()
+	elif mode == "reset":
+	    # Sends a byte, then closes with RST.
+	    s = connect()
+	    s.sendall(b"x")
+	    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+	    s.close()
+	elif mode == "no-eof":
+	    # Says whether an EOF came within ARG seconds, then sends "bye" and closes.
+	    s = connect()
+	    r, _, _ = select.select([s], [], [], float(arg))
+	    print("eof" if r and s.recv(1) == b"" else "open", flush=True)
+	    s.sendall(b"bye\n")
+	    s.close()
+	elif mode == "hold":
+	    # Says how sockt ended the connection (a fast RST may even beat connect's return).
+	    try:
+	        s = connect()
+	        print("EOF" if read_all(s) == b"" else "data")
+	    except ConnectionResetError:
+	        print("RST")
+	elif mode == "refused":
+	    try:
+	        connect()
+	        print("connected")
+	    except ConnectionRefusedError:
+	        print("refused")
+	elif mode == "echo-many":
+	    # ARG clients at once, each sending its own 256 KiB and checking the echo.
+	    def one(i, res):
+	        data = os.urandom(262144)
+	        s = connect()
+	        def send():
+	            s.sendall(data)
+	            s.shutdown(socket.SHUT_WR)
+	        t = threading.Thread(target=send)
+	        t.start()
+	        back = read_all(s)
+	        t.join()
+	        res[i] = back == data
+	    n = int(arg)
+	    res = [False] * n
+	    ts = [threading.Thread(target=one, args=(i, res)) for i in range(n)]
+	    for t in ts:
+	        t.start()
+	    for t in ts:
+	        t.join()
+	    print("%d of %d echoed" % (sum(res), n))
+	elif mode == "line":
+	    # Waits for one line from sockt (the broadcast), prints it, sends ARG, closes.
+	    s = connect()
+	    f = s.makefile("rb")
+	    print(f.readline().decode().strip(), flush=True)
+	    s.sendall(arg.encode())
+	    s.close()
+	PY
+}
+
+client() {
+	python3 "$BATS_FILE_TMPDIR/client.py" "$@"
+}
+
+# listen NAME ARGS...: starts `sockt listen -v ARGS` in the background (stdin from
+# $STDIN_FILE), waits for its first stderr line and sets PORT from it.
+listen() {
+	local name=$1
+	shift
+	spawn "$name" "$SOCKT" listen -v "$@"
+	LPID=$SPAWNED_PID
+	wait_for_line "$(tmp)/$name.err" 'listening on'
+	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/$name.err")
+	[ -n "$PORT" ]
+}
+
+# finished PID: waits (bounded) for a spawned process and sets EXIT_STATUS, also when
+# it is not 0 (wait_exit's `wait` would trip errexit then).
+finished() {
+	EXIT_STATUS=
+	wait_exit "$@" || true
+	[ -n "$EXIT_STATUS" ]
+}
+
+# listen_fifo NAME ARGS...: as listen, with stdin from a fifo whose writing end is fd 7
+# here (clients started in the background must close it: 7>&-).
+listen_fifo() {
+	local name=$1
+	shift
+	mkfifo "$(tmp)/fifo"
+	STDIN_FILE="$(tmp)/fifo" spawn "$name" "$SOCKT" listen -v "$@"
+	LPID=$SPAWNED_PID
+	exec 7>"$(tmp)/fifo"
+	wait_for_line "$(tmp)/$name.err" 'listening on'
+	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/$name.err")
+	[ -n "$PORT" ]
+}
+
+@test "listen: -v announces a kernel-chosen port on the first stderr line" {
+	listen l 0
+	run -0 head -n1 "$(tmp)/l.err"
+	[[ "$output" =~ ^"sockt listen: listening on :: port "[0-9]+$ ]]
+	[ "$PORT" -gt 0 ]
+}
+
+@test "listen: relays both ways with an nc.openbsd client on 127.0.0.1" {
+	echo "from sockt" >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l 0
+	run -0 --separate-stderr nc.openbsd -N 127.0.0.1 "$PORT" <<<"from nc"
+	[ "$output" = "from sockt" ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l.out")" = "from nc" ]
+	grep -q '^sockt listen: connection from 127.0.0.1 port [0-9]*$' "$(tmp)/l.err"
+}
+
+@test "listen: dual-stack by default: a client on ::1 is served too" {
+	echo "to v6" >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l 0
+	run -0 client send ::1 "$PORT" "from v6"
+	[ "$output" = "to v6" ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l.out")" = "from v6" ]
+	grep -q '^sockt listen: connection from ::1 port [0-9]*$' "$(tmp)/l.err"
+}
+
+@test "listen: a HOST binds that address only" {
+	listen l 127.0.0.1 0
+	grep -q "^sockt listen: listening on 127.0.0.1 port $PORT\$" "$(tmp)/l.err"
+	run -0 client refused ::1 "$PORT"
+	[ "$output" = refused ]
+}
+
+@test "listen: half-close: stdin EOF shuts down the sending side and the answer still arrives" {
+	printf 'question' >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l 0
+	run -0 client after-eof 127.0.0.1 "$PORT"
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l.out")" = "got 8 bytes" ]
+	grep -q 'closed: 8 bytes sent, 12 received in [0-9.]* s; this side closed first and will hold TIME_WAIT$' "$(tmp)/l.err"
+}
+
+@test "listen: -v says when the peer closed first" {
+	listen_fifo l 0
+	client send 127.0.0.1 "$PORT" "peer data" >"$(tmp)/c" 7>&- &
+	c1=$!
+	wait_for_line "$(tmp)/l.out" 'peer data'
+	# The peer's FIN is in; sockt still waits for its own stdin to end.
+	kill -0 "$LPID"
+	echo late >&7
+	exec 7>&-
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	wait "$c1"
+	[ "$(cat "$(tmp)/c")" = late ]
+	grep -q 'closed: 5 bytes sent, 9 received in [0-9.]* s; the peer closed first' "$(tmp)/l.err"
+}
+
+@test "listen: 64 MiB from a socat client arrive with the same sha256" {
+	listen l 0
+	socat -u "FILE:$BATS_FILE_TMPDIR/big" "TCP:127.0.0.1:$PORT"
+	finished "$LPID" 30
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(sha256sum <"$(tmp)/l.out" | cut -d' ' -f1)" = "$(cat "$BATS_FILE_TMPDIR/big.sha")" ]
+}
+
+@test "listen: 64 MiB from stdin reach an nc.openbsd client on ::1 with the same sha256" {
+	STDIN_FILE="$BATS_FILE_TMPDIR/big" listen l 0
+	sum=$(nc.openbsd -N ::1 "$PORT" </dev/null | sha256sum | cut -d' ' -f1)
+	finished "$LPID" 30
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$sum" = "$(cat "$BATS_FILE_TMPDIR/big.sha")" ]
+}
+
+@test "listen: 64 MiB into a file opened for appending (the buffered path) keep their sha256" {
+	# splice(2) refuses O_APPEND files: this takes the read/write path with its 256 KiB buffer.
+	spawn l sh -c 'exec "$0" listen -v 0 </dev/null >>"$1"' "$SOCKT" "$(tmp)/appended"
+	LPID=$SPAWNED_PID
+	wait_for_line "$(tmp)/l.err" 'listening on'
+	PORT=$(sed -n '1s/.* port //p' "$(tmp)/l.err")
+	socat -u "FILE:$BATS_FILE_TMPDIR/big" "TCP:127.0.0.1:$PORT"
+	finished "$LPID" 30
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(sha256sum <"$(tmp)/appended" | cut -d' ' -f1)" = "$(cat "$BATS_FILE_TMPDIR/big.sha")" ]
+}
+
+@test "listen: 64 MiB both ways at once through pipes keep their sha256" {
+	# Pipes on both ends: the splice path from a pipe and into a pipe.
+	listen_pipe() {
+		cat "$BATS_FILE_TMPDIR/big" | "$SOCKT" listen -v 0 2>"$(tmp)/l.err" |
+		    sha256sum | cut -d' ' -f1 >"$(tmp)/l.sum"
+	}
+	listen_pipe &
+	lp=$!
+	wait_for_line "$(tmp)/l.err" 'listening on'
+	PORT=$(sed -n '1s/.* port //p' "$(tmp)/l.err")
+	sum=$(client both 127.0.0.1 "$PORT" "$BATS_FILE_TMPDIR/big" | sha256sum | cut -d' ' -f1)
+	wait "$lp"
+	[ "$sum" = "$(cat "$BATS_FILE_TMPDIR/big.sha")" ]
+	[ "$(cat "$(tmp)/l.sum")" = "$(cat "$BATS_FILE_TMPDIR/big.sha")" ]
+}
+
+@test "listen: a closed stdout (| head -c 10) ends quietly with status 0" {
+	(
+		"$SOCKT" listen -v 0 </dev/null 2>"$(tmp)/l.err" | head -c 10 >"$(tmp)/head.out"
+		echo "${PIPESTATUS[0]}" >"$(tmp)/status"
+	) &
+	wait_for_line "$(tmp)/l.err" 'listening on'
+	PORT=$(sed -n '1s/.* port //p' "$(tmp)/l.err")
+	socat -u "FILE:$BATS_FILE_TMPDIR/big" "TCP:127.0.0.1:$PORT" 2>/dev/null || true
+	wait_for_line "$(tmp)/status" . 10
+	[ "$(cat "$(tmp)/status")" -eq 0 ]
+	[ "$(wc -c <"$(tmp)/head.out")" -eq 10 ]
+	run ! grep -q EPIPE "$(tmp)/l.err"
+}
+
+@test "listen: -k --echo serves 16 concurrent python clients" {
+	listen l -k --echo 0
+	run -0 client echo-many 127.0.0.1 "$PORT" 16
+	[ "$output" = "16 of 16 echoed" ]
+	[ "$(grep -c 'connection from 127.0.0.1' "$(tmp)/l.err")" -eq 16 ]
+	[ ! -s "$(tmp)/l.out" ]
+}
+
+@test "listen: --echo without -k echoes one connection and exits 0" {
+	listen l --echo 0
+	run -0 client send ::1 "$PORT" "ping pong"
+	[ "$output" = "ping pong" ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+}
+
+@test "listen: -k sends stdin to every client and writes each client's data to stdout" {
+	listen_fifo l -k 0
+	client line 127.0.0.1 "$PORT" "from one
+" >"$(tmp)/c1" 7>&- &
+	c1=$!
+	client line ::1 "$PORT" "from two
+" >"$(tmp)/c2" 7>&- &
+	c2=$!
+	for _ in $(seq 250); do
+		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 2 ] && break
+		sleep 0.02
+	done
+	echo "to all" >&7
+	wait "$c1" "$c2"
+	[ "$(cat "$(tmp)/c1")" = "to all" ]
+	[ "$(cat "$(tmp)/c2")" = "to all" ]
+	wait_for_line "$(tmp)/l.out" 'from two'
+	wait_for_line "$(tmp)/l.out" 'from one'
+	exec 7>&-
+	kill -0 "$LPID"
+}
+
+@test "listen: --max-conns holds further clients in the backlog until one leaves" {
+	listen_fifo l -k --max-conns 1 0
+	client line 127.0.0.1 "$PORT" "first
+" >"$(tmp)/c1" 7>&- &
+	c1=$!
+	wait_for_line "$(tmp)/l.err" 'connection from'
+	client line 127.0.0.1 "$PORT" "second
+" >"$(tmp)/c2" 7>&- &
+	c2=$!
+	echo "one" >&7
+	wait_for_line "$(tmp)/c1" one
+	wait_for_line "$(tmp)/l.out" first
+	# The first has gone: the second is accepted now, and gets the next line.
+	for _ in $(seq 250); do
+		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 2 ] && break
+		sleep 0.02
+	done
+	echo "two" >&7
+	wait "$c1" "$c2"
+	[ "$(cat "$(tmp)/c2")" = "two" ]
+	exec 7>&-
+}
+
+@test "listen: without -k a second client is refused" {
+	listen l 0
+	client hold 127.0.0.1 "$PORT" >"$(tmp)/c1" 7>&- &
+	c1=$!
+	wait_for_line "$(tmp)/l.err" 'connection from'
+	run -0 client refused 127.0.0.1 "$PORT"
+	[ "$output" = refused ]
+}
+
+@test "listen: --recv-only leaves stdin unread and sends nothing" {
+	echo "secret" >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l --recv-only 0
+	run -0 nc.openbsd -N 127.0.0.1 "$PORT" <<<"hi"
+	[ -z "$output" ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l.out")" = "hi" ]
+}
+
+@test "listen: --send-only writes nothing to stdout" {
+	echo "data" >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l --send-only 0
+	run -0 nc.openbsd -N 127.0.0.1 "$PORT" <<<"hi"
+	[ "$output" = "data" ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ ! -s "$(tmp)/l.out" ]
+}
+
+@test "listen: --no-shutdown keeps the connection open at stdin EOF" {
+	listen l --no-shutdown 0
+	run -0 client no-eof 127.0.0.1 "$PORT" 0.5
+	[ "$output" = open ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l.out")" = "bye" ]
+	# and by default the EOF comes at once
+	listen l2 0
+	run -0 client no-eof 127.0.0.1 "$PORT" 5
+	[ "$output" = eof ]
+}
+
+@test "listen: a peer reset is status 1 with ECONNRESET" {
+	listen_fifo l 0
+	client reset 127.0.0.1 "$PORT"
+	finished "$LPID"
+	exec 7>&-
+	[ "$EXIT_STATUS" -eq 1 ]
+	grep -q '^sockt listen: receive from peer: Connection reset by peer \[ECONNRESET, errno 104\]$' "$(tmp)/l.err"
+}
+
+@test "listen: -w with no connection is status 1 with a clear line" {
+	run -1 --separate-stderr "$SOCKT" listen -w 300ms 127.0.0.1 0
+	[ "$stderr" = "sockt listen: no connection within 300 ms" ]
+	run -1 --separate-stderr "$SOCKT" listen -k --echo -w 0.2 127.0.0.1 0
+	[ "$stderr" = "sockt listen: no connection within 200 ms" ]
+}
+
+@test "listen: -i closes a silent connection with status 1" {
+	listen_fifo l -i 300ms 0
+	run -0 client hold 127.0.0.1 "$PORT"
+	[ "$output" = EOF ]
+	finished "$LPID"
+	exec 7>&-
+	[ "$EXIT_STATUS" -eq 1 ]
+	grep -q '^sockt listen: idle for 300 ms: connection closed$' "$(tmp)/l.err"
+}
+
+@test "listen: --linger 0 ends with RST and leaves no TIME_WAIT where a normal close leaves one" {
+	printf 'q' >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l 127.0.0.1 0
+	client after-eof 127.0.0.1 "$PORT"
+	finished "$LPID"
+	run -0 ss -Htan state time-wait "( sport = :$PORT )"
+	[ -n "$output" ]
+	STDIN_FILE="$(tmp)/in" listen l0 --linger 0 127.0.0.1 0
+	run -0 client hold 127.0.0.1 "$PORT"
+	[ "$output" = RST ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	run -0 ss -Htan state time-wait "( sport = :$PORT )"
+	[ -z "$output" ]
+	grep -q 'closed: 1 byte sent, 0 received in [0-9.]* s; this side closed first, with RST (--linger 0): no TIME_WAIT$' "$(tmp)/l0.err"
+}
+
+@test "listen: EADDRINUSE is status 4 with the errno name and a hint" {
+	listen holder 127.0.0.1 0
+	run -4 --separate-stderr "$SOCKT" listen 127.0.0.1 "$PORT"
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+	[[ "${stderr_lines[1]}" == "sockt listen: hint: "* ]]
+}
+
+@test "listen: a port in TIME_WAIT needs --reuseaddr" {
+	# Linux lets SO_REUSEADDR bind over TIME_WAIT only when the socket that left it had it too.
+	printf 'q' >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l --reuseaddr 127.0.0.1 0
+	client after-eof 127.0.0.1 "$PORT"
+	finished "$LPID"
+	run -0 ss -Htan state time-wait "( sport = :$PORT )"
+	[ -n "$output" ]
+	run -4 "$SOCKT" listen 127.0.0.1 "$PORT"
+	[[ "$output" == *"[EADDRINUSE, errno 98]"* ]]
+	run -1 --separate-stderr "$SOCKT" listen --reuseaddr -w 0.1 127.0.0.1 "$PORT"
+	[ "$stderr" = "sockt listen: no connection within 100 ms" ]
+}
+
+@test "listen: EACCES on a low port as an unprivileged user is status 4 with a hint" {
+	require_root
+	[ "$(sysctl -n net.ipv4.ip_unprivileged_port_start)" -gt 1 ] || skip "ports below 1024 are not privileged here"
+	run -4 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKT" listen 127.0.0.1 1
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port 1 (tcp): Permission denied [EACCES, errno 13]" ]
+	[[ "${stderr_lines[1]}" == "sockt listen: hint: ports below 1024 need root"* ]]
+}
+
+@test "listen: bad arguments are status 2 naming the argument" {
+	run -2 "$SOCKT" listen 70000
+	[[ "$output" == *"invalid port '70000'"* ]]
+	run -2 "$SOCKT" listen --linger 5 0
+	[[ "$output" == *"invalid linger '5'"* ]]
+	run -2 "$SOCKT" listen --recv-only --send-only 0
+	[[ "$output" == *"exclude each other"* ]]
+	run -2 "$SOCKT" listen --max-conns 0 -k 0
+	[[ "$output" == *"invalid connection count '0'"* ]]
+	run -2 "$SOCKT" listen
+	[[ "$output" == *"missing PORT"* ]]
+	run -2 "$SOCKT" listen 127.0.0.1 0 extra
+	[[ "$output" == *"unexpected argument 'extra'"* ]]
+}

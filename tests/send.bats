@@ -1,0 +1,236 @@
+#!/usr/bin/env bats
+# send.bats: SPEC 5 send against real servers (python3 sockets, socat, nc.openbsd) on
+# 127.0.0.1 and ::1: DATA, -e, -f, stdin, --crlf, --no-recv, -w, early resets, big transfers.
+
+load lib/common
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	head -c 64M /dev/urandom >"$BATS_FILE_TMPDIR/big"
+	sha256sum <"$BATS_FILE_TMPDIR/big" | cut -d' ' -f1 >"$BATS_FILE_TMPDIR/big.sha"
+	cat >"$BATS_FILE_TMPDIR/server.py" <<-'PY'
+	# server.py MODE HOST PORTFILE [ARG]: one python3 TCP server for one connection; it
+	# binds port 0 and writes the port to PORTFILE once it listens.
+	import hashlib, socket, struct, sys, time
+	mode, host, portfile = sys.argv[1], sys.argv[2], sys.argv[3]
+	arg = sys.argv[4] if len(sys.argv) > 4 else None
+	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+	ls = socket.socket(fam, socket.SOCK_STREAM)
+	if mode == "reset-early":
+	    # A small window, so that the sender is still sending when the RST comes.
+	    ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+	ls.bind((host, 0))
+	ls.listen(1)
+	with open(portfile + ".tmp", "w") as f:
+	    f.write("%d\n" % ls.getsockname()[1])
+	import os
+	os.rename(portfile + ".tmp", portfile)
+	c, _ = ls.accept()
+	c.settimeout(20)
+
+	def read_all():
+	    out = b""
+	    while True:
+	        b = c.recv(262144)
+	        if not b:
+	            return out
+	        out += b
+
+	if mode == "echo":
+	    c.sendall(read_all())
+	elif mode == "after-eof":
+	    c.sendall(b"got %d bytes\n" % len(read_all()))
+	elif mode == "sha":
+	    h = hashlib.sha256()
+	    while True:
+	        b = c.recv(262144)
+	        if not b:
+	            break
+	        h.update(b)
+	    c.sendall((h.hexdigest() + "\n").encode())
+	elif mode == "source":
+	    read_all()
+	    with open(arg, "rb") as f:
+	        while True:
+	            b = f.read(262144)
+	            if not b:
+	                break
+	            try:
+	                c.sendall(b)
+	            except (BrokenPipeError, ConnectionResetError):
+	                break
+	elif mode == "reset-early":
+	    c.recv(1000)
+	    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+	elif mode == "record-hold":
+	    # Writes what came to ARG, answers, then holds the connection open for a while.
+	    data = read_all()
+	    open(arg, "wb").write(data)
+	    c.sendall(b"an answer nobody waits for\n")
+	    time.sleep(5)
+	elif mode == "silent":
+	    time.sleep(5)
+	c.close()
+	PY
+}
+
+# server MODE HOST [ARG]: starts server.py in the background and sets PORT.
+server() {
+	local mode=$1 host=$2
+	shift 2
+	rm -f "$(tmp)/port"
+	spawn "srv-$mode" python3 "$BATS_FILE_TMPDIR/server.py" "$mode" "$host" "$(tmp)/port" "$@"
+	wait_for_line "$(tmp)/port" '^[0-9]+$'
+	PORT=$(cat "$(tmp)/port")
+}
+
+@test "send: DATA words are joined by spaces and the reply goes to stdout" {
+	server echo 127.0.0.1
+	run -0 --separate-stderr "$SOCKT" send 127.0.0.1 "$PORT" hello  "two words"
+	[ "$output" = "hello two words" ]
+	[ -z "$stderr" ]
+}
+
+@test "send: HOST:PORT in one word, on ::1" {
+	server echo ::1
+	run -0 "$SOCKT" send "[::1]:$PORT" v6
+	[ "$output" = v6 ]
+}
+
+@test "send: -e decodes escapes" {
+	server echo 127.0.0.1
+	"$SOCKT" send -e 127.0.0.1 "$PORT" 'a\tb\x41\\\r\n' >"$(tmp)/out"
+	printf 'a\tbA\\\r\n' | cmp - "$(tmp)/out"
+}
+
+@test "send: a bad escape is status 2 naming it" {
+	run -2 "$SOCKT" send -e 127.0.0.1 9 'bad\q'
+	[[ "$output" == *"invalid escape '\\q'"* ]]
+}
+
+@test "send: stdin is the request when no DATA is given" {
+	server after-eof 127.0.0.1
+	run -0 "$SOCKT" send 127.0.0.1 "$PORT" <<<"twelve bytes"
+	[ "$output" = "got 13 bytes" ]
+}
+
+@test "send: -f FILE is the request" {
+	server echo 127.0.0.1
+	printf 'from a file\0with a NUL' >"$(tmp)/req"
+	"$SOCKT" send -f "$(tmp)/req" 127.0.0.1 "$PORT" >"$(tmp)/out"
+	cmp "$(tmp)/req" "$(tmp)/out"
+}
+
+@test "send: --crlf turns bare LF into CRLF and leaves CRLF alone" {
+	server echo 127.0.0.1
+	printf 'GET / HTTP/1.0\nHost: x\r\n\n' | "$SOCKT" send --crlf 127.0.0.1 "$PORT" >"$(tmp)/out"
+	printf 'GET / HTTP/1.0\r\nHost: x\r\n\r\n' | cmp - "$(tmp)/out"
+}
+
+@test "send: half-closes after the request, so a peer answering after EOF is heard" {
+	server after-eof ::1
+	run -0 "$SOCKT" send ::1 "$PORT" 0123456789
+	[ "$output" = "got 10 bytes" ]
+}
+
+@test "send: an nc.openbsd server gets the request and its reply is printed" {
+	port=$(free_port)
+	echo "nc says hi" >"$(tmp)/reply"
+	STDIN_FILE="$(tmp)/reply" spawn nc nc.openbsd -N -l 127.0.0.1 "$port"
+	wait_listening "$port"
+	run -0 "$SOCKT" send 127.0.0.1 "$port" "request"
+	[ "$output" = "nc says hi" ]
+	wait_for_line "$(tmp)/nc.out" '^request$'
+}
+
+@test "send: a socat echo server on ::1" {
+	port=$(free_port tcp ::1)
+	spawn socat socat "TCP6-LISTEN:$port,bind=[::1]" PIPE
+	wait_listening "$port"
+	run -0 "$SOCKT" send ::1 "$port" "through socat"
+	[ "$output" = "through socat" ]
+}
+
+@test "send: a 64 MiB request arrives whole (sha256 checked by the peer)" {
+	server sha 127.0.0.1
+	run -0 "$SOCKT" send -f "$BATS_FILE_TMPDIR/big" 127.0.0.1 "$PORT"
+	[ "$output" = "$(cat "$BATS_FILE_TMPDIR/big.sha")" ]
+}
+
+@test "send: a 64 MiB reply arrives whole" {
+	server source ::1 "$BATS_FILE_TMPDIR/big"
+	sum=$("$SOCKT" send ::1 "$PORT" go | sha256sum | cut -d' ' -f1)
+	[ "$sum" = "$(cat "$BATS_FILE_TMPDIR/big.sha")" ]
+}
+
+@test "send: a closed stdout (| head -c 10) ends quietly with status 0" {
+	server source 127.0.0.1 "$BATS_FILE_TMPDIR/big"
+	run -0 --separate-stderr bash -c '"$0" send 127.0.0.1 "$1" go | head -c 10 >/dev/null; exit "${PIPESTATUS[0]}"' "$SOCKT" "$PORT"
+	[ -z "$stderr" ]
+}
+
+@test "send: --no-recv sends, does not wait for the reply, and exits 0" {
+	server record-hold 127.0.0.1 "$(tmp)/got"
+	start=$(date +%s%N)
+	run -0 --separate-stderr "$SOCKT" send --no-recv 127.0.0.1 "$PORT" "fire and forget"
+	end=$(date +%s%N)
+	[ -z "$output" ]
+	# The server holds the connection 5 s; send must not have waited for it.
+	[ $(((end - start) / 1000000)) -lt 2000 ]
+	wait_for_line "$(tmp)/got" 'fire and forget'
+}
+
+@test "send: refused is status 1 with the errno name" {
+	port=$(free_port)
+	run -1 --separate-stderr "$SOCKT" send 127.0.0.1 "$port" x
+	[ "${stderr_lines[0]}" = "sockt send: connect to 127.0.0.1 port $port (tcp): Connection refused [ECONNREFUSED, errno 111]" ]
+}
+
+@test "send: a peer that resets early is reported with how much was sent, status 1" {
+	server reset-early 127.0.0.1
+	run -1 --separate-stderr "$SOCKT" send -f "$BATS_FILE_TMPDIR/big" 127.0.0.1 "$PORT"
+	[[ "$stderr" =~ ^"sockt send: peer reset the connection after "([0-9]+)" of 67108864 bytes [ECONNRESET, errno 104]"$ ]]
+	[ "${BASH_REMATCH[1]}" -lt 67108864 ]
+}
+
+@test "send: -w bounds the whole exchange: a silent peer is status 1 with ETIMEDOUT" {
+	server silent 127.0.0.1
+	start=$(date +%s%N)
+	run -1 --separate-stderr "$SOCKT" send -w 300ms 127.0.0.1 "$PORT" hello
+	end=$(date +%s%N)
+	[ "$stderr" = "sockt send: no end to the exchange within 300 ms (-w): 5 of 5 bytes sent, 0 received: Connection timed out [ETIMEDOUT, errno 110]" ]
+	[ $(((end - start) / 1000000)) -lt 1500 ]
+}
+
+@test "send: -v tells the attempt, the connection and the close summary" {
+	server after-eof 127.0.0.1
+	run -0 --separate-stderr "$SOCKT" send -v 127.0.0.1 "$PORT" abc
+	[ "$output" = "got 3 bytes" ]
+	[ "${stderr_lines[0]}" = "sockt send: trying 127.0.0.1 port $PORT (tcp)" ]
+	[[ "${stderr_lines[1]}" =~ ^"sockt send: connected to 127.0.0.1 port $PORT (tcp) in "[0-9.]+" ms"$ ]]
+	[[ "${stderr_lines[2]}" =~ ^"sockt send: closed: 3 bytes sent, 12 received in "[0-9.]+" s; this side closed first and will hold TIME_WAIT"$ ]]
+}
+
+@test "send: a name that does not resolve is status 3" {
+	run -3 "$SOCKT" send no-such-host.invalid 80 x
+	[[ "$output" == *"[EAI_NONAME]"* ]]
+}
+
+@test "send: bad arguments are status 2" {
+	run -2 "$SOCKT" send -f /dev/null 127.0.0.1 80 data
+	[[ "$output" == *"DATA and -f exclude each other"* ]]
+	run -2 "$SOCKT" send -e 127.0.0.1 80
+	[[ "$output" == *"-e applies to DATA"* ]]
+	run -2 "$SOCKT" send 127.0.0.1 70000 x
+	[[ "$output" == *"invalid port '70000'"* ]]
+	run -2 "$SOCKT" send -w soon 127.0.0.1 80 x
+	[[ "$output" == *"invalid timeout 'soon'"* ]]
+	run -2 "$SOCKT" send
+	[[ "$output" == *"missing HOST and PORT"* ]]
+}
+
+@test "send: a missing -f FILE is status 4 with the errno name" {
+	run -4 "$SOCKT" send -f "$(tmp)/nope" 127.0.0.1 9
+	[ "$output" = "sockt send: open $(tmp)/nope: No such file or directory [ENOENT, errno 2]" ]
+}
