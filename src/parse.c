@@ -76,8 +76,13 @@ parse_duration(const char *s, int64_t *usec)
 	static const struct {
 		const char *suffix;
 		int64_t unit; /* microseconds */
-	} units[] = { { "ms", 1000 }, { "us", 1 }, { "s", 1000000 }, { "m", 60000000 },
-		{ "h", 3600000000LL }, { "", 1000000 } };
+	} units[] = {
+		/* "ms" before "m" and "s"; no suffix last: plain seconds. */
+		{ .suffix = "ms", .unit = 1000 },
+		{ .suffix = "s", .unit = 1000000 },
+		{ .suffix = "m", .unit = 60000000 },
+		{ .suffix = "", .unit = 1000000 },
+	};
 	size_t len = strlen(s);
 
 	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {

@@ -54,7 +54,7 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 
 @test "docs: the completions in the tree are what completions/generate writes from --help" {
 	python3 "$SOCKT_SRCDIR/completions/generate" "$SOCKT" "$(tmp)"
-	for f in sockt _sockt sockt.fish; do
+	for f in sockt.bash _sockt sockt.fish; do
 		diff -u "$SOCKT_SRCDIR/completions/$f" "$(tmp)/$f"
 	done
 }
@@ -62,7 +62,7 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 @test "docs: bash completes commands, options and their arguments" {
 	comp() { # WORDS...: the completions for the last word
 		bash -c 'source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _sockt; printf "%s\n" "${COMPREPLY[@]}"' \
-		    "$SOCKT_SRCDIR/completions/sockt" "$@"
+		    "$SOCKT_SRCDIR/completions/sockt.bash" "$@"
 	}
 	[ "$(comp sockt res)" = resolve ]
 	[[ "$(comp sockt '')" == *raw-ping* ]]

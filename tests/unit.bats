@@ -16,7 +16,7 @@ u() { "$SOCKT_UNIT" "$@"; }
 }
 
 @test "unit: bad durations are rejected, huge ones as out of range" {
-	for d in "" -1 abc 1x 1.2.3 "1 s" s ms . +1; do
+	for d in "" -1 abc 1x 1.2.3 "1 s" s ms . +1 1h 5us; do
 		run u duration "$d"
 		[ "$status" -eq 1 ]
 		[ "$output" = "error invalid" ]
