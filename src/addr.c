@@ -261,3 +261,25 @@ addr_proto_name(int socktype)
 	default: return "?";
 	}
 }
+
+socklen_t
+addr_unmap(const struct sockaddr *in, struct sockaddr_storage *out)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)in;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len;
+
+	if (in->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		sin.sin_port = sin6->sin6_port;
+		memcpy(&sin.sin_addr, &sin6->sin6_addr.s6_addr[12], sizeof(sin.sin_addr));
+		memset(out, 0, sizeof(*out));
+		memcpy(out, &sin, sizeof(sin));
+		return sizeof(sin);
+	}
+	len = in->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if ((const void *)in != (void *)out) {
+		memset(out, 0, sizeof(*out));
+		memcpy(out, in, len);
+	}
+	return len;
+}

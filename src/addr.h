@@ -41,6 +41,12 @@ uint16_t addr_port(const struct sockaddr *);
 void addr_set_port(struct sockaddr *, uint16_t);
 const char *addr_family_name(int); /* "inet", "inet6" */
 const char *addr_proto_name(int socktype); /* "tcp", "udp", "raw" */
+/*
+ * An IPv4 peer of a dual-stack socket arrives as ::ffff:a.b.c.d: out gets it
+ * as IPv4 (anything else copied as it is; in and out may be the same).
+ * Returns out's length.
+ */
+socklen_t addr_unmap(const struct sockaddr *in, struct sockaddr_storage *out);
 /* Whether the string is an IPv4 or IPv6 literal (with an optional zone). */
 int addr_is_literal(const char *);
 

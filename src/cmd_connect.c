@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "attempts.h"
 #include "clock.h"
 #include "cmd.h"
 #include "eyeballs.h"
@@ -50,87 +51,6 @@ struct scan_report {
 	char address[ADDR_STRLEN];
 	int64_t timeout_usec;
 };
-
-/* A -s/-p that could not be bound (or no socket at all): the local side's error line. */
-static void
-report_source_error(int err, const struct source *src, int family)
-{
-	const struct sockaddr *from = source_addr(src, family);
-	char addr[ADDR_STRLEN];
-
-	if (from != NULL)
-		report_errno(err, "bind to %s port %u (tcp)", addr_format(from, addr, sizeof(addr)),
-		    addr_port(from));
-	else
-		report_errno(err, "socket (%s)", addr_family_name(family));
-}
-
-static void
-report_attempt_error(const struct eyeballs_attempt *a, const struct source *src)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
-	char addr[ADDR_STRLEN];
-
-	if (a->in_bind)
-		report_source_error(a->err, src, sa->sa_family);
-	else
-		report_errno(a->err, "connect to %s port %u (tcp)", addr_format(sa, addr, sizeof(addr)),
-		    addr_port(sa));
-}
-
-/* -v: each attempt as it starts and ends; failures as full error lines, so none is lost. */
-static void
-on_attempt(const struct eyeballs_attempt *a, void *ctx)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
-	double ms = (double)(a->ended_usec - a->started_usec) / 1000;
-	char addr[ADDR_STRLEN];
-
-	if (globals.verbose < 1 || globals.quiet)
-		return;
-	addr_format(sa, addr, sizeof(addr));
-	if (a->state == EYEBALLS_STARTED)
-		report_verbose(1, "trying %s port %u (tcp)", addr, addr_port(sa));
-	else if (a->state == EYEBALLS_CONNECTED)
-		report_verbose(1, "connected to %s port %u (tcp) in %.2f ms", addr, addr_port(sa), ms);
-	else if (a->state == EYEBALLS_FAILED)
-		report_attempt_error(a, ctx);
-	else
-		report_verbose(1, "abandoned %s port %u (tcp) after %.2f ms: another address "
-				  "connected first", addr, addr_port(sa), ms);
-}
-
-/* Every address failed: each one's own error (unless -v showed them), one hint per cause. */
-static int
-report_all_failed(const struct eyeballs_result *r, const struct source *src,
-    const struct connect_options *o)
-{
-	int status = EXIT_LOCAL, seen;
-	char d[32];
-
-	for (size_t i = 0; i < r->n; i++) {
-		const struct eyeballs_attempt *a = &r->attempts[i];
-
-		if (globals.verbose < 1 || globals.quiet)
-			report_attempt_error(a, src);
-		if (exit_status_for_errno(a->err) == EXIT_NETWORK)
-			status = EXIT_NETWORK;
-		seen = 0;
-		for (size_t k = 0; k < i; k++)
-			seen |= r->attempts[k].err == a->err;
-		if (seen)
-			continue;
-		if (a->err == ETIMEDOUT && r->timed_out) {
-			duration_format(o->timeout_usec, d, sizeof(d));
-			report_hint("no answer within %s (-w): the host may be down, or a firewall drops "
-				    "the packets", d);
-		} else if (a->in_bind && a->err == EADDRINUSE)
-			hint_port_in_use(addr_port(source_addr(src, a->addr.ss_family)), SOCK_STREAM);
-		else
-			hint_for_errno(a->err, a->addr.ss_family);
-	}
-	return status;
-}
 
 static int
 report_source_mismatch(const struct connect_options *o, const struct endpoint *ep)
@@ -209,7 +129,7 @@ resolve(const struct connect_options *o, const struct endpoint *ep, const char *
 static int
 run_connect(const struct connect_options *o, const struct endpoint *ep)
 {
-	struct eyeballs_options eo = { o->timeout_usec, 250000, NULL, NULL, on_attempt, NULL,
+	struct eyeballs_options eo = { o->timeout_usec, 250000, NULL, NULL, attempts_on_event, NULL,
 		NULL };
 	struct eyeballs_result r;
 	struct addrinfo *res;
@@ -231,7 +151,7 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 		report_errno(errno, "connect to %s port %s (tcp)", ep->host, ep->port);
 		status = exit_status_for_errno(errno);
 	} else
-		status = report_all_failed(&r, &src, o);
+		status = attempts_report_all_failed(&r, &src, o->timeout_usec);
 	eyeballs_result_free(&r);
 	return status;
 }
@@ -279,7 +199,7 @@ check_source(const struct connect_options *o, const struct endpoint *ep,
 		return report_source_mismatch(o, ep);
 	if (source_check(src, ai->ai_family) == 0)
 		return EXIT_OK;
-	report_source_error(errno, src, ai->ai_family);
+	attempts_report_source_error(errno, src, ai->ai_family);
 	hint_for_errno(errno, ai->ai_family);
 	return exit_status_for_errno(errno);
 }

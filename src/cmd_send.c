@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "attempts.h"
 #include "clock.h"
 #include "cmd.h"
 #include "eyeballs.h"
@@ -155,58 +156,14 @@ failed:
 	return EXIT_LOCAL;
 }
 
-static void
-report_attempt(const struct eyeballs_attempt *a)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
-	char addr[ADDR_STRLEN];
-
-	report_errno(a->err, "connect to %s port %u (tcp)", addr_format(sa, addr, sizeof(addr)),
-	    addr_port(sa));
-}
-
-/* -v: each connection attempt as it starts and ends, in connect's words. */
-static void
-on_attempt(const struct eyeballs_attempt *a, void *ctx)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
-	char addr[ADDR_STRLEN];
-
-	(void)ctx;
-	if (globals.verbose < 1 || globals.quiet)
-		return;
-	addr_format(sa, addr, sizeof(addr));
-	if (a->state == EYEBALLS_STARTED)
-		report_verbose(1, "trying %s port %u (tcp)", addr, addr_port(sa));
-	else if (a->state == EYEBALLS_CONNECTED)
-		report_verbose(1, "connected to %s port %u (tcp) in %.2f ms", addr, addr_port(sa),
-		    (double)(a->ended_usec - a->started_usec) / 1000);
-	else if (a->state == EYEBALLS_FAILED)
-		report_attempt(a);
-}
-
-/* Every address failed: each one's error (unless -v said it already) and a hint. */
+/* No connection: why, for each address tried (or for the one call that failed first). */
 static int
 report_connect_failure(const struct eyeballs_result *r, const struct endpoint *ep, int64_t timeout)
 {
-	int status = r->n == 0 ? exit_status_for_errno(errno) : EXIT_LOCAL;
-	char d[32];
-
-	if (r->n == 0)
-		report_errno(errno, "connect to %s port %s (tcp)", ep->host, ep->port);
-	for (size_t i = 0; i < r->n; i++) {
-		if (globals.verbose < 1 || globals.quiet)
-			report_attempt(&r->attempts[i]);
-		if (exit_status_for_errno(r->attempts[i].err) == EXIT_NETWORK)
-			status = EXIT_NETWORK;
-	}
-	if (r->timed_out) {
-		duration_format(timeout, d, sizeof(d));
-		report_hint("no connection within %s (-w): the host may be down, or a firewall drops "
-			    "the packets", d);
-	} else if (r->n > 0)
-		hint_for_errno(r->attempts[r->n - 1].err, r->attempts[r->n - 1].addr.ss_family);
-	return status;
+	if (r->n > 0)
+		return attempts_report_all_failed(r, NULL, timeout);
+	report_errno(errno, "connect to %s port %s (tcp)", ep->host, ep->port);
+	return exit_status_for_errno(errno);
 }
 
 /* The relay's failure, worded for a request of rq->len bytes (SPEC 5). */
@@ -236,7 +193,7 @@ static int
 exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
 {
 	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec, .attempt_delay_usec = 250000,
-		.on_event = on_attempt };
+		.on_event = attempts_on_event };
 	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
 	struct eyeballs_result r;
 	struct relay_stats st;

@@ -442,29 +442,12 @@ dgram_join(int fd, const struct sockaddr *group, socklen_t grouplen, unsigned if
 	return setsockopt(fd, level, MCAST_JOIN_GROUP, &req, sizeof(req));
 }
 
-void
-dgram_unmap(const struct sockaddr *in, struct sockaddr_storage *out)
-{
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)in;
-	struct sockaddr_in *sin = (struct sockaddr_in *)out;
-
-	memset(out, 0, sizeof(*out));
-	if (in->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = sin6->sin6_port;
-		memcpy(&sin->sin_addr, &sin6->sin6_addr.s6_addr[12], 4);
-		return;
-	}
-	memcpy(out, in,
-	    in->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-}
-
 uint16_t
 dgram_address(const struct sockaddr *sa, char *buf, size_t len)
 {
 	struct sockaddr_storage plain;
 
-	dgram_unmap(sa, &plain);
+	addr_unmap(sa, &plain);
 	addr_format((struct sockaddr *)&plain, buf, len);
 	return addr_port((struct sockaddr *)&plain);
 }

@@ -110,8 +110,6 @@ void dgram_grow_rcvbuf(int fd, int bytes);
 int dgram_is_multicast(const struct sockaddr *);
 /* Joins group on the interface ifindex (0: the one the routing table picks). */
 int dgram_join(int fd, const struct sockaddr *group, socklen_t grouplen, unsigned ifindex);
-/* An IPv4-mapped IPv6 address (from a dual-stack socket) as plain IPv4, for printing. */
-void dgram_unmap(const struct sockaddr *in, struct sockaddr_storage *out);
 /* The address as it is printed (IPv4-mapped as IPv4) into buf; returns its port. */
 uint16_t dgram_address(const struct sockaddr *, char *buf, size_t len);
 

@@ -57,22 +57,6 @@ struct hub {
 	int64_t started_usec, accept_resume_usec;
 };
 
-/* An IPv4 peer of the dual-stack socket arrives as ::ffff:a.b.c.d; say it as IPv4. */
-static void
-unmap(struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-
-	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
-		return;
-	sin.sin_port = sin6->sin6_port;
-	memcpy(&sin.sin_addr, &sin6->sin6_addr.s6_addr[12], sizeof(sin.sin_addr));
-	memset(ss, 0, sizeof(*ss));
-	memcpy(ss, &sin, sizeof(sin));
-	*len = sizeof(sin);
-}
-
 static int
 accept_once(int fd, struct sockaddr_storage *ss, socklen_t *len, int flags)
 {
@@ -80,7 +64,7 @@ accept_once(int fd, struct sockaddr_storage *ss, socklen_t *len, int flags)
 
 	*len = sizeof(*ss);
 	if ((s = accept4(fd, (struct sockaddr *)ss, len, flags | SOCK_CLOEXEC)) != -1)
-		unmap(ss, len);
+		*len = addr_unmap((struct sockaddr *)ss, ss);
 	return s;
 }
 

@@ -1,0 +1,91 @@
+/* attempts.c: the error and -v lines of connection attempts, in one wording for connect and send. */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "attempts.h"
+#include "cmd.h"
+#include "hint.h"
+#include "parse.h"
+#include "report.h"
+
+void
+attempts_report_source_error(int err, const struct source *src, int family)
+{
+	const struct sockaddr *from = src != NULL ? source_addr(src, family) : NULL;
+	char addr[ADDR_STRLEN];
+
+	if (from != NULL)
+		report_errno(err, "bind to %s port %u (tcp)", addr_format(from, addr, sizeof(addr)),
+		    addr_port(from));
+	else
+		report_errno(err, "socket (%s)", addr_family_name(family));
+}
+
+void
+attempts_report_error(const struct eyeballs_attempt *a, const struct source *src)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
+	char addr[ADDR_STRLEN];
+
+	if (a->in_bind)
+		attempts_report_source_error(a->err, src, sa->sa_family);
+	else
+		report_errno(a->err, "connect to %s port %u (tcp)", addr_format(sa, addr, sizeof(addr)),
+		    addr_port(sa));
+}
+
+/* -v: each attempt as it starts and ends; failures as full error lines, so none is lost. */
+void
+attempts_on_event(const struct eyeballs_attempt *a, void *ctx)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
+	double ms = (double)(a->ended_usec - a->started_usec) / 1000;
+	char addr[ADDR_STRLEN];
+
+	if (globals.verbose < 1 || globals.quiet)
+		return;
+	addr_format(sa, addr, sizeof(addr));
+	if (a->state == EYEBALLS_STARTED)
+		report_verbose(1, "trying %s port %u (tcp)", addr, addr_port(sa));
+	else if (a->state == EYEBALLS_CONNECTED)
+		report_verbose(1, "connected to %s port %u (tcp) in %.2f ms", addr, addr_port(sa), ms);
+	else if (a->state == EYEBALLS_FAILED)
+		attempts_report_error(a, ctx);
+	else
+		report_verbose(1, "abandoned %s port %u (tcp) after %.2f ms: another address "
+				  "connected first", addr, addr_port(sa), ms);
+}
+
+int
+attempts_report_all_failed(const struct eyeballs_result *r, const struct source *src,
+    int64_t timeout_usec)
+{
+	int status = EXIT_LOCAL, seen;
+	char d[32];
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct eyeballs_attempt *a = &r->attempts[i];
+
+		if (globals.verbose < 1 || globals.quiet)
+			attempts_report_error(a, src);
+		if (exit_status_for_errno(a->err) == EXIT_NETWORK)
+			status = EXIT_NETWORK;
+		seen = 0;
+		for (size_t k = 0; k < i; k++)
+			seen |= r->attempts[k].err == a->err;
+		if (seen)
+			continue;
+		if (a->err == ETIMEDOUT && r->timed_out) {
+			duration_format(timeout_usec, d, sizeof(d));
+			report_hint("no answer within %s (-w): the host may be down, or a firewall drops "
+				    "the packets", d);
+		} else if (a->in_bind && a->err == EADDRINUSE && src != NULL)
+			hint_port_in_use(addr_port(source_addr(src, a->addr.ss_family)), SOCK_STREAM);
+		else
+			hint_for_errno(a->err, a->addr.ss_family);
+	}
+	return status;
+}
