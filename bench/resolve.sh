@@ -31,5 +31,5 @@ g_m=$(peak_rss_kib getent ahosts localhost)
 printf '%-28s %12s %14s\n' "" "median wall" "peak RSS"
 printf '%-28s %9s us %10s KiB\n' "sockt resolve localhost" "$s_t" "$s_m"
 printf '%-28s %9s us %10s KiB\n' "getent ahosts localhost" "$g_t" "$g_m"
-awk -v a="$s_t" -v b="$g_t" -v c="$s_m" -v d="$g_m" 'BEGIN {
-	printf "ratio sockt/getent: time %.2f, RSS %.2f (%s runs)\n", a / b, c / d, ENVIRON["runs"] }'
+awk -v a="$s_t" -v b="$g_t" -v c="$s_m" -v d="$g_m" -v r="$runs" 'BEGIN {
+	printf "ratio sockt/getent: time %.2f, RSS %.2f (%s runs)\n", a / b, c / d, r }'
