@@ -3,13 +3,13 @@
 #   sockt udp-send (one datagram per line)  -> sockt udp-recv -c N
 #   socat -b 13 -u - UDP:  (one datagram per 13-byte line) -> socat -u UDP-RECV: -
 #   socat -u - UDP:        (socat's default: one datagram per 8 KiB read) -> the same
-# Usage: bench/udp.sh [N]   (SOCKT=path/to/sockt, default src/sockt of the current directory)
+# Usage: bench/udp.sh [SOCKT] [N]   (SOCKT defaults to ./src/sockt, N to 1000000), like the other benches
 # Each receiver stops after 1 s without a datagram (udp-recv -w 1, socat -T 1), so loss is
 # counted instead of waited for; that idle second is not counted in its time.
 set -eu
 
-N=${1:-1000000}
-SOCKT=${SOCKT:-./src/sockt}
+SOCKT=${1:-${SOCKT:-./src/sockt}}
+N=${2:-1000000}
 [ -x "$SOCKT" ] || { echo "bench/udp.sh: no sockt at $SOCKT (set SOCKT)" >&2; exit 2; }
 command -v socat >/dev/null || { echo "bench/udp.sh: socat is needed" >&2; exit 2; }
 
