@@ -1,10 +1,13 @@
 /* main.c: global options, the command table, dispatch. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "io.h"
@@ -62,6 +65,30 @@ top_help(const struct command *cmd)
 	list_commands(stdout);
 }
 
+/*
+ * A descriptor 0-2 that the caller closed (`<&-`, `2>&-`) would be handed to
+ * the first socket: "stdin" would read the peer, and diagnostics would be
+ * sent to it. Each closed one gets /dev/null instead: read-only for stdin
+ * (no input) and for stdout (every write fails with EBADF and is reported
+ * like any other stdout error), write-only for stderr (silence, as asked).
+ */
+static int
+hold_std_fds(void)
+{
+	int fd, null;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if ((null = open("/dev/null", fd == STDERR_FILENO ? O_WRONLY : O_RDONLY)) == -1)
+			return -1;
+		/* The lowest free descriptor is fd itself, as the lower ones are open. */
+		if (null != fd && (dup2(null, fd) == -1 || close(null) == -1))
+			return -1;
+	}
+	return 0;
+}
+
 /* The top-level command: its options are the globals, and it stops at the command name. */
 static const struct command top = { "", "", "COMMAND [OPTIONS] [ARGUMENTS]", NULL, NULL };
 
@@ -71,6 +98,9 @@ main(int argc, char **argv)
 	const struct command *cmd;
 	struct opt_parser p;
 
+	/* Without /dev/null there is no safe way on, and maybe no stderr to say so. */
+	if (hold_std_fds() == -1)
+		return EXIT_LOCAL;
 	/* SPEC 4: SIGPIPE never kills sockt; EPIPE is an error like any other. */
 	signal(SIGPIPE, SIG_IGN);
 	atexit(io_check_stdout_at_exit);

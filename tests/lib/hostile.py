@@ -1,0 +1,402 @@
+# hostile.py MODE ARGS...: the misbehaving peers of tests/hostile.bats, each a
+# real socket on loopback or inside a namespace the test made. Every mode is
+# bounded in time; servers print their port as their first line.
+import os
+import random
+import select
+import socket
+import struct
+import sys
+import time
+
+
+def family(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def server(host):
+    s = socket.socket(family(host), socket.SOCK_STREAM)
+    s.bind((host, 0))
+    s.listen(8)
+    print(s.getsockname()[1], flush=True)
+    s.settimeout(10)
+    c, _ = s.accept()
+    c.settimeout(10)
+    return c
+
+
+def client(host, port):
+    c = socket.create_connection((host, int(port)), timeout=10)
+    return c
+
+
+def reset(c):
+    # SO_LINGER 0: close sends RST instead of FIN.
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+
+
+def midway_reset(c, send, expect):
+    # Sends `send` bytes, takes `expect` of sockt's, then resets: mid-transfer both ways.
+    c.sendall(b"r" * send)
+    got = 0
+    while got < expect:
+        d = c.recv(65536)
+        if not d:
+            break
+        got += len(d)
+    reset(c)
+    print("reset after", got, flush=True)
+
+
+def flood(c, n):
+    # Sends n bytes without reading one; sockt's own sending blocks meanwhile,
+    # so this only completes if sockt goes on reading. Then reads all of it.
+    c.sendall(b"f" * n)
+    print("sent", n, flush=True)
+    got = 0
+    while True:
+        d = c.recv(1 << 20)
+        if not d:
+            break
+        got += len(d)
+    print("received", got, flush=True)
+    c.close()
+
+
+def silent(c, limit):
+    # Accepts and never sends; says when sockt closed the connection.
+    t0 = time.monotonic()
+    r, _, _ = select.select([c], [], [], limit)
+    if r and c.recv(1) == b"":
+        print("closed by sockt after %.1f s" % (time.monotonic() - t0), flush=True)
+    else:
+        print("still open after %.1f s" % (time.monotonic() - t0), flush=True)
+
+
+def slowloris(host, port, n, limit):
+    # n connections that each send one byte of a request and then stall.
+    conns = []
+    for _ in range(n):
+        c = client(host, port)
+        c.sendall(b"G")
+        conns.append(c)
+    print("opened", n, flush=True)
+    t0 = time.monotonic()
+    open_ = set(conns)
+    while open_ and time.monotonic() - t0 < limit:
+        r, _, _ = select.select(list(open_), [], [], 0.1)
+        for c in r:
+            try:
+                d = c.recv(4096)
+            except ConnectionResetError:
+                d = b""
+            if not d:
+                open_.discard(c)
+    closed = n - len(open_)
+    print("%d of %d closed by sockt after %.1f s" % (closed, n, time.monotonic() - t0), flush=True)
+
+
+def echo_once(host, port, text):
+    # One well-behaved client: sends text, waits for its echo.
+    c = client(host, port)
+    t0 = time.monotonic()
+    c.sendall(text.encode())
+    got = b""
+    while len(got) < len(text):
+        d = c.recv(4096)
+        if not d:
+            break
+        got += d
+    print("echo %r after %.1f s" % (got.decode(errors="replace"), time.monotonic() - t0),
+          flush=True)
+    c.close()
+
+
+def many(host, port, n, hold):
+    # n connections opened at once and held: more than sockt's descriptors allow.
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, n + 64)), hard))
+    conns = []
+    for _ in range(n):
+        c = socket.socket(family(host), socket.SOCK_STREAM)
+        c.setblocking(False)
+        try:
+            c.connect((host, int(port)))
+        except BlockingIOError:
+            pass
+        conns.append(c)
+    deadline = time.monotonic() + hold
+    done = 0
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+    done = sum(1 for c in conns if is_connected(c))
+    for c in conns:
+        c.close()
+    print("%d connections, %d established" % (n, done), flush=True)
+
+
+def is_connected(c):
+    try:
+        c.getpeername()
+        return True
+    except OSError:
+        return False
+
+
+def stream(c, limit):
+    # Sends 4 KiB every 5 ms until sockt goes away or limit seconds pass.
+    t0 = time.monotonic()
+    try:
+        while time.monotonic() - t0 < limit:
+            c.sendall(b"s" * 4096)
+            time.sleep(0.005)
+    except OSError as e:
+        print("stream ended:", e.__class__.__name__, flush=True)
+
+
+def udp_random(host, port, n, outfile, seed):
+    # n datagrams of random bytes and random lengths, 0 and the largest among
+    # them; each waits for its JSON line, so none is lost to a full buffer.
+# OUTFILE.sent gets each datagram in hex, a line each.
+    rnd = random.Random(seed)
+    lengths = [0, 65507 if family(host) == socket.AF_INET else 65527, 1]
+    while len(lengths) < n:
+        lengths.append(rnd.choice([rnd.randrange(0, 64), rnd.randrange(0, 2048),
+                                   rnd.randrange(0, 65508)]))
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
+    sent = open(outfile + ".sent", "w")
+    for i, ln in enumerate(lengths):
+        kind = rnd.randrange(4)
+        if kind == 0:
+            data = bytes(rnd.getrandbits(8) for _ in range(min(ln, 4096)))
+            data = (data * (ln // max(len(data), 1) + 1))[:ln]
+        elif kind == 1:
+            data = bytes(rnd.choice(b"\x00\x1b\x7f\"\\\n\r\t\x80\xc3\xe2\xed\xf0\xff")
+                         for _ in range(min(ln, 512)))
+            data = (data * (ln // max(len(data), 1) + 1))[:ln]
+        elif kind == 2:
+            # Valid UTF-8 with escapes JSON must spell out (cut at ln, maybe mid-character).
+            text = "".join(rnd.choice(["a", "é", "\u2028", "\x00", "\x1f", '"', "\\", "😀"])
+                           for _ in range(ln))
+            data = text.encode()[:ln]
+        else:
+            data = os.urandom(ln)
+        assert len(data) == ln
+        sent.write(data.hex() + "\n")
+        sent.flush()
+        s.sendto(data, (host, int(port)))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with open(outfile, "rb") as f:
+                if f.read().count(b"\n") > i:
+                    break
+            time.sleep(0.001)
+        else:
+            print("no line for datagram", i, "of", ln, "bytes", flush=True)
+            sys.exit(1)
+    print("sent", len(lengths), flush=True)
+
+
+def reply_after_eof(c):
+    # Reads until sockt's EOF, then says how much came.
+    got = 0
+    while True:
+        d = c.recv(65536)
+        if not d:
+            break
+        got += len(d)
+    c.sendall(b"got %d bytes\n" % got)
+    c.close()
+
+
+# Bytes a terminal would act on: a title change, a bell, clear screen, NUL, CR, DEL.
+NASTY = b"\x1b]0;owned\x07\x1b[2J\x1b[31mred\r\x00\x7f\x08\x9b1m\n"
+
+
+def say_nasty(c):
+    c.sendall(NASTY * 4)
+    c.close()
+
+
+def udp_say_nasty(host):
+    # Answers the first datagram with NASTY.
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
+    s.bind((host, 0))
+    print(s.getsockname()[1], flush=True)
+    s.settimeout(10)
+    _, src = s.recvfrom(65535)
+    s.sendto(NASTY, src)
+
+
+def udp_send_nasty(host, port):
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
+    s.sendto(NASTY, (host, int(port)))
+
+
+def named(name, host):
+    # A listener whose process name is NAME (any bytes: it is the kernel's comm).
+    import ctypes
+    ctypes.CDLL(None).prctl(15, name.encode("latin-1").decode("unicode_escape")
+                            .encode("latin-1"), 0, 0, 0)
+    s = socket.socket(family(host), socket.SOCK_STREAM)
+    s.bind((host, 0))
+    s.listen(1)
+    print(s.getsockname()[1], flush=True)
+    time.sleep(10)
+
+
+def icmp_checksum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
+
+
+def icmp_garbage(limit, seed):
+    # Runs in the other namespace: sniffs sockt's echo requests (to learn its
+    # identifier) and answers each with a burst of garbage: random bytes,
+    # truncated replies, its own identifier with a bad checksum or a cut
+    # payload, errors quoting truncated or nonsense headers.
+    rnd = random.Random(seed)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    print("ready", flush=True)
+    thrown = 0
+    requests = 0
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        r, _, _ = select.select([raw], [], [], 0.2)
+        if not r:
+            continue
+        pkt, src = raw.recvfrom(65535)
+        ihl = (pkt[0] & 15) * 4
+        icmp = pkt[ihl:]
+        if len(icmp) < 8 or icmp[0] != 8:
+            continue
+        requests += 1
+        ident, seq = struct.unpack("!HH", icmp[4:8])
+        burst = []
+        for _ in range(8):
+            burst.append(bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(0, 80))))
+        # Echo replies cut before their header ends.
+        for ln in range(0, 8):
+            burst.append((bytes([0, 0, 0, 0]) + struct.pack("!HH", ident, seq))[:ln])
+        # Its identifier and sequence, a wrong checksum.
+        body = struct.pack("!BBHHH", 0, 0, 0x1234, ident, seq) + icmp[8:]
+        burst.append(body)
+        # Its identifier, a right checksum, a payload cut short.
+        cut = struct.pack("!BBHHH", 0, 0, 0, ident, seq) + icmp[8:20]
+        burst.append(cut[:2] + struct.pack("!H", icmp_checksum(cut)) + cut[4:])
+        # Errors quoting: nothing, a cut IP header, an IHL beyond the data, a cut echo.
+        quote_ok = pkt[:ihl] + icmp[:8]
+        for q in (b"", pkt[:10], bytes([0x4f]) + pkt[1:ihl], quote_ok[:ihl + 3],
+                  bytes([0x45]) + os.urandom(40)):
+            for typ in (3, 11):
+                e = struct.pack("!BBHI", typ, rnd.randrange(16), 0, 0) + q
+                burst.append(e[:2] + struct.pack("!H", icmp_checksum(e)) + e[4:])
+        # A big one of noise.
+        burst.append(b"\x00\x00" + os.urandom(1400))
+        for b in burst:
+            try:
+                raw.sendto(b, (src[0], 0))
+                thrown += 1
+            except OSError:
+                pass
+        if requests >= int(os.environ.get("HOSTILE_REQUESTS", "10")):
+            break
+    print("threw %d packets at %d requests" % (thrown, requests), flush=True)
+
+
+def icmp6_garbage(limit, seed):
+    # As icmp_garbage, for ICMPv6 (the kernel fills in ICMPv6 checksums, so
+    # the garbage is in lengths, types and quotes).
+    rnd = random.Random(seed)
+    raw = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    print("ready", flush=True)
+    thrown = 0
+    requests = 0
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        r, _, _ = select.select([raw], [], [], 0.2)
+        if not r:
+            continue
+        icmp, src = raw.recvfrom(65535)
+        if len(icmp) < 8 or icmp[0] != 128:
+            continue
+        requests += 1
+        ident, seq = struct.unpack("!HH", icmp[4:8])
+        burst = [bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(0, 80)))
+                 for _ in range(8)]
+        # Echo replies cut before their header ends, and one cut in its payload.
+        for ln in range(0, 8):
+            burst.append((bytes([129, 0, 0, 0]) + struct.pack("!HH", ident, seq))[:ln])
+        burst.append(struct.pack("!BBHHH", 129, 0, 0, ident, seq) + icmp[8:20])
+        # Errors quoting nothing, a cut IPv6 header, a wrong version, a cut echo.
+        v6hdr = struct.pack("!IHBB", 6 << 28, len(icmp), 58, 64) + \
+            socket.inet_pton(socket.AF_INET6, src[0].split("%")[0]) * 2
+        for q in (b"", v6hdr[:20], b"\x45" + v6hdr[1:] + icmp[:8], v6hdr + icmp[:3],
+                  os.urandom(48)):
+            for typ in (1, 3):
+                burst.append(struct.pack("!BBHI", typ, rnd.randrange(8), 0, 0) + q)
+        # Informational types no ping should take for a reply.
+        for typ in (130, 133, 135, 200):
+            burst.append(struct.pack("!BBHHH", typ, 0, 0, ident, seq))
+        for b in burst:
+            try:
+                raw.sendto(b, (src[0], 0))
+                thrown += 1
+            except OSError:
+                pass
+        if requests >= int(os.environ.get("HOSTILE_REQUESTS", "10")):
+            break
+    print("threw %d packets at %d requests" % (thrown, requests), flush=True)
+
+
+def main():
+    mode, args = sys.argv[1], sys.argv[2:]
+    if mode == "server-reset":
+        midway_reset(server(args[0]), 200000, 200000)
+    elif mode == "client-reset":
+        midway_reset(client(args[0], args[1]), 200000, 200000)
+    elif mode == "server-flood":
+        flood(server(args[0]), int(args[1]))
+    elif mode == "client-flood":
+        flood(client(args[0], args[1]), int(args[2]))
+    elif mode == "server-silent":
+        silent(server(args[0]), float(args[1]))
+    elif mode == "server-reply":
+        reply_after_eof(server(args[0]))
+    elif mode == "server-nasty":
+        say_nasty(server(args[0]))
+    elif mode == "client-nasty":
+        say_nasty(client(args[0], args[1]))
+    elif mode == "udp-answer-nasty":
+        udp_say_nasty(args[0])
+    elif mode == "udp-send-nasty":
+        udp_send_nasty(args[0], args[1])
+    elif mode == "named":
+        named(args[0], args[1])
+    elif mode == "server-stream":
+        stream(server(args[0]), float(args[1]))
+    elif mode == "client-stream":
+        stream(client(args[0], args[1]), float(args[2]))
+    elif mode == "slowloris":
+        slowloris(args[0], args[1], int(args[2]), float(args[3]))
+    elif mode == "echo-once":
+        echo_once(args[0], args[1], args[2])
+    elif mode == "many":
+        many(args[0], args[1], int(args[2]), float(args[3]))
+    elif mode == "udp-random":
+        udp_random(args[0], args[1], int(args[2]), args[3], int(args[4]))
+    elif mode == "icmp-garbage":
+        icmp_garbage(float(args[0]), int(args[1]))
+    elif mode == "icmp6-garbage":
+        icmp6_garbage(float(args[0]), int(args[1]))
+    else:
+        sys.exit("hostile.py: unknown mode " + mode)
+
+
+main()
