@@ -55,6 +55,7 @@ struct hub {
 	int stdin_eof;
 	int accepted_any;
 	int64_t started_usec, accept_resume_usec;
+	int accept_err;		/* the accept error last reported: said once per episode */
 };
 
 static int
@@ -210,8 +211,10 @@ accept_ready(struct hub *h, int fd)
 
 	while (can_accept(h, clock_now_usec())) {
 		s = accept_once(fd, &ss, &len, SOCK_NONBLOCK);
-		if (s != -1 && add_conn(h, s, &ss, len) == 0)
+		if (s != -1 && add_conn(h, s, &ss, len) == 0) {
+			h->accept_err = 0;
 			continue;
+		}
 		err = errno;
 		if (s != -1)
 			close(s);
@@ -219,9 +222,13 @@ accept_ready(struct hub *h, int fd)
 			continue;
 		else if (err == EAGAIN || err == EWOULDBLOCK)
 			return;
-		/* Out of descriptors or memory: say so, and leave the rest in the backlog a while. */
-		if (h->opt->on_accept_error != NULL)
+		/*
+		 * Out of descriptors or memory: say so once (not at every retry while
+		 * it lasts), and leave the rest in the backlog a while.
+		 */
+		if (h->opt->on_accept_error != NULL && err != h->accept_err)
 			h->opt->on_accept_error(err, h->opt->ctx);
+		h->accept_err = err;
 		h->accept_resume_usec = clock_now_usec() + HUB_ACCEPT_RETRY_USEC;
 		return;
 	}

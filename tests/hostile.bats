@@ -150,6 +150,8 @@ teardown() {
 	wait_for_line "$(tmp)/srv.err" \
 	    '^sockt listen: accept: Too many open files \[EMFILE, errno 24\]$'
 	grep -q "^sockt listen: hint: out of file descriptors: raise 'ulimit -n'" "$(tmp)/srv.err"
+	# Said once per episode of EMFILE, not at every retry while it lasts.
+	[ "$(grep -c 'EMFILE' "$(tmp)/srv.err")" -le 5 ]
 	kill -0 "$(cat "$(tmp)/srv.pid")"
 	# Once they are gone, the next client is served.
 	run -0 timeout 10 python3 "$HOSTILE" echo-once 127.0.0.1 "$port" "still here"
