@@ -65,18 +65,10 @@ report_source_mismatch(const struct connect_options *o, const struct endpoint *e
 static void
 report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 {
-	const char *op = st->failed_op ? st->failed_op : "relay";
-	size_t len = strlen(op);
-	char addr[ADDR_STRLEN];
+	char what[ADDR_STRLEN + 64];
 
-	addr_format(peer, addr, sizeof(addr));
-	if (relay_failure_is_local(st))
-		report_errno(st->err, "%s", op);
-	else if (len > 5 && strcmp(op + len - 5, " peer") == 0)
-		report_errno(st->err, "%.*s %s port %u (tcp)", (int)(len - 5), op, addr,
-		    addr_port(peer));
-	else
-		report_errno(st->err, "%s (%s port %u, tcp)", op, addr, addr_port(peer));
+	relay_format_failure(st, peer, what, sizeof(what));
+	report_errno(st->err, "%s", what);
 }
 
 static int

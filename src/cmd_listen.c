@@ -119,16 +119,19 @@ say_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 
 /* A connection's failure, named; returns its status (SPEC 4). */
 static int
-report_relay_failure(const char *who, const struct relay_stats *st, int64_t idle_usec)
+report_relay_failure(const struct sockaddr_storage *peer, const struct relay_stats *st,
+    int64_t idle_usec)
 {
-	char d[32];
+	char d[32], what[ADDR_STRLEN + 64];
 
 	if (st->failure == RELAY_FAIL_IDLE) {
 		duration_format(idle_usec, d, sizeof(d));
-		report_error("%s%sidle for %s: connection closed", who, *who ? ": " : "", d);
+		say_peer(peer, what, sizeof(what));
+		report_error("%s: idle for %s: connection closed", what, d);
 		return EXIT_NETWORK;
 	}
-	report_errno(st->err, "%s%s%s", who, *who ? ": " : "", st->failed_op);
+	relay_format_failure(st, (const struct sockaddr *)peer, what, sizeof(what));
+	report_errno(st->err, "%s", what);
 	return relay_failure_is_local(st) ? EXIT_LOCAL : EXIT_NETWORK;
 }
 
@@ -153,7 +156,7 @@ on_close(const struct hub_peer *peer, void *ctx)
 	if (o->keep_open && peer->stats.failure == RELAY_FAIL_IDLE)
 		report_verbose(1, "%s: idle, closed", who);
 	else if (o->keep_open && peer->stats.failure != RELAY_FAIL_NONE && !globals.quiet)
-		report_relay_failure(who, &peer->stats, o->relay.idle_usec);
+		report_relay_failure(&peer->addr, &peer->stats, o->relay.idle_usec);
 	relay_format_summary(&peer->stats, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s: %s", who, summary);
 }
@@ -192,7 +195,7 @@ serve_many(struct listen_options *o, struct bound *b)
 
 	if (hub_run(b, &h, &r) == 0) {
 		if (!o->keep_open && r.last.failure != RELAY_FAIL_NONE)
-			return report_relay_failure("", &r.last, o->relay.idle_usec);
+			return report_relay_failure(&r.last_peer, &r.last, o->relay.idle_usec);
 		return EXIT_OK;
 	}
 	if (r.timed_out)
@@ -223,7 +226,7 @@ serve_one(struct listen_options *o, struct bound *b)
 	say_peer(&ss, who, sizeof(who));
 	report_verbose(1, "connection from %s", who);
 	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout)
-		status = report_relay_failure("", &st, o->relay.idle_usec);
+		status = report_relay_failure(&ss, &st, o->relay.idle_usec);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
 	if (o->linger0)

@@ -127,8 +127,10 @@ close_conn(struct hub *h, struct conn *c)
 	close(c->peer.fd);
 	c->peer.fd = -1;
 	c->peer.stats.ended_usec = clock_now_usec();
-	if (!h->opt->keep_open)
+	if (!h->opt->keep_open) {
 		h->res->last = c->peer.stats;
+		h->res->last_peer = c->peer.addr;
+	}
 	if (h->opt->on_close != NULL)
 		h->opt->on_close(&c->peer, h->opt->ctx);
 	free(c->echo);

@@ -42,6 +42,7 @@ struct hub_result {
 	const char *failed_op;
 	enum relay_failure failure;
 	struct relay_stats last; /* without keep_open: the one connection's */
+	struct sockaddr_storage last_peer; /* and its peer */
 };
 
 /*

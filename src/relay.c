@@ -18,6 +18,7 @@
 #include <linux/sockios.h>
 #endif
 
+#include "addr.h"
 #include "clock.h"
 #include "parse.h"
 #include "pump.h"
@@ -314,4 +315,25 @@ relay_format_summary(const struct relay_stats *st, int linger0, char *buf, size_
 	snprintf(buf, len, "closed: %" PRIu64 " byte%s sent, %" PRIu64 " received in %.3f s; %s",
 	    st->bytes_sent, st->bytes_sent == 1 ? "" : "s", st->bytes_received, secs < 0 ? 0 : secs,
 	    closer_text(st, linger0));
+}
+
+void
+relay_format_failure(const struct relay_stats *st, const struct sockaddr *peer, char *buf,
+    size_t len)
+{
+	const char *op = st->failed_op ? st->failed_op : "relay";
+	size_t oplen = strlen(op);
+	char addr[ADDR_STRLEN];
+
+	if (peer == NULL || relay_failure_is_local(st)) {
+		snprintf(buf, len, "%s", op);
+		return;
+	}
+	addr_format(peer, addr, sizeof(addr));
+	/* "send to peer" becomes "send to ADDR port N (tcp)". */
+	if (oplen > 5 && strcmp(op + oplen - 5, " peer") == 0)
+		snprintf(buf, len, "%.*s %s port %u (tcp)", (int)(oplen - 5), op, addr,
+		    addr_port(peer));
+	else
+		snprintf(buf, len, "%s (%s port %u, tcp)", op, addr, addr_port(peer));
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct relay_options {
 	int no_shutdown;	/* at input EOF keep the connection fully open */
@@ -67,6 +68,14 @@ int relay_run(int sock, int in_fd, int out_fd, const struct relay_options *, str
 
 /* Whether the failure was on this machine's side (stdin, stdout, resources): SPEC 4 status 4. */
 int relay_failure_is_local(const struct relay_stats *);
+
+/*
+ * The failed operation with the peer named as SPEC 3's lines name it:
+ * "send to 127.0.0.1 port 80 (tcp)"; a local failure ("read from stdin")
+ * is said as it is. peer may be NULL. Pure.
+ */
+void relay_format_failure(const struct relay_stats *, const struct sockaddr *peer, char *buf,
+    size_t len);
 
 /*
  * The -v close summary, e.g. "closed: 12 bytes sent, 4096 received in 0.52 s;

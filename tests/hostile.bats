@@ -83,7 +83,7 @@ teardown() {
 	run -0 timeout 10 python3 "$HOSTILE" echo-once 127.0.0.1 "$PORT" "next one"
 	[[ "$output" == "echo 'next one' after "* ]]
 	kill -0 "$(cat "$(tmp)/srv.pid")"
-	grep -q '^sockt listen: 127.0.0.1 port [0-9]*: .*Connection reset by peer \[ECONNRESET, errno 104\]$' \
+	grep -q '^sockt listen: [a-z ]* 127.0.0.1 port [0-9]* (tcp): Connection reset by peer \[ECONNRESET, errno 104\]$' \
 	    "$(tmp)/srv.err"
 }
 
