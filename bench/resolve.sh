@@ -5,24 +5,8 @@ set -eu
 sockt=${1:-src/sockt}
 runs=${2:-300}
 
-median_us() { # CMD...: median wall time in microseconds over $runs runs
-	i=0
-	while [ $i -lt "$runs" ]; do
-		s=$(date +%s%N)
-		"$@" >/dev/null
-		e=$(date +%s%N)
-		echo $(((e - s) / 1000))
-		i=$((i + 1))
-	done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
-
-peak_rss_kib() { # CMD...: the largest peak RSS of 20 runs
-	i=0
-	while [ $i -lt 20 ]; do
-		/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1
-		i=$((i + 1))
-	done | sort -n | tail -n 1
-}
+. "$(dirname "$0")/lib.sh"
+rss_runs=20
 
 s_t=$(median_us "$sockt" resolve localhost)
 g_t=$(median_us getent ahosts localhost)

@@ -52,24 +52,7 @@ made=$(ss -Htan state time-wait | wc -l)
 seen=$("$sockt" state -H --state time-wait | wc -l)
 echo "TIME_WAIT sockets in the namespace: $made (ss), $seen (sockt state)"
 
-median_us() { # CMD...: median wall time in microseconds over $runs runs
-	i=0
-	while [ $i -lt "$runs" ]; do
-		s=$(date +%s%N)
-		"$@" >/dev/null
-		e=$(date +%s%N)
-		echo $(((e - s) / 1000))
-		i=$((i + 1))
-	done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
-}
-
-peak_rss_kib() { # CMD...: the largest peak RSS of 5 runs
-	i=0
-	while [ $i -lt 5 ]; do
-		/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1
-		i=$((i + 1))
-	done | sort -n | tail -n 1
-}
+. "$(dirname "$0")/lib.sh"
 
 # row LABEL CMD...: prints the figures and keeps them for the ratio
 row() {

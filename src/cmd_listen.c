@@ -243,10 +243,8 @@ run(const struct command *cmd, int argc, char **argv)
 	struct endpoint ep;
 	struct bound b;
 	struct sock_failure f;
-	const char *why;
 	char addr[ADDR_STRLEN];
-	uint16_t port;
-	int used, status;
+	int status;
 
 	o.bind.backlog = 128;
 	opt_begin(&p, cmd, argc, argv);
@@ -254,12 +252,7 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
-	if ((used = endpoint_parse_local(argc, argv, &ep, &why)) == -1)
-		opt_usage_error(cmd, "%s", why);
-	if (used < argc)
-		opt_usage_error(cmd, "unexpected argument '%s'", argv[used]);
-	if (parse_port(ep.port, "tcp", &port) == -1)
-		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name", ep.port);
+	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
 	if (sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
 		status = report_bind_failure(&ep, &f, SOCK_STREAM);
 		endpoint_free(&ep);

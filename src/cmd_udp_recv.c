@@ -351,9 +351,7 @@ run(const struct command *cmd, int argc, char **argv)
 	struct receiver r = {.o = &o};
 	struct opt_parser p;
 	struct endpoint ep;
-	const char *why;
-	uint16_t port;
-	int used, status;
+	int status;
 
 	opt_begin(&p, cmd, argc, argv);
 	parse_options(&p, &o);
@@ -365,13 +363,7 @@ run(const struct command *cmd, int argc, char **argv)
 	}
 	argc -= p.optind;
 	argv += p.optind;
-	if ((used = endpoint_parse_local(argc, argv, &ep, &why)) == -1)
-		opt_usage_error(cmd, "%s", why);
-	if (used < argc)
-		opt_usage_error(cmd, "unexpected argument '%s'", argv[used]);
-	if (parse_port(ep.port, "udp", &port) == -1)
-		opt_usage_error(
-		    cmd, "invalid port '%s': must be 0-65535 or a service name", ep.port);
+	opt_local_endpoint(cmd, argc, argv, "udp", &ep);
 	if ((status = start(&r, &ep)) == EXIT_OK)
 		status = receive(&r);
 	dgram_batch_free(&r.batch);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "opts.h"
+#include "parse.h"
 #include "report.h"
 
 struct globals globals = { .family = AF_UNSPEC };
@@ -203,4 +204,20 @@ opt_usage_error(const struct command *cmd, const char *fmt, ...)
 	report_error("%s", msg);
 	fprintf(stderr, "Try 'sockt %s%s--help'.\n", cmd->name, cmd->name[0] ? " " : "");
 	exit(EXIT_USAGE);
+}
+
+void
+opt_local_endpoint(const struct command *cmd, int argc, char **argv, const char *proto,
+    struct endpoint *ep)
+{
+	const char *why;
+	uint16_t port;
+	int used;
+
+	if ((used = endpoint_parse_local(argc, argv, ep, &why)) == -1)
+		opt_usage_error(cmd, "%s", why);
+	if (used < argc)
+		opt_usage_error(cmd, "unexpected argument '%s'", argv[used]);
+	if (parse_port(ep->port, proto, &port) == -1)
+		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name", ep->port);
 }

@@ -2,6 +2,7 @@
 #ifndef SOCKT_OPTS_H
 #define SOCKT_OPTS_H
 
+#include "addr.h"
 #include "cmd.h"
 
 struct opt_parser {
@@ -25,6 +26,13 @@ void opt_begin(struct opt_parser *, const struct command *, int, char **);
 int opt_next(struct opt_parser *);
 /* Frees the tables; operands stay in p->argv from p->optind. */
 void opt_end(struct opt_parser *);
+
+/*
+ * The operands of listen and udp-recv: "[HOST] PORT" (SPEC 2), nothing after
+ * them, and a valid port for proto ("tcp", "udp"); a usage error otherwise.
+ */
+void opt_local_endpoint(const struct command *, int argc, char **argv, const char *proto,
+    struct endpoint *);
 
 void opt_print_help(const struct command *);
 /* "sockt CMD: MESSAGE" then "Try 'sockt CMD --help'" and exit 2. */
