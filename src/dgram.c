@@ -8,13 +8,13 @@
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "dgram.h"
+#include "io.h"
 
 size_t
 dgram_limit(int family)
@@ -103,14 +103,8 @@ dgram_send(int fd, struct dgram_batch *b, uint64_t *sent, size_t *failed_len)
 	while (done < b->n) {
 		r = send_some(fd, b->msg + done, b->n - done);
 		if (r == -1) {
-			if (errno == EINTR)
+			if (io_write_retry(fd))
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-				if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
-					break;
-				continue;
-			}
 			break;
 		}
 		done += (unsigned)r;
@@ -205,14 +199,8 @@ dgram_write_payloads(int fd, const struct dgram_batch *b, unsigned first, unsign
 		/* A partial writev leaves the rest of the iovecs to go, in order. */
 		while (at < cnt) {
 			if ((w = writev(fd, iov + at, (int)(cnt - at))) == -1) {
-				if (errno == EINTR)
+				if (io_write_retry(fd))
 					continue;
-				if (errno == EAGAIN) {
-					struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-					if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
-						return -1;
-					continue;
-				}
 				return -1;
 			}
 			while (at < cnt && (size_t)w >= iov[at].iov_len)

@@ -33,6 +33,21 @@ io_set_nonblock(int fd, int on)
 }
 
 int
+io_write_retry(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int err = errno;
+
+	if (err == EINTR)
+		return 1;
+	if (err != EAGAIN && err != EWOULDBLOCK)
+		return 0;
+	if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+		return 0;
+	return 1;
+}
+
+int
 io_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -50,14 +65,8 @@ io_write_all(int fd, const void *buf, size_t len)
 		} else
 			n = write(fd, p, len);
 		if (n == -1) {
-			if (errno == EINTR)
+			if (io_write_retry(fd))
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-				if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
-					return -1;
-				continue;
-			}
 			return -1;
 		}
 		p += n;

@@ -10,6 +10,11 @@
  * poll when the descriptor is non-blocking. Returns 0, or -1 with errno.
  */
 int io_write_all(int fd, const void *, size_t);
+/*
+ * After a write to fd failed with errno: 1 if it is worth trying again
+ * (EINTR, or EAGAIN once fd is writable), 0 if not, with errno kept.
+ */
+int io_write_retry(int fd);
 /* Reads into buf, retrying EINTR; as read(2) otherwise. */
 ssize_t io_read(int fd, void *, size_t);
 /* Registered with atexit: reports a failed flush or close of stdout (status 4). */
