@@ -283,3 +283,20 @@ addr_unmap(const struct sockaddr *in, struct sockaddr_storage *out)
 	}
 	return len;
 }
+
+int
+addr_same_host(const struct sockaddr *a, const struct sockaddr *b)
+{
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+	if (a->sa_family != b->sa_family)
+		return 0;
+	if (a->sa_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+			   &((const struct sockaddr_in *)b)->sin_addr, sizeof(struct in_addr)) == 0;
+	if (a->sa_family != AF_INET6)
+		return 0;
+	return memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0 &&
+	    (x->sin6_scope_id == 0 || y->sin6_scope_id == 0 ||
+		x->sin6_scope_id == y->sin6_scope_id);
+}

@@ -47,6 +47,11 @@ const char *addr_proto_name(int socktype); /* "tcp", "udp", "raw" */
  * Returns out's length.
  */
 socklen_t addr_unmap(const struct sockaddr *in, struct sockaddr_storage *out);
+/*
+ * Whether two socket addresses name the same host (ports aside); IPv6 zones
+ * count only where both have one.
+ */
+int addr_same_host(const struct sockaddr *, const struct sockaddr *);
 /* Whether the string is an IPv4 or IPv6 literal (with an optional zone). */
 int addr_is_literal(const char *);
 

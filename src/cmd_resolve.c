@@ -51,28 +51,12 @@ protocol_name(int p)
 	}
 }
 
-static int
-same_address(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (a->sa_family != b->sa_family)
-		return 0;
-	if (a->sa_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-			   &((const struct sockaddr_in *)b)->sin_addr, sizeof(struct in_addr)) == 0;
-	if (a->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-		return memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0 &&
-		    x->sin6_scope_id == y->sin6_scope_id;
-	}
-	return 0;
-}
-
 /* getaddrinfo returns one result per socket type; the user asked for addresses. */
 static int
 seen_before(const struct addrinfo *res, const struct addrinfo *ai)
 {
 	for (const struct addrinfo *p = res; p != ai; p = p->ai_next)
-		if (same_address(p->ai_addr, ai->ai_addr))
+		if (addr_same_host(p->ai_addr, ai->ai_addr))
 			return 1;
 	return 0;
 }

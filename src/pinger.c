@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "clock.h"
 #include "pinger.h"
 
@@ -313,18 +314,6 @@ send_one(struct pinger *p, struct ping_host *h, int64_t now)
 }
 
 static int
-same_address(const struct sockaddr *a, const struct sockaddr_storage *b)
-{
-	if (a->sa_family != b->ss_family)
-		return 0;
-	if (a->sa_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-			   &((const struct sockaddr_in *)b)->sin_addr, sizeof(struct in_addr)) == 0;
-	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		   &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
-}
-
-static int
 quoted_destination_is(const struct icmp_packet *pk, const struct ping_host *h)
 {
 	if (h->family == AF_INET)
@@ -405,7 +394,7 @@ handle_reply(struct pinger *p, struct ping_host *h, const struct received *r)
 	if (e->state == SENT_LOST)
 		return ignored(p, h, r->from, r->fromlen, "reply after the timeout (counted lost)");
 	ev.rtt = round_trip(e, r->stamp);
-	ev.different_address = !same_address(r->from, &h->addr);
+	ev.different_address = !addr_same_host(r->from, (struct sockaddr *)&h->addr);
 	ev.truncated = pk->datalen < p->opt.datalen;
 	ev.sent = &e->real;
 	if (!pk->checksum_ok) {
@@ -521,7 +510,7 @@ drain_errors(struct pinger *p, struct ping_host *h)
 		    ee->ee_origin != SO_EE_ORIGIN_ICMP6))
 			continue;
 		if (icmp_parse_quoted_request(quoted, (size_t)n, h->family, &pk.id, &pk.seq) == -1 ||
-		    !same_address((struct sockaddr *)&target, &h->addr))
+		    !addr_same_host((struct sockaddr *)&target, (struct sockaddr *)&h->addr))
 			continue;
 		pk.kind = icmp_error_kind(h->family, ee->ee_type);
 		pk.type = ee->ee_type;
