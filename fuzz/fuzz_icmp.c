@@ -31,8 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data + 1, size - 1);
 	icmp_parse(copy, size - 1, family, with_ip, &p);
-	if (p.data != NULL &&
-	    (p.data < copy || p.data + p.datalen > copy + (size - 1)))
+	if (p.data != NULL && (p.data < copy || p.data + p.datalen > copy + (size - 1)))
 		abort();
 	if (p.data != NULL) {
 		icmp_check_payload(p.data, p.datalen, p.datalen, &sent, &d);

@@ -1,4 +1,5 @@
-/* fuzz_sockdiag: netlink replies and /proc/net lines through the sock_diag parsers, then printed. */
+/* fuzz_sockdiag: netlink replies and /proc/net lines through the sock_diag parsers, then printed.
+ */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -48,8 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(line, data + 1, size - 1);
 		line[size - 1] = '\0';
 		memset(&s, 0, sizeof(s));
-		if (sockdiag_parse_proc_line(line, data[0] & 4 ? AF_INET6 : AF_INET, f.protocol, 100,
-			&s) == 0)
+		if (sockdiag_parse_proc_line(line, data[0] & 4 ? AF_INET6 : AF_INET, f.protocol,
+			100, &s) == 0)
 			sockdiag_add(&t, &s);
 		free(line);
 	} else {

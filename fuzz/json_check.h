@@ -21,7 +21,8 @@ skip_string(const char *p, const char *end)
 				return NULL;
 			if (*p == 'u') {
 				for (int i = 1; i <= 4; i++)
-					if (p + i >= end || strchr("0123456789abcdefABCDEF", p[i]) == NULL)
+					if (p + i >= end ||
+					    strchr("0123456789abcdefABCDEF", p[i]) == NULL)
 						return NULL;
 				p += 5;
 				continue;

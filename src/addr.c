@@ -297,6 +297,6 @@ addr_same_host(const struct sockaddr *a, const struct sockaddr *b)
 	if (a->sa_family != AF_INET6)
 		return 0;
 	return memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0 &&
-	    (x->sin6_scope_id == 0 || y->sin6_scope_id == 0 ||
-		x->sin6_scope_id == y->sin6_scope_id);
+	       (x->sin6_scope_id == 0 || y->sin6_scope_id == 0 ||
+		   x->sin6_scope_id == y->sin6_scope_id);
 }

@@ -1,4 +1,5 @@
-/* attempts.c: the error and -v lines of connection attempts, in one wording for connect and send. */
+/* attempts.c: the error and -v lines of connection attempts, in one wording for connect and send.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -33,8 +34,8 @@ attempts_report_error(const struct eyeballs_attempt *a, const struct source *src
 	if (a->in_bind)
 		attempts_report_source_error(a->err, src, sa->sa_family);
 	else
-		report_errno(a->err, "connect to %s port %u (tcp)", addr_format(sa, addr, sizeof(addr)),
-		    addr_port(sa));
+		report_errno(a->err, "connect to %s port %u (tcp)",
+		    addr_format(sa, addr, sizeof(addr)), addr_port(sa));
 }
 
 /* -v: each attempt as it starts and ends; failures as full error lines, so none is lost. */
@@ -51,12 +52,15 @@ attempts_on_event(const struct eyeballs_attempt *a, void *ctx)
 	if (a->state == EYEBALLS_STARTED)
 		report_verbose(1, "trying %s port %u (tcp)", addr, addr_port(sa));
 	else if (a->state == EYEBALLS_CONNECTED)
-		report_verbose(1, "connected to %s port %u (tcp) in %.2f ms", addr, addr_port(sa), ms);
+		report_verbose(1, "connected to %s port %u (tcp) in %.2f ms", addr, addr_port(sa),
+		    ms);
 	else if (a->state == EYEBALLS_FAILED)
 		attempts_report_error(a, ctx);
 	else
-		report_verbose(1, "abandoned %s port %u (tcp) after %.2f ms: another address "
-				  "connected first", addr, addr_port(sa), ms);
+		report_verbose(1,
+		    "abandoned %s port %u (tcp) after %.2f ms: another address "
+		    "connected first",
+		    addr, addr_port(sa), ms);
 }
 
 int
@@ -80,10 +84,13 @@ attempts_report_all_failed(const struct eyeballs_result *r, const struct source 
 			continue;
 		if (a->err == ETIMEDOUT && r->timed_out) {
 			duration_format(timeout_usec, d, sizeof(d));
-			report_hint("no answer within %s (-w): the host may be down, or a firewall drops "
-				    "the packets", d);
+			report_hint("no answer within %s (-w): the host may be down, or a firewall "
+				    "drops "
+				    "the packets",
+			    d);
 		} else if (a->in_bind && a->err == EADDRINUSE && src != NULL)
-			hint_port_in_use(addr_port(source_addr(src, a->addr.ss_family)), SOCK_STREAM);
+			hint_port_in_use(addr_port(source_addr(src, a->addr.ss_family)),
+			    SOCK_STREAM);
 		else
 			hint_for_errno(a->err, a->addr.ss_family);
 	}

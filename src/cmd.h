@@ -19,24 +19,24 @@ struct opt {
 
 struct command {
 	const char *name;
-	const char *summary;	/* one line for `sockt help` */
-	const char *synopsis;	/* after "sockt NAME "; lines separated by \n */
+	const char *summary; /* one line for `sockt help` */
+	const char *synopsis; /* after "sockt NAME "; lines separated by \n */
 	const struct opt *options; /* ends with a zeroed entry */
 	int (*run)(const struct command *, int, char **);
 };
 
 /* Global options (SPEC 1), set while any command's options are parsed. */
 struct globals {
-	int family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
-	int numeric;	/* -n: no DNS */
-	int verbose;	/* -v count */
-	int quiet;	/* -q */
-	int json;	/* --json */
+	int family; /* AF_UNSPEC, AF_INET or AF_INET6 */
+	int numeric; /* -n: no DNS */
+	int verbose; /* -v count */
+	int quiet; /* -q */
+	int json; /* --json */
 };
 extern struct globals globals;
 
-extern const struct command cmd_listen, cmd_connect, cmd_send, cmd_udp_send,
-    cmd_udp_recv, cmd_resolve, cmd_raw_ping, cmd_state;
+extern const struct command cmd_listen, cmd_connect, cmd_send, cmd_udp_send, cmd_udp_recv,
+    cmd_resolve, cmd_raw_ping, cmd_state;
 
 /* Option keys above 255 are long-only; each command numbers its own from here. */
 #define OPT_LONG 256

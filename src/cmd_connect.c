@@ -1,4 +1,5 @@
-/* cmd_connect.c: open a TCP connection (Happy Eyeballs) and relay it to stdin/stdout, or scan ports (-z). */
+/* cmd_connect.c: open a TCP connection (Happy Eyeballs) and relay it to stdin/stdout, or scan ports
+ * (-z). */
 #include "config.h"
 
 #include <errno.h>
@@ -26,14 +27,17 @@ enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT
 static const struct opt options[] = {
 	{ "source", 's', required_argument, "ADDR", "connect from this local address" },
 	{ "source-port", 'p', required_argument, "PORT", "connect from this local port" },
-	{ "timeout", 'w', required_argument, "D", "connection set-up limit (none; -z: per port, 2 s)" },
+	{ "timeout", 'w', required_argument, "D",
+	    "connection set-up limit (none; -z: per port, 2 s)" },
 	{ "idle-timeout", 'i', required_argument, "D", "close after D with no data either way" },
-	{ "linger", OPT_LINGER, required_argument, "0", "close with RST: no TIME_WAIT on this side" },
+	{ "linger", OPT_LINGER, required_argument, "0",
+	    "close with RST: no TIME_WAIT on this side" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL, "keep sending open at stdin EOF" },
 	{ "recv-only", OPT_RECV_ONLY, no_argument, NULL, "do not read stdin" },
 	{ "send-only", OPT_SEND_ONLY, no_argument, NULL, "do not write to stdout" },
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
-	{ "parallel", OPT_PARALLEL, required_argument, "N", "-z: connects in flight at once (128)" },
+	{ "parallel", OPT_PARALLEL, required_argument, "N",
+	    "-z: connects in flight at once (128)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -55,9 +59,11 @@ struct scan_report {
 static int
 report_source_mismatch(const struct connect_options *o, const struct endpoint *ep)
 {
-	report_errno(EAFNOSUPPORT, "connect from %s to %s port %s (tcp)", o->source, ep->host, ep->port);
+	report_errno(EAFNOSUPPORT, "connect from %s to %s port %s (tcp)", o->source, ep->host,
+	    ep->port);
 	report_hint("%s has no address of the family of %s's addresses; give a source of the same "
-		    "family, or choose one with -4/-6", o->source, ep->host);
+		    "family, or choose one with -4/-6",
+	    o->source, ep->host);
 	return EXIT_LOCAL;
 }
 
@@ -177,15 +183,17 @@ parse_ports(const struct command *cmd, int argc, char **argv, struct scan_ports 
 		if (strchr(argv[i] + 1, '-') == NULL)
 			opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
 			    argv[i]);
-		opt_usage_error(cmd, "invalid port range '%s': must be LOW-HIGH, LOW not above HIGH, "
-				     "each 0-65535 or a service name", argv[i]);
+		opt_usage_error(cmd,
+		    "invalid port range '%s': must be LOW-HIGH, LOW not above HIGH, "
+		    "each 0-65535 or a service name",
+		    argv[i]);
 	}
 }
 
 /* A failed bind is everyone's failure: found once, before the scan, not on every line. */
 static int
-check_source(const struct connect_options *o, const struct endpoint *ep,
-    const struct addrinfo *ai, const struct source *src)
+check_source(const struct connect_options *o, const struct endpoint *ep, const struct addrinfo *ai,
+    const struct source *src)
 {
 	if (!source_has_family(src, ai->ai_family))
 		return report_source_mismatch(o, ep);
@@ -213,7 +221,8 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
     int argc, char **argv)
 {
 	struct scan_report sr = { .host = ep->host, .timeout_usec = o->timeout_usec };
-	struct scan_options so = { o->parallel, o->timeout_usec, NULL, o->linger0, print_port, &sr };
+	struct scan_options so = { o->parallel, o->timeout_usec, NULL, o->linger0, print_port,
+		&sr };
 	struct scan_stats st;
 	struct scan_ports ports;
 	struct addrinfo *res;
@@ -232,18 +241,21 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	so.parallel = scan_fit_parallel(o->parallel);
 	addr_format(res->ai_addr, sr.address, sizeof(sr.address));
 	if (res->ai_next != NULL)
-		report_verbose(1, "%s has more than one address; scanning %s only (choose with "
-				  "-4/-6 or an address)", ep->host, sr.address);
+		report_verbose(1,
+		    "%s has more than one address; scanning %s only (choose with "
+		    "-4/-6 or an address)",
+		    ep->host, sr.address);
 	if (so.parallel < o->parallel)
-		report_verbose(1, "--parallel lowered to %d by the file descriptor limit", so.parallel);
+		report_verbose(1, "--parallel lowered to %d by the file descriptor limit",
+		    so.parallel);
 	if (scan_run(res->ai_addr, res->ai_addrlen, &ports, &so, &st) == -1) {
 		report_errno(errno, "scan %s", sr.address);
 		status = EXIT_LOCAL;
 	} else
 		status = scan_status(&st, sr.address, ports.count);
 	report_verbose(1, "%zu ports of %s in %.2f s: %zu open, %zu closed, %zu filtered",
-	    ports.count, sr.address, (double)(clock_now_usec() - start) / 1e6,
-	    st.count[SCAN_OPEN], st.count[SCAN_CLOSED], st.count[SCAN_FILTERED]);
+	    ports.count, sr.address, (double)(clock_now_usec() - start) / 1e6, st.count[SCAN_OPEN],
+	    st.count[SCAN_CLOSED], st.count[SCAN_FILTERED]);
 	freeaddrinfo(res);
 	return status;
 }
@@ -271,28 +283,41 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct connect_op
 		case 's': o->source = p->arg; break;
 		case 'p':
 			if (parse_port(p->arg, "tcp", &port) == -1)
-				opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
-				    p->arg);
+				opt_usage_error(cmd,
+				    "invalid port '%s': must be 0-65535 or a service name", p->arg);
 			o->source_port = p->arg;
 			break;
 		case 'w': o->timeout_usec = duration_arg(cmd, "timeout", p->arg); break;
 		case 'i':
-			o->idle_usec = o->relay.idle_usec = duration_arg(cmd, "idle timeout", p->arg);
+			o->idle_usec = o->relay.idle_usec =
+			    duration_arg(cmd, "idle timeout", p->arg);
 			o->relay_only = "-i";
 			break;
 		case OPT_LINGER:
 			if (strcmp(p->arg, "0") != 0)
-				opt_usage_error(cmd, "invalid linger '%s': only 0 (close with RST) is "
-						     "supported", p->arg);
+				opt_usage_error(cmd,
+				    "invalid linger '%s': only 0 (close with RST) is "
+				    "supported",
+				    p->arg);
 			o->linger0 = o->relay.linger0 = 1;
 			break;
-		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; o->relay_only = "--no-shutdown"; break;
-		case OPT_RECV_ONLY: o->relay.recv_only = 1; o->relay_only = "--recv-only"; break;
-		case OPT_SEND_ONLY: o->relay.send_only = 1; o->relay_only = "--send-only"; break;
+		case OPT_NO_SHUTDOWN:
+			o->relay.no_shutdown = 1;
+			o->relay_only = "--no-shutdown";
+			break;
+		case OPT_RECV_ONLY:
+			o->relay.recv_only = 1;
+			o->relay_only = "--recv-only";
+			break;
+		case OPT_SEND_ONLY:
+			o->relay.send_only = 1;
+			o->relay_only = "--send-only";
+			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL:
 			if (parse_number(p->arg, 1, 65536, &n, NULL) == -1)
-				opt_usage_error(cmd, "invalid parallel '%s': must be 1-65536", p->arg);
+				opt_usage_error(cmd, "invalid parallel '%s': must be 1-65536",
+				    p->arg);
 			o->parallel = (int)n;
 			break;
 		}
@@ -302,7 +327,9 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct connect_op
 static int
 run(const struct command *cmd, int argc, char **argv)
 {
-	struct connect_options o = { .timeout_usec = -1, .idle_usec = -1, .parallel = 0,
+	struct connect_options o = { .timeout_usec = -1,
+		.idle_usec = -1,
+		.parallel = 0,
 		.relay = { .idle_usec = -1 } };
 	struct opt_parser p;
 	struct endpoint ep;
@@ -333,7 +360,8 @@ run(const struct command *cmd, int argc, char **argv)
 		status = run_scan(cmd, &o, &ep, argc - used + 1, argv + used - 1);
 	} else {
 		if (argc > used)
-			opt_usage_error(cmd, "unexpected argument '%s' (more ports need -z)", argv[used]);
+			opt_usage_error(cmd, "unexpected argument '%s' (more ports need -z)",
+			    argv[used]);
 		if (parse_port(ep.port, "tcp", &port) == -1)
 			opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
 			    ep.port);
@@ -344,6 +372,9 @@ run(const struct command *cmd, int argc, char **argv)
 }
 
 const struct command cmd_connect = {
-	"connect", "open a TCP connection and relay it to stdin/stdout, or scan ports",
-	"[OPTIONS] HOST PORT\n-z [OPTIONS] HOST PORT[-PORT] [PORT[-PORT]...]", options, run,
+	"connect",
+	"open a TCP connection and relay it to stdin/stdout, or scan ports",
+	"[OPTIONS] HOST PORT\n-z [OPTIONS] HOST PORT[-PORT] [PORT[-PORT]...]",
+	options,
+	run,
 };

@@ -32,14 +32,16 @@ static const struct opt options[] = {
 	{ "keep-open", 'k', no_argument, NULL, "keep accepting, serving connections concurrently" },
 	{ "max-conns", OPT_MAX_CONNS, required_argument, "N",
 	    "connections served at once with -k (default 64)" },
-	{ "echo", OPT_ECHO, no_argument, NULL, "send each connection's bytes back to it (RFC 862)" },
+	{ "echo", OPT_ECHO, no_argument, NULL,
+	    "send each connection's bytes back to it (RFC 862)" },
 	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL, "set SO_REUSEADDR (off by default)" },
 	{ "backlog", OPT_BACKLOG, required_argument, "N", "the listen(2) backlog (default 128)" },
 	{ "timeout", 'w', required_argument, "D", "exit 1 if no connection arrives within D" },
 	{ "idle-timeout", 'i', required_argument, "D", "close a connection silent for D" },
 	{ "linger", OPT_LINGER, required_argument, "0", "0: close with RST, keeping no TIME_WAIT" },
 	{ "recv-only", OPT_RECV_ONLY, no_argument, NULL, "never read stdin" },
-	{ "send-only", OPT_SEND_ONLY, no_argument, NULL, "never write stdout (still drain the peer)" },
+	{ "send-only", OPT_SEND_ONLY, no_argument, NULL,
+	    "never write stdout (still drain the peer)" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -70,8 +72,9 @@ duration_arg(const struct command *cmd, const char *what, const char *arg)
 	int64_t usec;
 
 	if (parse_duration(arg, &usec) == -1 || usec <= 0)
-		opt_usage_error(cmd, "invalid %s '%s': must be a duration above 0 such as 2, 1.5 or 250ms",
-		    what, arg);
+		opt_usage_error(cmd,
+		    "invalid %s '%s': must be a duration above 0 such as 2, 1.5 or 250ms", what,
+		    arg);
 	return usec;
 }
 
@@ -88,12 +91,15 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 			break;
 		case OPT_ECHO: o->echo = 1; break;
 		case OPT_REUSEADDR: o->bind.reuseaddr = 1; break;
-		case OPT_BACKLOG: o->bind.backlog = (int)number_arg(cmd, "backlog", p->arg, 1, 65535); break;
+		case OPT_BACKLOG:
+			o->bind.backlog = (int)number_arg(cmd, "backlog", p->arg, 1, 65535);
+			break;
 		case 'w': o->timeout_usec = duration_arg(cmd, "timeout", p->arg); break;
 		case 'i': o->relay.idle_usec = duration_arg(cmd, "idle timeout", p->arg); break;
 		case OPT_LINGER:
 			if (strcmp(p->arg, "0") != 0)
-				opt_usage_error(cmd, "invalid linger '%s': only 0 (close with RST) is supported",
+				opt_usage_error(cmd,
+				    "invalid linger '%s': only 0 (close with RST) is supported",
 				    p->arg);
 			o->linger0 = o->relay.linger0 = 1;
 			break;
@@ -105,7 +111,8 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	if (o->relay.recv_only && o->relay.send_only)
 		opt_usage_error(cmd, "--recv-only and --send-only exclude each other");
 	if (o->echo && (o->relay.recv_only || o->relay.send_only))
-		opt_usage_error(cmd, "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
+		opt_usage_error(cmd,
+		    "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
 }
 
 static void
@@ -184,12 +191,21 @@ static int
 serve_many(struct listen_options *o, struct bound *b)
 {
 	struct hub_options h = {
-		.keep_open = o->keep_open, .max_conns = o->keep_open ? o->max_conns : 1,
-		.echo = o->echo, .no_shutdown = o->relay.no_shutdown, .recv_only = o->relay.recv_only,
-		.send_only = o->relay.send_only, .linger0 = o->linger0,
-		.accept_timeout_usec = o->timeout_usec, .idle_usec = o->relay.idle_usec,
-		.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
-		.on_accept = on_accept, .on_close = on_close, .on_accept_error = on_accept_error, .ctx = o,
+		.keep_open = o->keep_open,
+		.max_conns = o->keep_open ? o->max_conns : 1,
+		.echo = o->echo,
+		.no_shutdown = o->relay.no_shutdown,
+		.recv_only = o->relay.recv_only,
+		.send_only = o->relay.send_only,
+		.linger0 = o->linger0,
+		.accept_timeout_usec = o->timeout_usec,
+		.idle_usec = o->relay.idle_usec,
+		.in_fd = STDIN_FILENO,
+		.out_fd = STDOUT_FILENO,
+		.on_accept = on_accept,
+		.on_close = on_close,
+		.on_accept_error = on_accept_error,
+		.ctx = o,
 	};
 	struct hub_result r;
 
@@ -202,7 +218,9 @@ serve_many(struct listen_options *o, struct bound *b)
 		return no_connection(o->timeout_usec);
 	report_errno(r.err, "%s", r.failed_op);
 	return r.failure == RELAY_FAIL_INPUT || r.failure == RELAY_FAIL_OUTPUT ||
-		   r.failure == RELAY_FAIL_SYSTEM ? EXIT_LOCAL : exit_status_for_errno(r.err);
+		       r.failure == RELAY_FAIL_SYSTEM
+		   ? EXIT_LOCAL
+		   : exit_status_for_errno(r.err);
 }
 
 /* The plain case: one connection through the relay engine (splice where it can). */
@@ -270,6 +288,9 @@ run(const struct command *cmd, int argc, char **argv)
 }
 
 const struct command cmd_listen = {
-	"listen", "accept TCP connections and relay them to stdin/stdout", "[OPTIONS] [HOST] PORT",
-	options, run,
+	"listen",
+	"accept TCP connections and relay them to stdin/stdout",
+	"[OPTIONS] [HOST] PORT",
+	options,
+	run,
 };

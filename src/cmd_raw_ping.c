@@ -21,7 +21,8 @@
 #include "report.h"
 
 static const struct opt options[] = {
-	{ "count", 'c', required_argument, "N", "stop after N requests per host (default: no end)" },
+	{ "count", 'c', required_argument, "N",
+	    "stop after N requests per host (default: no end)" },
 	{ "interval", 'i', required_argument, "D", "time between a host's requests (default 1 s)" },
 	{ "timeout", 'W', required_argument, "D", "how long to wait for each reply (default 2 s)" },
 	{ "deadline", 'w', required_argument, "D", "end the whole run after D (default: none)" },
@@ -56,8 +57,8 @@ duration_option(const struct command *cmd, const char *arg, const char *what)
 	int64_t usec;
 
 	if (parse_duration(arg, &usec) == -1 || usec <= 0)
-		opt_usage_error(cmd, "invalid %s '%s': must be a duration above 0, as 1.5, 250ms or 2s",
-		    what, arg);
+		opt_usage_error(cmd,
+		    "invalid %s '%s': must be a duration above 0, as 1.5, 250ms or 2s", what, arg);
 	return usec;
 }
 
@@ -87,8 +88,10 @@ source_option(const struct command *cmd, struct ping_cmd *c, const char *arg)
 	} else if (if_nametoindex(arg) != 0)
 		c->o.device = arg;
 	else
-		opt_usage_error(cmd, "invalid source '%s': neither an address nor an interface of "
-				     "this machine", arg);
+		opt_usage_error(cmd,
+		    "invalid source '%s': neither an address nor an interface of "
+		    "this machine",
+		    arg);
 }
 
 static void
@@ -105,20 +108,22 @@ parse_options(const struct command *cmd, struct ping_cmd *c, struct opt_parser *
 		case 't': c->o.ttl = (int)number_option(cmd, p->arg, "TTL", 1, 255); break;
 		case 's':
 			c->size_arg = p->arg;
-			c->o.datalen = (size_t)number_option(cmd, p->arg, "size", 0, ICMP_MAX_PAYLOAD_V6);
+			c->o.datalen =
+			    (size_t)number_option(cmd, p->arg, "size", 0, ICMP_MAX_PAYLOAD_V6);
 			break;
 		case 'I': source_option(cmd, c, p->arg); break;
 		}
 	}
 	if (c->o.source != NULL) {
 		if (globals.family != AF_UNSPEC && globals.family != c->source.ss_family)
-			opt_usage_error(cmd, "invalid source '%s': not of the family -4/-6 asks for",
-			    c->source_arg);
+			opt_usage_error(cmd,
+			    "invalid source '%s': not of the family -4/-6 asks for", c->source_arg);
 		/* The hosts are then resolved in the source's family. */
 		globals.family = c->source.ss_family;
 	}
 	if (getuid() != 0 && c->o.interval < MIN_USER_INTERVAL)
-		opt_usage_error(cmd, "invalid interval: below 2 ms is flooding, which only root may do");
+		opt_usage_error(cmd,
+		    "invalid interval: below 2 ms is flooding, which only root may do");
 }
 
 /* Every HOST resolved; those that fail are reported and left out. Returns how many remain. */
@@ -134,7 +139,8 @@ resolve_hosts(struct pinger *p, char **names, size_t n, struct ping_output *out,
 		if (eai != 0) {
 			report_eai(eai, errno, "%s", names[i]);
 			if (eai == EAI_NONAME && globals.numeric && !addr_is_literal(names[i]))
-				report_hint("-n takes address literals only; leave it out to look names up");
+				report_hint("-n takes address literals only; leave it out to look "
+					    "names up");
 			*status = EXIT_RESOLVE;
 			continue;
 		}
@@ -156,9 +162,10 @@ check_size(const struct command *cmd, const struct ping_cmd *c, const struct pin
 {
 	for (size_t i = 0; i < p->nhosts; i++)
 		if (p->hosts[i].family == AF_INET && c->o.datalen > ICMP_MAX_PAYLOAD_V4)
-			opt_usage_error(cmd, "invalid size '%s': an IPv4 echo request carries at most "
-					     "%d bytes (%s is IPv4)", c->size_arg, ICMP_MAX_PAYLOAD_V4,
-			    p->hosts[i].name);
+			opt_usage_error(cmd,
+			    "invalid size '%s': an IPv4 echo request carries at most "
+			    "%d bytes (%s is IPv4)",
+			    c->size_arg, ICMP_MAX_PAYLOAD_V4, p->hosts[i].name);
 }
 
 static const char *
@@ -184,7 +191,8 @@ hint_ping_group_range(void)
 		if (*t == '\t')
 			*t = ' ';
 	report_hint("net.ipv4.ping_group_range is \"%s\" and your group is %u; as root, 'sysctl -w "
-		    "net.ipv4.ping_group_range=\"0 2147483647\"' admits every group to ping sockets",
+		    "net.ipv4.ping_group_range=\"0 2147483647\"' admits every group to ping "
+		    "sockets",
 	    range, (unsigned)getgid());
 }
 
@@ -302,5 +310,9 @@ run(const struct command *cmd, int argc, char **argv)
 }
 
 const struct command cmd_raw_ping = {
-	"raw-ping", "ICMP and ICMPv6 echo over raw sockets", "[OPTIONS] HOST...", options, run,
+	"raw-ping",
+	"ICMP and ICMPv6 echo over raw sockets",
+	"[OPTIONS] HOST...",
+	options,
+	run,
 };

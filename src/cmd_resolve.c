@@ -204,7 +204,8 @@ resolve_one(const struct resolve_options *o, const char *name)
 		if (globals.json)
 			json_address(&j, o, ai, text, reverse, o->reverse);
 		else
-			print_text_line(o, name, ai, text, o->reverse ? (reverse ? reverse : "-") : NULL);
+			print_text_line(o, name, ai, text,
+			    o->reverse ? (reverse ? reverse : "-") : NULL);
 	}
 	json_array_end(&j);
 	json_double(&j, "ms", (double)(clock_now_usec() - start) / 1000, 3);
@@ -237,8 +238,8 @@ run(const struct command *cmd, int argc, char **argv)
 		case OPT_CANONICAL: o.canonical = 1; break;
 		case OPT_SERVICE:
 			if (parse_port(p.arg, "tcp", &port) == -1)
-				opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
-				    p.arg);
+				opt_usage_error(cmd,
+				    "invalid port '%s': must be 0-65535 or a service name", p.arg);
 			o.service = p.arg;
 			break;
 		}
@@ -259,6 +260,9 @@ run(const struct command *cmd, int argc, char **argv)
 }
 
 const struct command cmd_resolve = {
-	"resolve", "what getaddrinfo and getnameinfo say about names", "[OPTIONS] NAME...",
-	options, run,
+	"resolve",
+	"what getaddrinfo and getnameinfo say about names",
+	"[OPTIONS] NAME...",
+	options,
+	run,
 };

@@ -28,7 +28,8 @@ static const struct opt options[] = {
 	{ "file", 'f', required_argument, "FILE", "send the contents of FILE ('-': stdin)" },
 	{ "crlf", OPT_CRLF, no_argument, NULL, "turn each LF not after a CR into CRLF" },
 	{ "no-recv", OPT_NO_RECV, no_argument, NULL, "do not wait for a reply" },
-	{ "timeout", 'w', required_argument, "D", "limit for the whole exchange (none by default)" },
+	{ "timeout", 'w', required_argument, "D",
+	    "limit for the whole exchange (none by default)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -127,7 +128,8 @@ build_request(const struct send_options *o, int argc, char **argv, struct reques
 			goto failed;
 		if (o->escapes) {
 			if ((n = parse_escapes(rq->data, rq->data, &bad)) == -1) {
-				report_error("invalid escape '%.4s' in DATA: use \\r \\n \\t \\\\ \\0 or \\xHH",
+				report_error("invalid escape '%.4s' in DATA: use \\r \\n \\t \\\\ "
+					     "\\0 or \\xHH",
 				    bad);
 				return EXIT_USAGE;
 			}
@@ -174,8 +176,10 @@ report_exchange_failure(const struct relay_stats *st, const struct request *rq, 
 
 	if (st->failure == RELAY_FAIL_DEADLINE) {
 		duration_format(timeout, d, sizeof(d));
-		report_errno(ETIMEDOUT, "no end to the exchange within %s (-w): %" PRIu64 " of %zu bytes "
-		    "sent, %" PRIu64 " received", d, st->bytes_sent, rq->len, st->bytes_received);
+		report_errno(ETIMEDOUT,
+		    "no end to the exchange within %s (-w): %" PRIu64 " of %zu bytes "
+		    "sent, %" PRIu64 " received",
+		    d, st->bytes_sent, rq->len, st->bytes_received);
 		return EXIT_NETWORK;
 	}
 	if ((st->failure == RELAY_FAIL_SEND || st->failure == RELAY_FAIL_RECEIVE) &&
@@ -192,7 +196,8 @@ report_exchange_failure(const struct relay_stats *st, const struct request *rq, 
 static int
 exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
 {
-	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec, .attempt_delay_usec = 250000,
+	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec,
+		.attempt_delay_usec = 250000,
 		.on_event = attempts_on_event };
 	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
 	struct eyeballs_result r;
@@ -243,8 +248,10 @@ run(const struct command *cmd, int argc, char **argv)
 		case OPT_NO_RECV: o.no_recv = 1; break;
 		case 'w':
 			if (parse_duration(p.arg, &o.timeout_usec) == -1 || o.timeout_usec <= 0)
-				opt_usage_error(cmd, "invalid timeout '%s': must be a duration above 0 such "
-				    "as 2, 1.5 or 250ms", p.arg);
+				opt_usage_error(cmd,
+				    "invalid timeout '%s': must be a duration above 0 such "
+				    "as 2, 1.5 or 250ms",
+				    p.arg);
 			break;
 		}
 	}
@@ -254,7 +261,8 @@ run(const struct command *cmd, int argc, char **argv)
 	if ((used = endpoint_parse_remote(argc, argv, &ep, &why)) == -1)
 		opt_usage_error(cmd, "%s", why);
 	if (parse_port(ep.port, "tcp", &port) == -1)
-		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name", ep.port);
+		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
+		    ep.port);
 	if (used < argc && o.file != NULL)
 		opt_usage_error(cmd, "DATA and -f exclude each other: give one");
 	if (o.escapes && used == argc)
@@ -267,5 +275,9 @@ run(const struct command *cmd, int argc, char **argv)
 }
 
 const struct command cmd_send = {
-	"send", "send one request and print the reply", "[OPTIONS] HOST PORT [DATA...]", options, run,
+	"send",
+	"send one request and print the reply",
+	"[OPTIONS] HOST PORT [DATA...]",
+	options,
+	run,
 };

@@ -224,12 +224,13 @@ print_json(const struct sockdiag_socket **order, const struct sockdiag_table *t,
 static void
 say_source(const struct sockdiag_table *t, const struct state_options *o)
 {
-	const char *files = o->filter.protocol == IPPROTO_UDP ? "/proc/net/udp and udp6"
-							      : "/proc/net/tcp and tcp6";
+	const char *files =
+	    o->filter.protocol == IPPROTO_UDP ? "/proc/net/udp and udp6" : "/proc/net/tcp and tcp6";
 
 	if (t->source == SOCKDIAG_SOURCE_NETLINK)
 		report_verbose(1, "source: netlink (NETLINK_SOCK_DIAG)%s%s%s",
-		    o->filter.states != 0 || t->kernel_port_filter ? ", filtered in the kernel by " : "",
+		    o->filter.states != 0 || t->kernel_port_filter ? ", filtered in the kernel by "
+								   : "",
 		    o->filter.states != 0 ? (t->kernel_port_filter ? "state and " : "state") : "",
 		    t->kernel_port_filter ? "port" : "");
 	else if (t->forced)
@@ -250,8 +251,10 @@ find_owners(struct sockdiag_table *t)
 	if (hidden == -1)
 		report_errno(errno, "read /proc to find the owners");
 	else if (hidden > 0)
-		report_verbose(1, "owners: %d process%s could not be looked into (as root every owner "
-				  "shows)", hidden, hidden == 1 ? "" : "es");
+		report_verbose(1,
+		    "owners: %d process%s could not be looked into (as root every owner "
+		    "shows)",
+		    hidden, hidden == 1 ? "" : "es");
 }
 
 static void
@@ -266,9 +269,12 @@ add_states(const struct command *cmd, const char *arg, int protocol, uint32_t *s
 	}
 	for (rest = copy; (word = strsep(&rest, ",")) != NULL;) {
 		if ((st = sockdiag_state_from_name(protocol, word)) == -1)
-			opt_usage_error(cmd, "invalid state '%s': must be one of established, syn-sent, "
-			    "syn-recv, fin-wait-1, fin-wait-2, time-wait, close, close-wait, last-ack, "
-			    "listen, closing (UDP: unconnected, connected)", word);
+			opt_usage_error(cmd,
+			    "invalid state '%s': must be one of established, syn-sent, "
+			    "syn-recv, fin-wait-1, fin-wait-2, time-wait, close, close-wait, "
+			    "last-ack, "
+			    "listen, closing (UDP: unconnected, connected)",
+			    word);
 		*states |= UINT32_C(1) << st;
 	}
 	free(copy);
@@ -291,7 +297,8 @@ parse_args(const struct command *cmd, int argc, char **argv, struct state_option
 		case 'H': o->no_header = 1; break;
 		case OPT_STATE:
 			if (nstates == sizeof(state_args) / sizeof(state_args[0]))
-				opt_usage_error(cmd, "too many --state options: list states with commas");
+				opt_usage_error(cmd,
+				    "too many --state options: list states with commas");
 			state_args[nstates++] = p.arg;
 			break;
 		}
@@ -324,7 +331,8 @@ list_failed(const struct sockdiag_table *t, int err)
 		return EXIT_USAGE;
 	}
 	if (t->netlink_err != 0)
-		report_errno(t->netlink_err, "read the socket table from netlink (NETLINK_SOCK_DIAG)");
+		report_errno(t->netlink_err,
+		    "read the socket table from netlink (NETLINK_SOCK_DIAG)");
 	if (!t->forced || t->netlink_err == 0)
 		report_errno(err, "read the socket table from /proc/net");
 	return EXIT_LOCAL;
@@ -371,5 +379,9 @@ run(const struct command *cmd, int argc, char **argv)
 }
 
 const struct command cmd_state = {
-	"state", "list TCP or UDP sockets, their timers and owners", "[OPTIONS] [PORT]", options, run,
+	"state",
+	"list TCP or UDP sockets, their timers and owners",
+	"[OPTIONS] [PORT]",
+	options,
+	run,
 };

@@ -23,18 +23,19 @@
 enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_MULTICAST };
 
 static const struct opt options[] = {
-    {"count", 'c', required_argument, "N", "exit 0 after N datagrams (default: no limit)"},
-    {"timeout", 'w', required_argument, "D",
-	"exit 1 if no datagram arrives for D (default: wait forever)"},
-    {"echo", OPT_ECHO, no_argument, NULL, "send each datagram back to its sender"},
-    {"hex", OPT_HEX, no_argument, NULL, "write a hex dump (offset, hex bytes, printable column)"},
-    {"buffer", OPT_BUFFER, required_argument, "SIZE",
-	"receive buffer per datagram, 1-64k (default 64k, holds any)"},
-    {"reuseaddr", OPT_REUSEADDR, no_argument, NULL,
-	"set SO_REUSEADDR (share the port, e.g. for multicast)"},
-    {"multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
-	"join the IPv4 or IPv6 multicast GROUP (on interface IF)"},
-    {NULL, 0, 0, NULL, NULL},
+	{ "count", 'c', required_argument, "N", "exit 0 after N datagrams (default: no limit)" },
+	{ "timeout", 'w', required_argument, "D",
+	    "exit 1 if no datagram arrives for D (default: wait forever)" },
+	{ "echo", OPT_ECHO, no_argument, NULL, "send each datagram back to its sender" },
+	{ "hex", OPT_HEX, no_argument, NULL,
+	    "write a hex dump (offset, hex bytes, printable column)" },
+	{ "buffer", OPT_BUFFER, required_argument, "SIZE",
+	    "receive buffer per datagram, 1-64k (default 64k, holds any)" },
+	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL,
+	    "set SO_REUSEADDR (share the port, e.g. for multicast)" },
+	{ "multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
+	    "join the IPv4 or IPv6 multicast GROUP (on interface IF)" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 struct recv_options {
@@ -52,7 +53,7 @@ struct receiver {
 	struct dgram_batch batch;
 	uint64_t got;
 	int truncated; /* a datagram was larger than the buffer */
-	int done;      /* the count was reached or stdout went away */
+	int done; /* the count was reached or stdout went away */
 	int status;
 };
 
@@ -61,7 +62,7 @@ static int
 parse_group(const char *arg, struct sockaddr_storage *group, socklen_t *len, unsigned *ifindex,
     const char **why)
 {
-	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_DGRAM}, *res;
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_DGRAM }, *res;
 	char host[ADDR_STRLEN], *pct;
 
 	if (strlcpy(host, arg, sizeof(host)) >= sizeof(host)) {
@@ -113,9 +114,9 @@ join_group(struct receiver *r, const struct sockaddr *group, socklen_t len, unsi
 		int err = fd == -1 ? EAFNOSUPPORT : errno;
 		report_errno(err, "join multicast group %s", text);
 		if (err == ENODEV)
-			report_hint(
-			    "no route for the group picks an interface: name one (%s%%eth0) "
-			    "or add a route ('%s dev eth0')",
+			report_hint("no route for the group picks an interface: name one "
+				    "(%s%%eth0) "
+				    "or add a route ('%s dev eth0')",
 			    text,
 			    group->sa_family == AF_INET6 ? "ip -6 route add ff00::/8"
 							 : "ip route add 224.0.0.0/4");
@@ -130,7 +131,7 @@ join_group(struct receiver *r, const struct sockaddr *group, socklen_t len, unsi
 static void
 echo_back(int fd, const struct sockaddr *to, socklen_t tolen, const void *data, size_t len)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	char text[ADDR_STRLEN];
 	uint16_t port;
 	int err;
@@ -169,8 +170,8 @@ write_batch(struct receiver *r, int fd, unsigned n)
 	if (r->o->format == PAYLOAD_RAW && globals.verbose == 0 && !r->o->echo) {
 		for (unsigned i = 0; i < n; i++)
 			if (dgram_kept(&r->batch, i) < dgram_size(&r->batch, i)) {
-				report_truncated(
-				    r, dgram_from(&r->batch, i), dgram_size(&r->batch, i));
+				report_truncated(r, dgram_from(&r->batch, i),
+				    dgram_size(&r->batch, i));
 				r->truncated = 1;
 			}
 		return dgram_write_payloads(1, &r->batch, 0, n);
@@ -187,8 +188,8 @@ write_batch(struct receiver *r, int fd, unsigned n)
 		if (payload_write(r->o->format, from, dgram_data(&r->batch, i), kept, size) == -1)
 			return -1;
 		if (r->o->echo)
-			echo_back(
-			    fd, from, dgram_fromlen(&r->batch, i), dgram_data(&r->batch, i), kept);
+			echo_back(fd, from, dgram_fromlen(&r->batch, i), dgram_data(&r->batch, i),
+			    kept);
 	}
 	return 0;
 }
@@ -253,7 +254,7 @@ receive(struct receiver *r)
 	int n, status = EXIT_OK;
 
 	for (int i = 0; i < r->b.n; i++)
-		pfd[i] = (struct pollfd){.fd = r->b.fd[i], .events = POLLIN};
+		pfd[i] = (struct pollfd){ .fd = r->b.fd[i], .events = POLLIN };
 	while (!r->done) {
 		n = poll(pfd, (nfds_t)r->b.n, duration_to_poll_ms(r->o->timeout));
 		if (n == -1) {
@@ -278,7 +279,7 @@ receive(struct receiver *r)
 static int
 start(struct receiver *r, const struct endpoint *ep)
 {
-	struct bind_options bo = {.reuseaddr = r->o->reuseaddr};
+	struct bind_options bo = { .reuseaddr = r->o->reuseaddr };
 	struct sockaddr_storage group;
 	struct sock_failure f;
 	char text[ADDR_STRLEN];
@@ -289,8 +290,8 @@ start(struct receiver *r, const struct endpoint *ep)
 
 	if (r->o->multicast != NULL &&
 	    parse_group(r->o->multicast, &group, &glen, &ifindex, &why) == -1)
-		opt_usage_error(
-		    &cmd_udp_recv, "invalid multicast group '%s': %s", r->o->multicast, why);
+		opt_usage_error(&cmd_udp_recv, "invalid multicast group '%s': %s", r->o->multicast,
+		    why);
 	if (sock_bind_local(ep, SOCK_DGRAM, &bo, &r->b, &f) == -1)
 		return report_bind_failure(ep, &f, SOCK_DGRAM);
 	for (int i = 0; i < r->b.n; i++) {
@@ -321,8 +322,8 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 		switch (ch) {
 		case 'c':
 			if (parse_number(p->arg, 1, LLONG_MAX, &o->count, &errstr) == -1)
-				opt_usage_error(
-				    p->cmd, "invalid count '%s': must be a number from 1", p->arg);
+				opt_usage_error(p->cmd,
+				    "invalid count '%s': must be a number from 1", p->arg);
 			break;
 		case 'w':
 			if (parse_duration(p->arg, &o->timeout) == -1)
@@ -332,8 +333,8 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 			break;
 		case OPT_BUFFER:
 			if (parse_size(p->arg, DGRAM_BUFFER_DEFAULT, &size) == -1 || size == 0)
-				opt_usage_error(
-				    p->cmd, "invalid buffer size '%s': must be 1 to 64k", p->arg);
+				opt_usage_error(p->cmd,
+				    "invalid buffer size '%s': must be 1 to 64k", p->arg);
 			o->buffer = (size_t)size;
 			break;
 		case OPT_ECHO: o->echo = 1; break;
@@ -347,8 +348,8 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 static int
 run(const struct command *cmd, int argc, char **argv)
 {
-	struct recv_options o = {.timeout = -1, .buffer = DGRAM_BUFFER_DEFAULT};
-	struct receiver r = {.o = &o};
+	struct recv_options o = { .timeout = -1, .buffer = DGRAM_BUFFER_DEFAULT };
+	struct receiver r = { .o = &o };
 	struct opt_parser p;
 	struct endpoint ep;
 	int status;
@@ -373,9 +374,9 @@ run(const struct command *cmd, int argc, char **argv)
 }
 
 const struct command cmd_udp_recv = {
-    "udp-recv",
-    "receive UDP datagrams",
-    "[OPTIONS] [HOST] PORT",
-    options,
-    run,
+	"udp-recv",
+	"receive UDP datagrams",
+	"[OPTIONS] [HOST] PORT",
+	options,
+	run,
 };

@@ -26,20 +26,22 @@
 enum { OPT_WHOLE = OPT_LONG, OPT_INTERVAL, OPT_REPLY, OPT_HEX, OPT_BROADCAST, OPT_TTL };
 
 static const struct opt options[] = {
-    {"escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in MESSAGE"},
-    {"whole", OPT_WHOLE, no_argument, NULL,
-	"send all of stdin as one datagram (default: one per line)"},
-    {"count", 'c', required_argument, "N", "send each datagram N times (default 1)"},
-    {"interval", OPT_INTERVAL, required_argument, "D", "wait D between datagrams (default 0)"},
-    {"reply", OPT_REPLY, required_argument, "D",
-	"wait up to D for answers and write them to stdout"},
-    {"hex", OPT_HEX, no_argument, NULL, "write answers as a hex dump"},
-    {"broadcast", OPT_BROADCAST, no_argument, NULL, "allow a broadcast destination (SO_BROADCAST)"},
-    {"ttl", OPT_TTL, required_argument, "N",
-	"TTL / hop limit, unicast and multicast, 0-255 (default: the system's)"},
-    {"source", 's', required_argument, "ADDR", "send from this local address"},
-    {"source-port", 'p', required_argument, "PORT", "send from this local port"},
-    {NULL, 0, 0, NULL, NULL},
+	{ "escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in MESSAGE" },
+	{ "whole", OPT_WHOLE, no_argument, NULL,
+	    "send all of stdin as one datagram (default: one per line)" },
+	{ "count", 'c', required_argument, "N", "send each datagram N times (default 1)" },
+	{ "interval", OPT_INTERVAL, required_argument, "D",
+	    "wait D between datagrams (default 0)" },
+	{ "reply", OPT_REPLY, required_argument, "D",
+	    "wait up to D for answers and write them to stdout" },
+	{ "hex", OPT_HEX, no_argument, NULL, "write answers as a hex dump" },
+	{ "broadcast", OPT_BROADCAST, no_argument, NULL,
+	    "allow a broadcast destination (SO_BROADCAST)" },
+	{ "ttl", OPT_TTL, required_argument, "N",
+	    "TTL / hop limit, unicast and multicast, 0-255 (default: the system's)" },
+	{ "source", 's', required_argument, "ADDR", "send from this local address" },
+	{ "source-port", 'p', required_argument, "PORT", "send from this local port" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 /* Stdin is read in pieces this large; a line that does not fit is no datagram anyway. */
@@ -55,7 +57,7 @@ struct sender {
 	unsigned char *answer;
 	uint64_t sent, bytes, answers;
 	int refused; /* an ICMP error came while many could answer */
-	int stop;    /* an error was reported, or stdout went away */
+	int stop; /* an error was reported, or stdout went away */
 	int status;
 };
 
@@ -123,8 +125,8 @@ read_answers(struct sender *s)
 		kept = (size_t)n < DGRAM_BUFFER_DEFAULT ? (size_t)n : DGRAM_BUFFER_DEFAULT;
 		port = dgram_address((struct sockaddr *)&from, text, sizeof(text));
 		report_verbose(1, "%zd bytes from %s port %u", n, text, port);
-		if (payload_write(
-			s->format, (struct sockaddr *)&from, s->answer, kept, (size_t)n) == -1) {
+		if (payload_write(s->format, (struct sockaddr *)&from, s->answer, kept,
+			(size_t)n) == -1) {
 			if (errno != EPIPE) {
 				report_errno(errno, "write to stdout");
 				fail(s, EXIT_LOCAL);
@@ -138,7 +140,7 @@ read_answers(struct sender *s)
 static void
 wait_until(struct sender *s, int64_t until, int stop_when_answered)
 {
-	struct pollfd pfd = {.fd = s->t.fd, .events = s->reply >= 0 ? POLLIN : 0};
+	struct pollfd pfd = { .fd = s->t.fd, .events = s->reply >= 0 ? POLLIN : 0 };
 	int64_t now;
 
 	while (!s->stop) {
@@ -204,8 +206,8 @@ queue(struct sender *s, const void *data, size_t len)
 			s->next_send = clock_now_usec() + s->interval;
 		}
 		s->bytes += len;
-		if (dgram_batch_add(
-			&s->batch, data, len, s->t.connected ? NULL : s->t.to_sa, s->t.tolen) ||
+		if (dgram_batch_add(&s->batch, data, len, s->t.connected ? NULL : s->t.to_sa,
+			s->t.tolen) ||
 		    s->interval > 0)
 			flush(s);
 	}
@@ -233,7 +235,7 @@ sink_flush(void *ctx)
 static void
 send_stdin(struct sender *s, int whole, char *buf)
 {
-	struct dgram_sink sink = {sink_datagram, sink_flush, s};
+	struct dgram_sink sink = { sink_datagram, sink_flush, s };
 	size_t size;
 	int r;
 
@@ -301,8 +303,8 @@ finish(struct sender *s)
 }
 
 static void
-parse_options(
-    struct opt_parser *p, struct sender *s, struct udp_target_options *to, int *escapes, int *whole)
+parse_options(struct opt_parser *p, struct sender *s, struct udp_target_options *to, int *escapes,
+    int *whole)
 {
 	const char *errstr;
 	long long v;
@@ -318,8 +320,8 @@ parse_options(
 		case 's': to->source = p->arg; break;
 		case 'c':
 			if (parse_number(p->arg, 1, LLONG_MAX, &s->count, &errstr) == -1)
-				opt_usage_error(
-				    p->cmd, "invalid count '%s': must be a number from 1", p->arg);
+				opt_usage_error(p->cmd,
+				    "invalid count '%s': must be a number from 1", p->arg);
 			break;
 		case OPT_INTERVAL:
 		case OPT_REPLY:
@@ -346,8 +348,8 @@ parse_options(
 static int
 run(const struct command *cmd, int argc, char **argv)
 {
-	struct sender s = {.count = 1, .interval = -1, .reply = -1};
-	struct udp_target_options to = {.ttl = -1};
+	struct sender s = { .count = 1, .interval = -1, .reply = -1 };
+	struct udp_target_options to = { .ttl = -1 };
 	struct udp_target_failures why_not;
 	struct opt_parser p;
 	struct endpoint ep;
@@ -369,8 +371,8 @@ run(const struct command *cmd, int argc, char **argv)
 	if ((used = endpoint_parse_remote(argc, argv, &ep, &why)) == -1)
 		opt_usage_error(cmd, "%s", why);
 	if (parse_port(ep.port, "udp", &port) == -1)
-		opt_usage_error(
-		    cmd, "invalid port '%s': must be 0-65535 or a service name", ep.port);
+		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
+		    ep.port);
 	if (whole && used < argc)
 		opt_usage_error(cmd, "--whole reads stdin; it takes no MESSAGE");
 	if (escapes && used == argc)
@@ -400,9 +402,9 @@ run(const struct command *cmd, int argc, char **argv)
 }
 
 const struct command cmd_udp_send = {
-    "udp-send",
-    "send UDP datagrams",
-    "[OPTIONS] HOST PORT [MESSAGE...]",
-    options,
-    run,
+	"udp-send",
+	"send UDP datagrams",
+	"[OPTIONS] HOST PORT [MESSAGE...]",
+	options,
+	run,
 };

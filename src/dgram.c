@@ -53,8 +53,8 @@ dgram_batch_free(struct dgram_batch *b)
 }
 
 int
-dgram_batch_add(
-    struct dgram_batch *b, const void *data, size_t len, const struct sockaddr *to, socklen_t tolen)
+dgram_batch_add(struct dgram_batch *b, const void *data, size_t len, const struct sockaddr *to,
+    socklen_t tolen)
 {
 	struct msghdr *h = &b->msg[b->n].msg_hdr;
 
@@ -250,8 +250,8 @@ dgram_error_read(int fd, struct dgram_error *e)
 		struct cmsghdr align;
 	} control;
 	char data[1];
-	struct iovec iov = {data, sizeof(data)};
-	struct msghdr h = {0};
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr h = { 0 };
 	struct cmsghdr *c;
 
 	memset(e, 0, sizeof(*e));

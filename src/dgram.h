@@ -44,8 +44,8 @@ void dgram_batch_free(struct dgram_batch *);
  * until dgram_send); to may be NULL on a connected socket. Returns whether
  * the batch is now full.
  */
-int dgram_batch_add(
-    struct dgram_batch *, const void *, size_t, const struct sockaddr *to, socklen_t tolen);
+int dgram_batch_add(struct dgram_batch *, const void *, size_t, const struct sockaddr *to,
+    socklen_t tolen);
 /*
  * Sends the queued datagrams in order and empties the batch. Returns 0, or
  * -1 with errno; *sent counts those that went out before the failure and
@@ -68,13 +68,13 @@ int dgram_write_payloads(int fd, const struct dgram_batch *, unsigned first, uns
 
 /* One entry of the socket's error queue, as IP_RECVERR/IPV6_RECVERR give it. */
 struct dgram_error {
-	int err;       /* the errno it stands for */
+	int err; /* the errno it stands for */
 	int from_icmp; /* an ICMP or ICMPv6 message said so */
-	int icmp6;     /* ICMPv6 rather than ICMP */
+	int icmp6; /* ICMPv6 rather than ICMP */
 	uint8_t type, code;
-	uint32_t info;			  /* the MTU for "fragmentation needed"/"packet too big" */
+	uint32_t info; /* the MTU for "fragmentation needed"/"packet too big" */
 	struct sockaddr_storage offender; /* who sent the ICMP message; ss_family 0 if unknown */
-	struct sockaddr_storage dest;	  /* where the datagram that caused it was going */
+	struct sockaddr_storage dest; /* where the datagram that caused it was going */
 };
 
 /* Asks for the error queue (IP_RECVERR or IPV6_RECVERR). */
@@ -89,9 +89,9 @@ const char *dgram_error_text(const struct dgram_error *);
 
 /* The options of a sending socket (udp-send). */
 struct dgram_options {
-	int broadcast;		       /* SO_BROADCAST */
-	int ttl;		       /* unicast and multicast TTL/hop limit; -1 the system's */
-	int connect;		       /* connect(2), so that ICMP errors come back as errno */
+	int broadcast; /* SO_BROADCAST */
+	int ttl; /* unicast and multicast TTL/hop limit; -1 the system's */
+	int connect; /* connect(2), so that ICMP errors come back as errno */
 	const struct sockaddr *source; /* bind here first, or NULL */
 	socklen_t sourcelen;
 };

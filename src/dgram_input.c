@@ -28,8 +28,8 @@ measure_line(int fd, char *buf, size_t bufsize, size_t *size)
 }
 
 int
-dgram_input_lines(
-    int fd, char *buf, size_t bufsize, const struct dgram_sink *sink, size_t *too_long)
+dgram_input_lines(int fd, char *buf, size_t bufsize, const struct dgram_sink *sink,
+    size_t *too_long)
 {
 	size_t have = 0, start;
 	ssize_t n;

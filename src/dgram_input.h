@@ -19,8 +19,8 @@ struct dgram_sink {
  * Returns 0 at EOF, 1 when the sink stopped or a line was too long, -1 with
  * errno when reading failed.
  */
-int dgram_input_lines(
-    int fd, char *buf, size_t bufsize, const struct dgram_sink *, size_t *too_long);
+int dgram_input_lines(int fd, char *buf, size_t bufsize, const struct dgram_sink *,
+    size_t *too_long);
 
 /*
  * Reads fd to its end into buf (bufsize bytes); *size is how many bytes it

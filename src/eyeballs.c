@@ -1,4 +1,5 @@
-/* eyeballs.c: RFC 8305 (Happy Eyeballs v2) connection racing with non-blocking connects and poll. */
+/* eyeballs.c: RFC 8305 (Happy Eyeballs v2) connection racing with non-blocking connects and poll.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -20,10 +21,10 @@ struct race {
 	struct source src;
 	const struct addrinfo **order;
 	size_t norder, next;
-	int *fds;		/* per attempt; -1 once it has ended */
-	int64_t deadline;	/* -1: none */
+	int *fds; /* per attempt; -1 once it has ended */
+	int64_t deadline; /* -1: none */
 	int64_t last_start;
-	int failed_since_start;	/* an attempt failed after the last one started */
+	int failed_since_start; /* an attempt failed after the last one started */
 };
 
 static int
@@ -238,8 +239,9 @@ run_race(struct race *race)
 			end_all_in_flight(race, EYEBALLS_FAILED, ETIMEDOUT);
 			return 0;
 		}
-		if (race->next < race->norder && (in_flight(race) == 0 || race->failed_since_start ||
-		    now - race->last_start >= race->opt->attempt_delay_usec)) {
+		if (race->next < race->norder &&
+		    (in_flight(race) == 0 || race->failed_since_start ||
+			now - race->last_start >= race->opt->attempt_delay_usec)) {
 			start_attempt(race);
 			continue;
 		}
@@ -270,7 +272,8 @@ eyeballs_connect(const struct addrinfo *res, const struct eyeballs_options *opt,
 	r->winner = -1;
 	if (opt->source != NULL)
 		race.src = *opt->source;
-	else if ((r->source_eai = source_resolve(opt->source_host, opt->source_port, &race.src)) != 0)
+	else if ((r->source_eai = source_resolve(opt->source_host, opt->source_port, &race.src)) !=
+		 0)
 		return -1;
 	if (build_order(&race, res) == -1)
 		return -1;

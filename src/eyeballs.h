@@ -10,10 +10,10 @@
 #include "source.h"
 
 enum eyeballs_state {
-	EYEBALLS_STARTED,	/* connect(2) issued, in progress */
-	EYEBALLS_CONNECTED,	/* this attempt won */
-	EYEBALLS_FAILED,	/* err says why (ECONNREFUSED, ETIMEDOUT for the timeout, ...) */
-	EYEBALLS_ABANDONED,	/* closed because another attempt won first */
+	EYEBALLS_STARTED, /* connect(2) issued, in progress */
+	EYEBALLS_CONNECTED, /* this attempt won */
+	EYEBALLS_FAILED, /* err says why (ECONNREFUSED, ETIMEDOUT for the timeout, ...) */
+	EYEBALLS_ABANDONED, /* closed because another attempt won first */
 };
 
 struct eyeballs_attempt {
@@ -22,14 +22,14 @@ struct eyeballs_attempt {
 	enum eyeballs_state state;
 	int err;
 	int64_t started_usec, ended_usec;
-	int in_bind;			/* err came from binding -s/-p, not from connect */
+	int in_bind; /* err came from binding -s/-p, not from connect */
 };
 
 struct eyeballs_options {
-	int64_t timeout_usec;		/* for the whole set-up; -1 for none */
-	int64_t attempt_delay_usec;	/* RFC 8305 Connection Attempt Delay: 250 ms */
-	const char *source_host;	/* -s, or NULL */
-	const char *source_port;	/* -p, or NULL */
+	int64_t timeout_usec; /* for the whole set-up; -1 for none */
+	int64_t attempt_delay_usec; /* RFC 8305 Connection Attempt Delay: 250 ms */
+	const char *source_host; /* -s, or NULL */
+	const char *source_port; /* -p, or NULL */
 	/* Called as each attempt starts and ends (for -v); may be NULL. */
 	void (*on_event)(const struct eyeballs_attempt *, void *ctx);
 	void *ctx;
@@ -40,11 +40,11 @@ struct eyeballs_options {
 struct eyeballs_result {
 	struct eyeballs_attempt *attempts; /* one per address tried, in start order */
 	size_t n;
-	int winner;			/* index into attempts, or -1 */
-	int timed_out;			/* the whole set-up hit timeout_usec */
-	int source_err;			/* binding -s/-p failed: errno, 0 otherwise */
-	int source_eai;			/* resolving -s failed: EAI_ code, 0 otherwise */
-	size_t skipped;			/* addresses of a family that -s has no address of */
+	int winner; /* index into attempts, or -1 */
+	int timed_out; /* the whole set-up hit timeout_usec */
+	int source_err; /* binding -s/-p failed: errno, 0 otherwise */
+	int source_eai; /* resolving -s failed: EAI_ code, 0 otherwise */
+	size_t skipped; /* addresses of a family that -s has no address of */
 };
 
 /*

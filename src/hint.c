@@ -25,7 +25,8 @@ unprivileged_port_start(void)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC)) ==
+	    -1)
 		return 1024;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -49,7 +50,8 @@ hint_privileged_port(uint16_t port)
 		    start, start, start);
 	else
 		report_hint("port %u needs no privilege here (net.ipv4.ip_unprivileged_port_start "
-			    "is %d): a security policy (SELinux, AppArmor, a cgroup BPF program) refused it",
+			    "is %d): a security policy (SELinux, AppArmor, a cgroup BPF program) "
+			    "refused it",
 		    port, start);
 }
 
@@ -64,17 +66,12 @@ report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int
 	}
 	report_errno(f->err, "%s to %s port %u (%s)", f->call, f->addr, f->port, proto);
 	switch (f->err) {
-	case EADDRINUSE:
-		hint_port_in_use(f->port, socktype);
-		break;
-	case EACCES:
-		hint_privileged_port(f->port);
-		break;
+	case EADDRINUSE: hint_port_in_use(f->port, socktype); break;
+	case EACCES: hint_privileged_port(f->port); break;
 	case EADDRNOTAVAIL:
 		report_hint("%s is not an address of this machine ('ip addr' lists them)", f->addr);
 		break;
-	default:
-		hint_for_errno(f->err, 0);
+	default: hint_for_errno(f->err, 0);
 	}
 	return exit_status_for_errno(f->err);
 }
@@ -83,17 +80,16 @@ report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int
 struct port_use {
 	size_t total;
 	size_t states[SOCKDIAG_STATE_MAX];
-	size_t waiting;		/* TIME_WAIT, and FIN_WAIT_2 left to the kernel */
+	size_t waiting; /* TIME_WAIT, and FIN_WAIT_2 left to the kernel */
 	uint32_t longest_wait_ms;
-	size_t holders;		/* sockets a process holds (not waiting ones) */
+	size_t holders; /* sockets a process holds (not waiting ones) */
 };
 
 /* Sockets in TIME_WAIT, or orphaned in FIN_WAIT_2, belong to no process: only time frees them. */
 static int
 waiting(const struct sockdiag_socket *s)
 {
-	return s->state == SOCKDIAG_TIME_WAIT ||
-	    (s->state == SOCKDIAG_FIN_WAIT2 && s->inode == 0);
+	return s->state == SOCKDIAG_TIME_WAIT || (s->state == SOCKDIAG_FIN_WAIT2 && s->inode == 0);
 }
 
 static void
@@ -191,14 +187,18 @@ hint_only_waiting(const struct port_use *u, uint16_t port, int socktype)
 	char when[128];
 
 	if (u->waiting == 1)
-		snprintf(when, sizeof(when), "1 connection on port %u is in TIME_WAIT and leaves it in %u s",
-		    port, seconds_up(u->longest_wait_ms));
+		snprintf(when, sizeof(when),
+		    "1 connection on port %u is in TIME_WAIT and leaves it in %u s", port,
+		    seconds_up(u->longest_wait_ms));
 	else
-		snprintf(when, sizeof(when), "%zu connections on port %u are in TIME_WAIT, the last "
-		    "leaves it in %u s", u->waiting, port, seconds_up(u->longest_wait_ms));
+		snprintf(when, sizeof(when),
+		    "%zu connections on port %u are in TIME_WAIT, the last "
+		    "leaves it in %u s",
+		    u->waiting, port, seconds_up(u->longest_wait_ms));
 	if (reuse == 0)
 		report_hint("%s; wait (--reuseaddr cannot help: the program that made %s did not "
-			    "set SO_REUSEADDR)", when, u->waiting == 1 ? "it" : "them");
+			    "set SO_REUSEADDR)",
+		    when, u->waiting == 1 ? "it" : "them");
 	else
 		report_hint("%s; wait, or use --reuseaddr", when);
 }
@@ -212,25 +212,28 @@ hint_held(const struct sockdiag_table *t, const struct port_use *u, uint16_t por
 	char states[256], owners[256], wait[64] = "";
 	size_t n;
 	const char *what = u->states[SOCKDIAG_LISTEN] != 0 ? "a listening socket"
-	    : socktype == SOCK_DGRAM ? "a UDP socket" : "open connections";
+			   : socktype == SOCK_DGRAM	   ? "a UDP socket"
+							   : "open connections";
 
 	sockdiag_states_text(u->states, protocol, states, sizeof(states));
 	if (u->waiting != 0)
 		snprintf(wait, sizeof(wait), "; the last TIME_WAIT ends in %u s",
 		    seconds_up(u->longest_wait_ms));
 	report_hint("port %u has %zu %s socket%s: %s%s", port, u->total,
-	    socktype == SOCK_DGRAM ? "UDP" : "TCP",
-	    u->total == 1 ? "" : "s", states, wait);
+	    socktype == SOCK_DGRAM ? "UDP" : "TCP", u->total == 1 ? "" : "s", states, wait);
 	if ((n = owners_text(t, port, owners, sizeof(owners))) > 0)
 		report_hint("%s on it belong%s to %s; stop %s, or choose another port", what,
 		    what[0] == 'a' ? "s" : "", owners, n > 1 ? "those processes" : "that process");
 	else if (hidden > 0)
-		report_hint("%s on it belong%s to a process this user cannot look into ('sockt state "
-			    "-v %s%u' as root names it); stop it, or choose another port", what,
-		    what[0] == 'a' ? "s" : "", socktype == SOCK_DGRAM ? "-u " : "", port);
+		report_hint("%s on it belong%s to a process this user cannot look into ('sockt "
+			    "state "
+			    "-v %s%u' as root names it); stop it, or choose another port",
+		    what, what[0] == 'a' ? "s" : "", socktype == SOCK_DGRAM ? "-u " : "", port);
 	else
-		report_hint("%s on it belong%s to a process outside this PID namespace; stop it, or "
-			    "choose another port", what, what[0] == 'a' ? "s" : "");
+		report_hint("%s on it belong%s to a process outside this PID namespace; stop it, "
+			    "or "
+			    "choose another port",
+		    what, what[0] == 'a' ? "s" : "");
 	/* UDP sockets share a port when every one of them set SO_REUSEADDR. */
 	if (socktype == SOCK_DGRAM && reuseaddr_would_work(port, socktype) == 1)
 		report_hint("the sockets there set SO_REUSEADDR: --reuseaddr would share the port");
@@ -246,7 +249,8 @@ hint_port_in_use(uint16_t port, int socktype)
 	int hidden = 0;
 
 	if (sockdiag_list(&f, &t) == -1) {
-		report_hint("another %s socket holds port %u; 'sockt state %s%u' shows which and for "
+		report_hint("another %s socket holds port %u; 'sockt state %s%u' shows which and "
+			    "for "
 			    "how long; use --reuseaddr if it is only in TIME_WAIT",
 		    addr_proto_name(socktype), port, socktype == SOCK_DGRAM ? "-u " : "", port);
 		sockdiag_table_free(&t);
@@ -256,8 +260,10 @@ hint_port_in_use(uint16_t port, int socktype)
 	if (u.holders != 0 && (hidden = sockdiag_find_owners(&t)) == -1)
 		hidden = 0;
 	if (u.total == 0)
-		report_hint("no socket is on port %u now: it may have just been freed (try again), or "
-			    "be bound without listening, which the kernel does not list", port);
+		report_hint("no socket is on port %u now: it may have just been freed (try again), "
+			    "or "
+			    "be bound without listening, which the kernel does not list",
+		    port);
 	else if (u.holders == 0)
 		hint_only_waiting(&u, port, socktype);
 	else
@@ -271,26 +277,31 @@ hint_for_errno(int err, int family)
 	switch (err) {
 	case ENETUNREACH:
 		if (family == AF_INET6)
-			report_hint("no route to that IPv6 network: this machine may have no global IPv6 "
-				    "address or default route ('ip -6 addr', 'ip -6 route'); try -4");
+			report_hint(
+			    "no route to that IPv6 network: this machine may have no global IPv6 "
+			    "address or default route ('ip -6 addr', 'ip -6 route'); try -4");
 		else
 			report_hint("no route to that network ('ip route' shows the routes)");
 		break;
 	case EHOSTUNREACH:
-		report_hint("the host did not answer on its link, or a router said it is unreachable");
+		report_hint(
+		    "the host did not answer on its link, or a router said it is unreachable");
 		break;
 	case EADDRNOTAVAIL:
 		report_hint("the source address is not on this machine, or no local port was free");
 		break;
 	case EMFILE:
 	case ENFILE:
-		report_hint("out of file descriptors: raise 'ulimit -n' or lower --max-conns/--parallel");
+		report_hint(
+		    "out of file descriptors: raise 'ulimit -n' or lower --max-conns/--parallel");
 		break;
 	case EPERM:
 	case EACCES:
 		if (family == -1)
-			report_hint("raw sockets need root or CAP_NET_RAW ('setcap cap_net_raw+ep sockt'), or "
-				    "net.ipv4.ping_group_range to include your group for ping sockets");
+			report_hint(
+			    "raw sockets need root or CAP_NET_RAW ('setcap cap_net_raw+ep sockt'), "
+			    "or "
+			    "net.ipv4.ping_group_range to include your group for ping sockets");
 		break;
 	}
 }

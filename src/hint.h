@@ -10,7 +10,8 @@
  * the privileged-port rule, a resolver failure its EAI_ code.
  */
 int report_bind_failure(const struct endpoint *, const struct sock_failure *, int socktype);
-/* "hint: ..." for EADDRINUSE on a port: what holds it (the state issue fills this in from sock_diag). */
+/* "hint: ..." for EADDRINUSE on a port: what holds it (the state issue fills this in from
+ * sock_diag). */
 void hint_port_in_use(uint16_t port, int socktype);
 /* A hint for an errno from connect/sendto/socket where the cause is known. */
 void hint_for_errno(int err, int family);

@@ -33,11 +33,11 @@ enum { SLOT_LISTEN0, SLOT_LISTEN1, SLOT_STDIN, SLOT_CONNS };
 struct conn {
 	struct hub_peer peer;
 	int64_t last_usec;
-	int peer_eof;		/* the peer's FIN came */
-	int up_done;		/* nothing more goes to the peer (shut down unless --no-shutdown) */
-	int closing;		/* failed: closed at the end of this round */
-	int ending;		/* finished: closed once the peer has every byte (--linger 0) */
-	size_t bcast_off;	/* how much of the stdin chunk it has been sent */
+	int peer_eof; /* the peer's FIN came */
+	int up_done; /* nothing more goes to the peer (shut down unless --no-shutdown) */
+	int closing; /* failed: closed at the end of this round */
+	int ending; /* finished: closed once the peer has every byte (--linger 0) */
+	size_t bcast_off; /* how much of the stdin chunk it has been sent */
 	char *echo;
 	size_t echo_off, echo_len;
 };
@@ -49,13 +49,13 @@ struct hub {
 	struct conn *conns;
 	int n;
 	struct pollfd *pfd;
-	char *rbuf;		/* what a connection sent, on its way to stdout */
-	char *bcast;		/* what stdin gave, on its way to every connection */
+	char *rbuf; /* what a connection sent, on its way to stdout */
+	char *bcast; /* what stdin gave, on its way to every connection */
 	size_t bcast_len;
 	int stdin_eof;
 	int accepted_any;
 	int64_t started_usec, accept_resume_usec;
-	int accept_err;		/* the accept error last reported: said once per episode */
+	int accept_err; /* the accept error last reported: said once per episode */
 };
 
 static int
@@ -70,8 +70,7 @@ accept_once(int fd, struct sockaddr_storage *ss, socklen_t *len, int flags)
 }
 
 int
-hub_accept(const struct bound *b, int64_t timeout_usec, struct sockaddr_storage *ss,
-    socklen_t *len)
+hub_accept(const struct bound *b, int64_t timeout_usec, struct sockaddr_storage *ss, socklen_t *len)
 {
 	int64_t deadline = timeout_usec < 0 ? -1 : clock_now_usec() + timeout_usec;
 	struct pollfd pfd[2];
@@ -85,14 +84,16 @@ hub_accept(const struct bound *b, int64_t timeout_usec, struct sockaddr_storage 
 		}
 		for (int i = 0; i < b->n; i++)
 			pfd[i] = (struct pollfd){ .fd = b->fd[i], .events = POLLIN };
-		if ((n = poll(pfd, (nfds_t)b->n, duration_to_poll_ms(left))) == -1 && errno != EINTR)
+		if ((n = poll(pfd, (nfds_t)b->n, duration_to_poll_ms(left))) == -1 &&
+		    errno != EINTR)
 			return -1;
 		for (int i = 0; i < b->n && n > 0; i++) {
 			if (pfd[i].revents == 0)
 				continue;
 			if ((fd = accept_once(b->fd[i], ss, len, 0)) != -1)
 				return fd;
-			/* A connection that went away before accept, or a spurious wakeup: wait on. */
+			/* A connection that went away before accept, or a spurious wakeup: wait on.
+			 */
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED &&
 			    errno != EPROTO && errno != EINTR)
 				return -1;
@@ -175,7 +176,7 @@ static int
 can_accept(const struct hub *h, int64_t now)
 {
 	return h->b->n > 0 && h->n < h->opt->max_conns && (h->opt->keep_open || !h->accepted_any) &&
-	    now >= h->accept_resume_usec;
+	       now >= h->accept_resume_usec;
 }
 
 static int
@@ -263,8 +264,9 @@ read_stdin(struct hub *h)
 	}
 	h->bcast_len = (size_t)n;
 	for (int i = 0; i < h->n; i++)
-		h->conns[i].bcast_off = h->conns[i].up_done || h->conns[i].ending ||
-			h->conns[i].closing ? h->bcast_len : 0;
+		h->conns[i].bcast_off =
+		    h->conns[i].up_done || h->conns[i].ending || h->conns[i].closing ? h->bcast_len
+										     : 0;
 	return 0;
 }
 
@@ -440,10 +442,11 @@ build_poll(struct hub *h, int64_t now)
 	int accept = can_accept(h, now);
 
 	for (int i = 0; i < 2; i++)
-		h->pfd[SLOT_LISTEN0 + i] = (struct pollfd){
-			.fd = accept && i < h->b->n ? h->b->fd[i] : -1, .events = POLLIN };
-	h->pfd[SLOT_STDIN] = (struct pollfd){ .fd = wants_stdin(h) ? h->opt->in_fd : -1,
-		.events = POLLIN };
+		h->pfd[SLOT_LISTEN0 + i] =
+		    (struct pollfd){ .fd = accept && i < h->b->n ? h->b->fd[i] : -1,
+			    .events = POLLIN };
+	h->pfd[SLOT_STDIN] =
+	    (struct pollfd){ .fd = wants_stdin(h) ? h->opt->in_fd : -1, .events = POLLIN };
 	for (int i = 0; i < h->n; i++) {
 		struct conn *c = &h->conns[i];
 		short ev = (conn_can_read(h, c) ? POLLIN : 0) | (conn_pending(h, c) ? POLLOUT : 0);

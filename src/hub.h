@@ -13,19 +13,19 @@ struct hub_peer {
 	int fd;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	struct relay_stats stats;	/* bytes each way, times, who closed first, a failure */
+	struct relay_stats stats; /* bytes each way, times, who closed first, a failure */
 };
 
 struct hub_options {
-	int keep_open;		/* -k: accept again; otherwise serve one connection and return */
-	int max_conns;		/* open at once; more wait in the listen backlog */
-	int echo;		/* RFC 862: each connection's bytes go back to it; stdin/stdout unused */
-	int no_shutdown;	/* at stdin EOF keep the connections fully open */
-	int recv_only;		/* never read stdin */
-	int send_only;		/* never write stdout (connections are still drained) */
-	int linger0;		/* close with RST (SO_LINGER 0) */
+	int keep_open; /* -k: accept again; otherwise serve one connection and return */
+	int max_conns; /* open at once; more wait in the listen backlog */
+	int echo; /* RFC 862: each connection's bytes go back to it; stdin/stdout unused */
+	int no_shutdown; /* at stdin EOF keep the connections fully open */
+	int recv_only; /* never read stdin */
+	int send_only; /* never write stdout (connections are still drained) */
+	int linger0; /* close with RST (SO_LINGER 0) */
 	int64_t accept_timeout_usec; /* give up when no connection came this long; -1 never */
-	int64_t idle_usec;	/* close a connection silent this long; <= 0 never */
+	int64_t idle_usec; /* close a connection silent this long; <= 0 never */
 	int in_fd, out_fd;
 	/* Called after each accept and each close; for -v. May be NULL. */
 	void (*on_accept)(const struct hub_peer *, void *ctx);
@@ -36,9 +36,9 @@ struct hub_options {
 };
 
 struct hub_result {
-	int timed_out;		/* no connection within accept_timeout_usec */
-	int output_closed;	/* stdout's reader went away: a quiet end */
-	int err;		/* a failure that ended the hub, 0 if none */
+	int timed_out; /* no connection within accept_timeout_usec */
+	int output_closed; /* stdout's reader went away: a quiet end */
+	int err; /* a failure that ended the hub, 0 if none */
 	const char *failed_op;
 	enum relay_failure failure;
 	struct relay_stats last; /* without keep_open: the one connection's */

@@ -191,8 +191,7 @@ quoted_v6(const uint8_t *q, size_t len, struct icmp_packet *p)
 			next = q[off];
 			off += 8;
 			break;
-		default:
-			return other(p, "error is about no ICMPv6 packet");
+		default: return other(p, "error is about no ICMPv6 packet");
 		}
 	}
 	if (len - off < ICMP_HEADER_LEN)
@@ -308,13 +307,22 @@ static const char *
 unreachable_v4(uint8_t code, uint32_t info, char *buf, size_t len)
 {
 	static const char *const text[] = {
-		"Destination Net Unreachable", "Destination Host Unreachable",
-		"Destination Protocol Unreachable", "Destination Port Unreachable",
-		NULL, "Source Route Failed", "Destination Net Unknown",
-		"Destination Host Unknown", "Source Host Isolated", "Destination Net Prohibited",
-		"Destination Host Prohibited", "Destination Net Unreachable for Type of Service",
-		"Destination Host Unreachable for Type of Service", "Packet filtered",
-		"Precedence Violation", "Precedence Cutoff",
+		"Destination Net Unreachable",
+		"Destination Host Unreachable",
+		"Destination Protocol Unreachable",
+		"Destination Port Unreachable",
+		NULL,
+		"Source Route Failed",
+		"Destination Net Unknown",
+		"Destination Host Unknown",
+		"Source Host Isolated",
+		"Destination Net Prohibited",
+		"Destination Host Prohibited",
+		"Destination Net Unreachable for Type of Service",
+		"Destination Host Unreachable for Type of Service",
+		"Packet filtered",
+		"Precedence Violation",
+		"Precedence Cutoff",
 	};
 
 	if (code == ICMP_UNREACH_NEEDFRAG)
@@ -330,8 +338,7 @@ static const char *
 error_text_v4(uint8_t type, uint8_t code, uint32_t info, char *buf, size_t len)
 {
 	switch (type) {
-	case ICMP_UNREACH:
-		return unreachable_v4(code, info, buf, len);
+	case ICMP_UNREACH: return unreachable_v4(code, info, buf, len);
 	case ICMP_TIMXCEED:
 		if (code == ICMP_TIMXCEED_INTRANS)
 			snprintf(buf, len, "Time to live exceeded");
@@ -352,9 +359,13 @@ static const char *
 unreachable_v6(uint8_t code, char *buf, size_t len)
 {
 	static const char *const text[] = {
-		"No route", "Administratively prohibited", "Beyond scope of source address",
-		"Address unreachable", "Port unreachable",
-		"Source address failed ingress/egress policy", "Reject route to destination",
+		"No route",
+		"Administratively prohibited",
+		"Beyond scope of source address",
+		"Address unreachable",
+		"Port unreachable",
+		"Source address failed ingress/egress policy",
+		"Reject route to destination",
 	};
 
 	if (code < sizeof(text) / sizeof(text[0]))
@@ -368,12 +379,13 @@ static const char *
 error_text_v6(uint8_t type, uint8_t code, uint32_t info, char *buf, size_t len)
 {
 	static const char *const problem[] = {
-		"Wrong header field ", "Unknown header ", "Unknown option ",
+		"Wrong header field ",
+		"Unknown header ",
+		"Unknown option ",
 	};
 
 	switch (type) {
-	case ICMP6_DST_UNREACH:
-		return unreachable_v6(code, buf, len);
+	case ICMP6_DST_UNREACH: return unreachable_v6(code, buf, len);
 	case ICMP6_PACKET_TOO_BIG:
 		if (code != 0)
 			snprintf(buf, len, "Packet too big: mtu=%u, code=%d", info, code);
@@ -411,7 +423,7 @@ icmp_error_text(int family, uint8_t type, uint8_t code, uint32_t info, char *buf
 void
 icmp_seen_clear(struct icmp_seen *s, uint16_t seq)
 {
-	s->bits[seq >> 3] &= (uint8_t)~(1u << (seq & 7));
+	s->bits[seq >> 3] &= (uint8_t) ~(1u << (seq & 7));
 }
 
 int

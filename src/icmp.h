@@ -16,32 +16,32 @@
 
 /* What a received packet means to a pinger. */
 enum icmp_kind {
-	ICMP_KIND_OTHER,	 /* malformed, truncated, or about no echo request: ignored */
-	ICMP_KIND_REPLY,	 /* an echo reply */
-	ICMP_KIND_UNREACHABLE,	 /* destination unreachable, about one of the requests */
+	ICMP_KIND_OTHER, /* malformed, truncated, or about no echo request: ignored */
+	ICMP_KIND_REPLY, /* an echo reply */
+	ICMP_KIND_UNREACHABLE, /* destination unreachable, about one of the requests */
 	ICMP_KIND_TIME_EXCEEDED, /* TTL or hop limit exceeded, or reassembly time */
-	ICMP_KIND_TOO_BIG,	 /* ICMPv6 packet too big */
-	ICMP_KIND_PARAMETER,	 /* parameter problem */
+	ICMP_KIND_TOO_BIG, /* ICMPv6 packet too big */
+	ICMP_KIND_PARAMETER, /* parameter problem */
 };
 
 /* A received packet taken apart. Pointers point into the caller's buffer. */
 struct icmp_packet {
 	enum icmp_kind kind;
 	int family;
-	uint8_t type, code;   /* of the message received */
-	uint32_t info;	      /* its second word: MTU, pointer, gateway */
-	uint16_t id, seq;     /* of the reply, or of the request quoted inside an error */
-	int ttl;	      /* from the IPv4 header; -1 where the socket gives no header */
-	int checksum_ok;      /* IPv4 only; ICMPv6 sums are checked by the kernel */
-	size_t length;	      /* ICMP message bytes, header included */
-	const uint8_t *data;  /* the reply's payload, after the 8-byte header */
+	uint8_t type, code; /* of the message received */
+	uint32_t info; /* its second word: MTU, pointer, gateway */
+	uint16_t id, seq; /* of the reply, or of the request quoted inside an error */
+	int ttl; /* from the IPv4 header; -1 where the socket gives no header */
+	int checksum_ok; /* IPv4 only; ICMPv6 sums are checked by the kernel */
+	size_t length; /* ICMP message bytes, header included */
+	const uint8_t *data; /* the reply's payload, after the 8-byte header */
 	size_t datalen;
 	int has_original_dst; /* an error: the quoted request's destination follows */
 	union {
 		struct in_addr v4;
 		struct in6_addr v6;
 	} original_dst;
-	const char *why;      /* for ICMP_KIND_OTHER: what is wrong with it */
+	const char *why; /* for ICMP_KIND_OTHER: what is wrong with it */
 };
 
 /* The first wrong byte of a reply's payload and how many there were. */

@@ -15,8 +15,14 @@
 #include "report.h"
 
 static const struct command *const commands[] = {
-	&cmd_listen, &cmd_connect, &cmd_send, &cmd_udp_send, &cmd_udp_recv,
-	&cmd_resolve, &cmd_raw_ping, &cmd_state,
+	&cmd_listen,
+	&cmd_connect,
+	&cmd_send,
+	&cmd_udp_send,
+	&cmd_udp_recv,
+	&cmd_resolve,
+	&cmd_raw_ping,
+	&cmd_state,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

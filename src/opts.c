@@ -106,39 +106,18 @@ opt_next(struct opt_parser *p)
 		ch = getopt_long(p->argc, p->argv, p->shortopts, p->table, NULL);
 		p->arg = optarg;
 		switch (ch) {
-		case -1:
-			p->optind = optind;
-			return -1;
-		case '4':
-			globals.family = AF_INET;
-			continue;
-		case '6':
-			globals.family = AF_INET6;
-			continue;
-		case 'n':
-			globals.numeric = 1;
-			continue;
-		case 'v':
-			globals.verbose++;
-			continue;
-		case 'q':
-			globals.quiet = 1;
-			continue;
-		case OPT_JSON:
-			globals.json = 1;
-			continue;
-		case 'h':
-			p->print_help(p->cmd);
-			exit(EXIT_OK);
-		case 'V':
-			printf("sockt %s\n", PACKAGE_VERSION);
-			exit(EXIT_OK);
-		case ':':
-			opt_usage_error(p->cmd, "option '%s' needs a value", option_text(p, ch));
-		case '?':
-			opt_usage_error(p->cmd, "unknown option '%s'", option_text(p, ch));
-		default:
-			return ch;
+		case -1: p->optind = optind; return -1;
+		case '4': globals.family = AF_INET; continue;
+		case '6': globals.family = AF_INET6; continue;
+		case 'n': globals.numeric = 1; continue;
+		case 'v': globals.verbose++; continue;
+		case 'q': globals.quiet = 1; continue;
+		case OPT_JSON: globals.json = 1; continue;
+		case 'h': p->print_help(p->cmd); exit(EXIT_OK);
+		case 'V': printf("sockt %s\n", PACKAGE_VERSION); exit(EXIT_OK);
+		case ':': opt_usage_error(p->cmd, "option '%s' needs a value", option_text(p, ch));
+		case '?': opt_usage_error(p->cmd, "unknown option '%s'", option_text(p, ch));
+		default: return ch;
 		}
 	}
 }
@@ -219,5 +198,6 @@ opt_local_endpoint(const struct command *cmd, int argc, char **argv, const char 
 	if (used < argc)
 		opt_usage_error(cmd, "unexpected argument '%s'", argv[used]);
 	if (parse_port(ep->port, proto, &port) == -1)
-		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name", ep->port);
+		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
+		    ep->port);
 }

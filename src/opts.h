@@ -12,7 +12,7 @@ struct opt_parser {
 	struct option *table;
 	char *shortopts;
 	const char *arg; /* the current option's argument */
-	int optind;	 /* after opt_next returned -1: first operand */
+	int optind; /* after opt_next returned -1: first operand */
 	void (*print_help)(const struct command *); /* for -h; opt_print_help unless changed */
 };
 

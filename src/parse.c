@@ -114,7 +114,8 @@ parse_size(const char *s, uint64_t max, uint64_t *out)
 
 	if (len > 0) {
 		switch (s[len - 1]) {
-		case 'k': case 'K': mult = 1024; break;
+		case 'k':
+		case 'K': mult = 1024; break;
 		case 'M': mult = 1024 * 1024; break;
 		case 'G': mult = 1024 * 1024 * 1024; break;
 		}
@@ -198,11 +199,26 @@ parse_escapes(const char *in, char *out, const char **bad)
 			continue;
 		}
 		switch (p[1]) {
-		case 'n': out[n++] = '\n'; p += 2; break;
-		case 'r': out[n++] = '\r'; p += 2; break;
-		case 't': out[n++] = '\t'; p += 2; break;
-		case '0': out[n++] = '\0'; p += 2; break;
-		case '\\': out[n++] = '\\'; p += 2; break;
+		case 'n':
+			out[n++] = '\n';
+			p += 2;
+			break;
+		case 'r':
+			out[n++] = '\r';
+			p += 2;
+			break;
+		case 't':
+			out[n++] = '\t';
+			p += 2;
+			break;
+		case '0':
+			out[n++] = '\0';
+			p += 2;
+			break;
+		case '\\':
+			out[n++] = '\\';
+			p += 2;
+			break;
 		case 'x':
 			if ((hi = hexval((unsigned char)p[2])) == -1 ||
 			    (lo = hexval((unsigned char)p[3])) == -1)
@@ -210,8 +226,7 @@ parse_escapes(const char *in, char *out, const char **bad)
 			out[n++] = (char)(hi << 4 | lo);
 			p += 4;
 			break;
-		default:
-			goto invalid;
+		default: goto invalid;
 		}
 	}
 	return n;

@@ -9,8 +9,8 @@
 #include "addr.h"
 
 enum payload_format {
-	PAYLOAD_RAW,  /* the bytes as they came */
-	PAYLOAD_HEX,  /* hexdump -C layout, offsets from 0 for each datagram */
+	PAYLOAD_RAW, /* the bytes as they came */
+	PAYLOAD_HEX, /* hexdump -C layout, offsets from 0 for each datagram */
 	PAYLOAD_JSON, /* {"from":…,"port":…,"bytes":…,"data"|"data_base64":…} */
 };
 
@@ -18,7 +18,7 @@ enum payload_format {
  * Writes one datagram: kept bytes of it are in data, size is what it had
  * (more than kept when it was cut to the buffer). Returns 0 or -1 with errno.
  */
-int payload_write(
-    enum payload_format, const struct sockaddr *from, const void *data, size_t kept, size_t size);
+int payload_write(enum payload_format, const struct sockaddr *from, const void *data, size_t kept,
+    size_t size);
 
 #endif

@@ -224,8 +224,9 @@ static void
 text_damage(struct ping_output *out, const struct ping_event *ev)
 {
 	size_t datalen = out->o->datalen, n = ev->datalen < datalen ? ev->datalen : datalen;
-	size_t start = datalen >= ICMP_TIMESTAMP_LEN && ev->damage.first >= ICMP_TIMESTAMP_LEN ?
-	    ICMP_TIMESTAMP_LEN : 0;
+	size_t start = datalen >= ICMP_TIMESTAMP_LEN && ev->damage.first >= ICMP_TIMESTAMP_LEN
+			   ? ICMP_TIMESTAMP_LEN
+			   : 0;
 
 	text(out, "\nwrong data byte #%zu should be 0x%x but was 0x%x", ev->damage.first,
 	    ev->damage.expected, ev->damage.got);
@@ -314,7 +315,8 @@ on_error(struct ping_output *out, struct ping_output_host *oh, const struct ping
 	if (!globals.json) {
 		if (globals.quiet)
 			return 0;
-		text(out, "From %s icmp_seq=%u %s\n", sender(oh, ev->from, ev->fromlen), ev->seq, msg);
+		text(out, "From %s icmp_seq=%u %s\n", sender(oh, ev->from, ev->fromlen), ev->seq,
+		    msg);
 		return flush_text(out, oh);
 	}
 	json_head(&j, "error", oh, ev->host);
@@ -387,14 +389,10 @@ ping_output_event(const struct ping_event *ev, void *arg)
 		if (globals.json)
 			return json_reply(out, oh, ev);
 		return globals.quiet ? 0 : text_reply(out, oh, ev);
-	case PING_EVENT_ERROR:
-		return on_error(out, oh, ev);
-	case PING_EVENT_SEND_ERROR:
-		return on_send_error(out, oh, ev);
-	case PING_EVENT_LOSS:
-		return on_loss(out, oh, ev);
-	case PING_EVENT_IGNORED:
-		return on_ignored(ev);
+	case PING_EVENT_ERROR: return on_error(out, oh, ev);
+	case PING_EVENT_SEND_ERROR: return on_send_error(out, oh, ev);
+	case PING_EVENT_LOSS: return on_loss(out, oh, ev);
+	case PING_EVENT_IGNORED: return on_ignored(ev);
 	}
 	return 0;
 }
@@ -405,7 +403,8 @@ json_summary(struct ping_output *out, struct ping_output_host *oh, const struct 
 {
 	const struct ping_stats *s = &h->stats;
 	long long min, avg, max, mdev;
-	static const char *const keys[] = { "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "rtt_mdev_ms" };
+	static const char *const keys[] = { "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms",
+		"rtt_mdev_ms" };
 	struct json j;
 
 	ping_stats_rtt(s, &min, &avg, &max, &mdev);
@@ -438,7 +437,8 @@ text_rtt_line(struct ping_output *out, const struct ping_stats *s)
 
 	if (s->received > 0) {
 		ping_stats_rtt(s, &min, &avg, &max, &mdev);
-		text(out, "rtt min/avg/max/mdev = %lld.%03lld/%lld.%03lld/%lld.%03lld/%lld.%03lld ms",
+		text(out,
+		    "rtt min/avg/max/mdev = %lld.%03lld/%lld.%03lld/%lld.%03lld/%lld.%03lld ms",
 		    min / 1000, min % 1000, avg / 1000, avg % 1000, max / 1000, max % 1000,
 		    mdev / 1000, mdev % 1000);
 		comma = ", ";
@@ -477,11 +477,12 @@ ping_output_summaries(struct ping_output *out, const struct pinger *p)
 		const struct ping_host *h = &p->hosts[i];
 		const struct ping_stats *s = &h->stats;
 		/* ping's figure, float included, so that both print the same. */
-		double loss = s->transmitted ?
-		    (float)((double)(s->transmitted - s->received) * 100.0 / (double)s->transmitted) : 0;
+		double loss = s->transmitted ? (float)((double)(s->transmitted - s->received) *
+						       100.0 / (double)s->transmitted)
+					     : 0;
 		long long ms = (s->last_send - s->first_send + 500) / 1000;
-		int w = globals.json ? json_summary(out, &out->hosts[i], h, loss, ms) :
-				       text_summary(out, &out->hosts[i], s, loss, ms);
+		int w = globals.json ? json_summary(out, &out->hosts[i], h, loss, ms)
+				     : text_summary(out, &out->hosts[i], s, loss, ms);
 		if (s->received == 0)
 			status = EXIT_NETWORK;
 		if (w == -1)

@@ -10,9 +10,9 @@
 
 struct ping_output_host {
 	const char *arg; /* HOST as given: the line prefix */
-	char *display;	 /* the canonical name, as ping shows it */
-	int numeric;	 /* an address literal or -n: no reverse lookups */
-	int hinted;	 /* a send error's hint was given */
+	char *display; /* the canonical name, as ping shows it */
+	int numeric; /* an address literal or -n: no reverse lookups */
+	int hinted; /* a send error's hint was given */
 	char last_addr[ADDR_STRLEN]; /* the last address looked up, and what it gave */
 	char last_text[NI_MAXHOST + ADDR_STRLEN + 4];
 };
@@ -23,10 +23,10 @@ struct ping_output {
 	const char *source_arg;
 	struct ping_output_host *hosts;
 	size_t n;
-	int several;	/* more than one host: every line starts "HOST: " */
-	int closed;	/* stdout went away (EPIPE): the run ends quietly */
-	int write_err;	/* any other write error */
-	char *buf;	/* the text of one event, then its prefixed lines */
+	int several; /* more than one host: every line starts "HOST: " */
+	int closed; /* stdout went away (EPIPE): the run ends quietly */
+	int write_err; /* any other write error */
+	char *buf; /* the text of one event, then its prefixed lines */
 	size_t len, cap;
 	char *lines;
 	size_t linecap;

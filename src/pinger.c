@@ -119,8 +119,8 @@ set_filter(int fd, int family, struct pinger_failure *f)
 	if (family == AF_INET) {
 		struct raw_icmp_filter filt;
 
-		filt.data = ~(1u << ICMP_ECHOREPLY | 1u << ICMP_UNREACH |
-		    1u << ICMP_TIMXCEED | 1u << ICMP_PARAMPROB);
+		filt.data = ~(1u << ICMP_ECHOREPLY | 1u << ICMP_UNREACH | 1u << ICMP_TIMXCEED |
+			      1u << ICMP_PARAMPROB);
 		if (setsockopt(fd, SOL_RAW, RAW_ICMP_FILTER, &filt, sizeof(filt)) == -1)
 			return fail(f, "setsockopt ICMP_FILTER", family);
 		return 0;
@@ -163,8 +163,9 @@ configure(struct pinger *p, int fd, int family, int dgram, struct pinger_failure
 	if (family == AF_INET6 && set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) == -1)
 		return fail(f, "setsockopt IPV6_RECVHOPLIMIT", family);
 	/* Ping sockets give neither the IP header nor ICMP errors but through these. */
-	if (dgram && family == AF_INET && (set_int(fd, IPPROTO_IP, IP_RECVTTL, 1) == -1 ||
-	    set_int(fd, IPPROTO_IP, IP_RECVERR, 1) == -1))
+	if (dgram && family == AF_INET &&
+	    (set_int(fd, IPPROTO_IP, IP_RECVTTL, 1) == -1 ||
+		set_int(fd, IPPROTO_IP, IP_RECVERR, 1) == -1))
 		return fail(f, "setsockopt IP_RECVERR", family);
 	if (dgram && family == AF_INET6 && set_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1) == -1)
 		return fail(f, "setsockopt IPV6_RECVERR", family);
@@ -173,7 +174,7 @@ configure(struct pinger *p, int fd, int family, int dgram, struct pinger_failure
 	if (o->ttl > 0 && set_ttl(fd, family, o->ttl, f) == -1)
 		return -1;
 	if (o->device != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->device,
-	    (socklen_t)strlen(o->device) + 1) == -1)
+				     (socklen_t)strlen(o->device) + 1) == -1)
 		return fail(f, "setsockopt SO_BINDTODEVICE", family);
 	if (o->source != NULL && o->source->sa_family == family &&
 	    bind(fd, o->source, o->sourcelen) == -1)
@@ -187,7 +188,8 @@ open_dgram(struct pinger *p, struct ping_host *h, struct pinger_failure *f)
 {
 	int proto = h->family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 	struct sockaddr_storage ss = { .ss_family = (sa_family_t)h->family };
-	socklen_t len = h->family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	socklen_t len =
+	    h->family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 
 	if ((h->fd = socket(h->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto)) == -1) {
 		fail(f, "ping socket", h->family);
@@ -317,7 +319,8 @@ static int
 quoted_destination_is(const struct icmp_packet *pk, const struct ping_host *h)
 {
 	if (h->family == AF_INET)
-		return memcmp(&pk->original_dst.v4, &((const struct sockaddr_in *)&h->addr)->sin_addr,
+		return memcmp(&pk->original_dst.v4,
+			   &((const struct sockaddr_in *)&h->addr)->sin_addr,
 			   sizeof(struct in_addr)) == 0;
 	return memcmp(&pk->original_dst.v6, &((const struct sockaddr_in6 *)&h->addr)->sin6_addr,
 		   sizeof(struct in6_addr)) == 0;
@@ -327,8 +330,11 @@ static int
 ignored(struct pinger *p, struct ping_host *h, const struct sockaddr *from, socklen_t fromlen,
     const char *why)
 {
-	struct ping_event ev = { .type = PING_EVENT_IGNORED, .host = h, .from = from,
-		.fromlen = fromlen, .why = why };
+	struct ping_event ev = { .type = PING_EVENT_IGNORED,
+		.host = h,
+		.from = from,
+		.fromlen = fromlen,
+		.why = why };
 
 	return emit(p, &ev);
 }
@@ -345,7 +351,8 @@ round_trip(const struct ping_sent *e, const struct timespec *stamp)
 		stamp = &now;
 	}
 	rtt = ((long long)(stamp->tv_sec - e->real.tv_sec) * 1000000000LL +
-	    (stamp->tv_nsec - e->real.tv_nsec)) / 1000;
+		  (stamp->tv_nsec - e->real.tv_nsec)) /
+	      1000;
 	/* The wall clock was set meanwhile: the monotonic clock is the better guess. */
 	if (rtt < 0 || rtt > elapsed + 1000)
 		rtt = elapsed;
@@ -385,12 +392,19 @@ handle_reply(struct pinger *p, struct ping_host *h, const struct received *r)
 {
 	const struct icmp_packet *pk = r->pk;
 	struct ping_sent *e = sent_record(h, pk->seq);
-	struct ping_event ev = { .type = PING_EVENT_REPLY, .host = h, .seq = pk->seq,
-		.from = r->from, .fromlen = r->fromlen, .bytes = pk->length, .ttl = r->ttl,
-		.data = pk->data, .datalen = pk->datalen };
+	struct ping_event ev = { .type = PING_EVENT_REPLY,
+		.host = h,
+		.seq = pk->seq,
+		.from = r->from,
+		.fromlen = r->fromlen,
+		.bytes = pk->length,
+		.ttl = r->ttl,
+		.data = pk->data,
+		.datalen = pk->datalen };
 
 	if (e == NULL)
-		return ignored(p, h, r->from, r->fromlen, "reply to a request no longer remembered");
+		return ignored(p, h, r->from, r->fromlen,
+		    "reply to a request no longer remembered");
 	if (e->state == SENT_LOST)
 		return ignored(p, h, r->from, r->fromlen, "reply after the timeout (counted lost)");
 	ev.rtt = round_trip(e, r->stamp);
@@ -420,9 +434,14 @@ handle_error(struct pinger *p, struct ping_host *h, const struct received *r)
 {
 	const struct icmp_packet *pk = r->pk;
 	struct ping_sent *e = sent_record(h, pk->seq);
-	struct ping_event ev = { .type = PING_EVENT_ERROR, .host = h, .seq = pk->seq,
-		.from = r->from, .fromlen = r->fromlen, .icmp_type = pk->type,
-		.icmp_code = pk->code, .info = pk->info };
+	struct ping_event ev = { .type = PING_EVENT_ERROR,
+		.host = h,
+		.seq = pk->seq,
+		.from = r->from,
+		.fromlen = r->fromlen,
+		.icmp_type = pk->type,
+		.icmp_code = pk->code,
+		.info = pk->info };
 
 	if (e == NULL || e->state == SENT_LOST)
 		return ignored(p, h, r->from, r->fromlen, "error after the timeout (counted lost)");
@@ -478,7 +497,7 @@ read_control(struct msghdr *msg, struct timespec *stamp, int *have_stamp, int *t
 			*have_stamp = 1;
 		} else if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
 			       (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(int)))
+			   c->cmsg_len >= CMSG_LEN(sizeof(int)))
 			memcpy(ttl, CMSG_DATA(c), sizeof(*ttl));
 	}
 }
@@ -492,8 +511,11 @@ drain_errors(struct pinger *p, struct ping_host *h)
 		union control control;
 		uint8_t quoted[576];
 		struct iovec iov = { quoted, sizeof(quoted) };
-		struct msghdr msg = { .msg_name = &target, .msg_namelen = sizeof(target),
-			.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+		struct msghdr msg = { .msg_name = &target,
+			.msg_namelen = sizeof(target),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = control.buf,
 			.msg_controllen = sizeof(control.buf) };
 		struct sock_extended_err *ee = NULL;
 		struct icmp_packet pk = { .family = h->family };
@@ -506,19 +528,22 @@ drain_errors(struct pinger *p, struct ping_host *h)
 			    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
 				ee = (struct sock_extended_err *)(void *)CMSG_DATA(c);
 		/* Local errors (EMSGSIZE...) were sendto's, and reported there. */
-		if (ee == NULL || (ee->ee_origin != SO_EE_ORIGIN_ICMP &&
-		    ee->ee_origin != SO_EE_ORIGIN_ICMP6))
+		if (ee == NULL ||
+		    (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
 			continue;
-		if (icmp_parse_quoted_request(quoted, (size_t)n, h->family, &pk.id, &pk.seq) == -1 ||
+		if (icmp_parse_quoted_request(quoted, (size_t)n, h->family, &pk.id, &pk.seq) ==
+			-1 ||
 		    !addr_same_host((struct sockaddr *)&target, (struct sockaddr *)&h->addr))
 			continue;
 		pk.kind = icmp_error_kind(h->family, ee->ee_type);
 		pk.type = ee->ee_type;
 		pk.code = ee->ee_code;
-		/* The kernel gives a parameter problem's pointer alone, the packet has it on top. */
-		pk.info = h->family == AF_INET && ee->ee_type == ICMP_PARAMPROB ?
-		    ee->ee_info << 24 : ee->ee_info;
-		struct received r = { &pk, SO_EE_OFFENDER(ee), sizeof(struct sockaddr_in6), NULL, -1 };
+		/* The kernel gives a parameter problem's pointer alone, the packet has it on top.
+		 */
+		pk.info = h->family == AF_INET && ee->ee_type == ICMP_PARAMPROB ? ee->ee_info << 24
+										: ee->ee_info;
+		struct received r = { &pk, SO_EE_OFFENDER(ee), sizeof(struct sockaddr_in6), NULL,
+			-1 };
 		if (pk.kind != ICMP_KIND_OTHER && handle_error(p, h, &r) == -1)
 			return -1;
 	}
@@ -536,8 +561,11 @@ drain(struct pinger *p, int fd, int family, struct ping_host *dgram_host)
 		struct sockaddr_storage from;
 		union control control;
 		struct iovec iov = { p->rbuf, p->rbuflen };
-		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
-			.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+		struct msghdr msg = { .msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = control.buf,
 			.msg_controllen = sizeof(control.buf) };
 		struct timespec stamp;
 		struct icmp_packet pk;
@@ -555,7 +583,8 @@ drain(struct pinger *p, int fd, int family, struct ping_host *dgram_host)
 			return 0;
 		}
 		read_control(&msg, &stamp, &have_stamp, &ttl);
-		icmp_parse(p->rbuf, (size_t)n, family, family == AF_INET && dgram_host == NULL, &pk);
+		icmp_parse(p->rbuf, (size_t)n, family, family == AF_INET && dgram_host == NULL,
+		    &pk);
 		struct received r = { &pk, (struct sockaddr *)&from, msg.msg_namelen,
 			have_stamp ? &stamp : NULL, pk.ttl != -1 ? pk.ttl : ttl };
 		if (dispatch(p, dgram_host, &r) == -1)
@@ -606,7 +635,8 @@ tick(struct pinger *p, int64_t now, int64_t *wake, int *all_done)
 		if (!sending_done(p, h) && h->next_send <= now) {
 			if (send_one(p, h, now) == -1)
 				return -1;
-			/* Keep the cadence; after a stall, start again from now rather than burst. */
+			/* Keep the cadence; after a stall, start again from now rather than burst.
+			 */
 			h->next_send += p->opt.interval;
 			if (h->next_send <= now)
 				h->next_send = now + p->opt.interval;
@@ -655,8 +685,9 @@ receive(struct pinger *p, struct pollfd *pfd, size_t n)
 		int family;
 		if (pfd[i].revents == 0)
 			continue;
-		h = pfd[i].fd == p->raw_fd[0] || pfd[i].fd == p->raw_fd[1] ? NULL :
-		    dgram_host_of(p, pfd[i].fd);
+		h = pfd[i].fd == p->raw_fd[0] || pfd[i].fd == p->raw_fd[1]
+			? NULL
+			: dgram_host_of(p, pfd[i].fd);
 		family = h != NULL ? h->family : pfd[i].fd == p->raw_fd[1] ? AF_INET6 : AF_INET;
 		if (h != NULL && (pfd[i].revents & POLLERR) && drain_errors(p, h) == -1)
 			return -1;
@@ -686,7 +717,8 @@ finish(struct pinger *p)
 		struct ping_host *h = &p->hosts[i];
 		for (; h->oldest <= h->stats.transmitted; h->oldest++) {
 			struct ping_sent *e = &h->ring[h->oldest & (long long)h->ringmask];
-			if (e->index == h->oldest && e->state == SENT_PENDING && lose(p, h, e) == -1)
+			if (e->index == h->oldest && e->state == SENT_PENDING &&
+			    lose(p, h, e) == -1)
 				return -1;
 		}
 	}
@@ -696,7 +728,8 @@ finish(struct pinger *p)
 int
 pinger_run(struct pinger *p, volatile sig_atomic_t *stop, const sigset_t *waitmask)
 {
-	int64_t now = clock_now_usec(), end = p->opt.deadline > 0 ? now + p->opt.deadline : INT64_MAX;
+	int64_t now = clock_now_usec(),
+		end = p->opt.deadline > 0 ? now + p->opt.deadline : INT64_MAX;
 	struct pollfd *pfd;
 	size_t npfd;
 	int all_done, status = 0, err;

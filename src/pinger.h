@@ -11,12 +11,12 @@
 #include "icmp.h"
 
 struct pinger_options {
-	long long count;   /* requests per host; 0: until stopped */
-	int64_t interval;  /* microseconds between a host's requests */
-	int64_t timeout;   /* microseconds a request waits for its reply */
-	int64_t deadline;  /* microseconds for the whole run; 0: none */
-	size_t datalen;	   /* payload bytes */
-	int ttl;	   /* 0: the system's */
+	long long count; /* requests per host; 0: until stopped */
+	int64_t interval; /* microseconds between a host's requests */
+	int64_t timeout; /* microseconds a request waits for its reply */
+	int64_t deadline; /* microseconds for the whole run; 0: none */
+	size_t datalen; /* payload bytes */
+	int ttl; /* 0: the system's */
 	const struct sockaddr *source; /* bind to it, or NULL */
 	socklen_t sourcelen;
 	const char *device; /* SO_BINDTODEVICE, or NULL */
@@ -26,41 +26,41 @@ struct pinger_options {
 struct ping_stats {
 	long long transmitted, received, duplicates, corrupted, errors, damaged, lost;
 	long long tmin, tmax, tsum, tsum2;
-	int pipe;	       /* the most requests in flight when one was answered */
+	int pipe; /* the most requests in flight when one was answered */
 	int64_t first_send, last_send;
 };
 
 /* A send record: kept for the requests that may still be answered. */
 struct ping_sent {
-	long long index;   /* 1 for the first request */
-	int64_t mono;	   /* monotonic microseconds */
+	long long index; /* 1 for the first request */
+	int64_t mono; /* monotonic microseconds */
 	struct timespec real; /* CLOCK_REALTIME, against the kernel's receive stamp */
 	int state;
 };
 
 struct ping_host {
-	const char *name;     /* as the user gave it */
+	const char *name; /* as the user gave it */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	int family;
-	int fd;		      /* its socket (shared by the raw hosts of a family) */
-	int dgram;	      /* a ping socket rather than a raw one */
+	int fd; /* its socket (shared by the raw hosts of a family) */
+	int dgram; /* a ping socket rather than a raw one */
 	uint16_t id;
 	struct ping_stats stats;
 	/* Private to pinger.c. */
 	struct ping_sent *ring;
 	size_t ringmask;
-	long long oldest;     /* the first request not yet answered, failed or lost */
+	long long oldest; /* the first request not yet answered, failed or lost */
 	int64_t next_send;
 	struct icmp_seen seen;
 };
 
 enum ping_event_type {
 	PING_EVENT_REPLY,
-	PING_EVENT_LOSS,       /* no reply within the timeout, or none by the end */
-	PING_EVENT_ERROR,      /* an ICMP error about one of the requests */
+	PING_EVENT_LOSS, /* no reply within the timeout, or none by the end */
+	PING_EVENT_ERROR, /* an ICMP error about one of the requests */
 	PING_EVENT_SEND_ERROR, /* sendto failed: err */
-	PING_EVENT_IGNORED,    /* a packet that is not for this run (why) */
+	PING_EVENT_IGNORED, /* a packet that is not for this run (why) */
 };
 
 struct ping_event {
@@ -70,11 +70,11 @@ struct ping_event {
 	const struct sockaddr *from; /* replies, errors, ignored packets */
 	socklen_t fromlen;
 	/* Replies. */
-	size_t bytes;		/* ICMP bytes */
-	int ttl;		/* -1: unknown */
-	long long rtt;		/* microseconds */
+	size_t bytes; /* ICMP bytes */
+	int ttl; /* -1: unknown */
+	long long rtt; /* microseconds */
 	int dup, corrupted, truncated, different_address;
-	const uint8_t *data;	/* the payload as received */
+	const uint8_t *data; /* the payload as received */
 	size_t datalen;
 	struct icmp_damage damage;
 	const struct timespec *sent; /* for the expected bytes; NULL if no longer known */
@@ -92,21 +92,21 @@ struct pinger_failure {
 	const char *call; /* "raw socket", "ping socket", "bind", "setsockopt IP_TTL"... */
 	int err;
 	int family;
-	int raw_err;	  /* when ping sockets were tried after raw ones were refused */
+	int raw_err; /* when ping sockets were tried after raw ones were refused */
 };
 
 struct pinger {
 	struct pinger_options opt;
 	struct ping_host *hosts;
 	size_t nhosts;
-	int raw_fd[2];	  /* IPv4, IPv6; -1 where not open */
+	int raw_fd[2]; /* IPv4, IPv6; -1 where not open */
 	int raw_refused[2]; /* errno of the refused raw socket, where ping sockets are used */
 	ping_event_fn on_event; /* returns -1 to end the run (stdout gone) */
 	void *arg;
 	/* Private to pinger.c. */
 	uint8_t *packet, *rbuf;
 	size_t packetlen, rbuflen;
-	size_t hostcap;	  /* hosts allocated, while nhosts may shrink */
+	size_t hostcap; /* hosts allocated, while nhosts may shrink */
 	uint16_t idbase;
 	int64_t start;
 	int stopped;

@@ -242,8 +242,8 @@ write_out(struct pump *p)
 	ssize_t n;
 
 	do
-		n = p->dst_socket ? send(p->dst, p->out, p->out_len, MSG_NOSIGNAL | MSG_DONTWAIT) :
-				    write(p->dst, p->out, p->out_len);
+		n = p->dst_socket ? send(p->dst, p->out, p->out_len, MSG_NOSIGNAL | MSG_DONTWAIT)
+				  : write(p->dst, p->out, p->out_len);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : fail(p, PUMP_SIDE_DEST, errno);

@@ -11,21 +11,21 @@
 
 enum pump_side {
 	PUMP_SIDE_NONE,
-	PUMP_SIDE_SOURCE,	/* reading the source failed */
-	PUMP_SIDE_DEST,		/* writing the destination failed */
+	PUMP_SIDE_SOURCE, /* reading the source failed */
+	PUMP_SIDE_DEST, /* writing the destination failed */
 };
 
 struct pump {
-	int src;		/* -1: the source is the memory given to pump_init */
-	int dst;		/* -1: what is read is dropped */
-	int dst_socket;		/* send(2) with MSG_NOSIGNAL rather than write(2) */
-	int spliced;		/* moving through pipe[] with splice(2) */
+	int src; /* -1: the source is the memory given to pump_init */
+	int dst; /* -1: what is read is dropped */
+	int dst_socket; /* send(2) with MSG_NOSIGNAL rather than write(2) */
+	int spliced; /* moving through pipe[] with splice(2) */
 	int pipe[2];
-	size_t pipe_cap;	/* what the pipe holds */
-	size_t in_pipe;		/* bytes in the pipe now */
-	int pipe_full;		/* splice into the pipe said EAGAIN with bytes in it: wait for the writer */
-	char *buf;		/* the read/write path's buffer */
-	const char *out;	/* what is left to write: into buf, or the caller's memory */
+	size_t pipe_cap; /* what the pipe holds */
+	size_t in_pipe; /* bytes in the pipe now */
+	int pipe_full; /* splice into the pipe said EAGAIN with bytes in it: wait for the writer */
+	char *buf; /* the read/write path's buffer */
+	const char *out; /* what is left to write: into buf, or the caller's memory */
 	size_t out_len;
 	int src_eof;
 	uint64_t bytes_in, bytes_out;

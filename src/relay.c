@@ -32,11 +32,11 @@ struct relay {
 	int sock, in_fd, out_fd;
 	const struct relay_options *opt;
 	struct relay_stats *st;
-	struct pump up, down;	/* input -> socket, socket -> output */
+	struct pump up, down; /* input -> socket, socket -> output */
 	int up_active, down_active;
 	int up_done, down_done;
-	int await_ack;		/* --linger 0 at input EOF: end once the peer has every byte */
-	int64_t last_usec;	/* the last byte either way, for the idle timeout */
+	int await_ack; /* --linger 0 at input EOF: end once the peer has every byte */
+	int64_t last_usec; /* the last byte either way, for the idle timeout */
 };
 
 static int
@@ -54,9 +54,9 @@ static int
 pump_failed(struct relay *r, const struct pump *p)
 {
 	if (p == &r->up)
-		return p->failed == PUMP_SIDE_SOURCE ?
-		    fail(r, RELAY_FAIL_INPUT, "read from stdin", p->err) :
-		    fail(r, RELAY_FAIL_SEND, "send to peer", p->err);
+		return p->failed == PUMP_SIDE_SOURCE
+			   ? fail(r, RELAY_FAIL_INPUT, "read from stdin", p->err)
+			   : fail(r, RELAY_FAIL_SEND, "send to peer", p->err);
 	if (p->failed == PUMP_SIDE_SOURCE)
 		return fail(r, RELAY_FAIL_RECEIVE, "receive from peer", p->err);
 	if (p->err == EPIPE) {
@@ -230,7 +230,7 @@ loop(struct relay *r)
 	if (r->up_active && pump_finished(&r->up) && finish_up(r) == -1)
 		return -1;
 	while (!(r->up_done && r->down_done) && !r->st->output_closed &&
-	    !(r->await_ack && all_acked(r))) {
+	       !(r->await_ack && all_acked(r))) {
 		int64_t now = clock_now_usec();
 		build_poll(r, pfd);
 		if ((n = poll(pfd, POLL_N, poll_timeout(r, now))) == -1) {
@@ -252,8 +252,7 @@ loop(struct relay *r)
 }
 
 int
-relay_run(int sock, int in_fd, int out_fd, const struct relay_options *opt,
-    struct relay_stats *st)
+relay_run(int sock, int in_fd, int out_fd, const struct relay_options *opt, struct relay_stats *st)
 {
 	struct relay r = { .sock = sock, .in_fd = in_fd, .out_fd = out_fd, .opt = opt, .st = st };
 	int flags, ret;
@@ -278,7 +277,7 @@ int
 relay_failure_is_local(const struct relay_stats *st)
 {
 	return st->failure == RELAY_FAIL_INPUT || st->failure == RELAY_FAIL_OUTPUT ||
-	    st->failure == RELAY_FAIL_SYSTEM;
+	       st->failure == RELAY_FAIL_SYSTEM;
 }
 
 static const char *
@@ -293,10 +292,9 @@ closer_text(const struct relay_stats *st, int linger0)
 			return "this side closed first, with RST (--linger 0): no TIME_WAIT";
 		return "this side closed first; the relay ended before the peer's FIN";
 	case RELAY_CLOSER_PEER:
-		return linger0 ? "the peer closed first; this side closed with RST (--linger 0)" :
-				 "the peer closed first and will hold TIME_WAIT";
-	default:
-		break;
+		return linger0 ? "the peer closed first; this side closed with RST (--linger 0)"
+			       : "the peer closed first and will hold TIME_WAIT";
+	default: break;
 	}
 	if (linger0)
 		return "closed with RST (--linger 0): no TIME_WAIT";

@@ -184,9 +184,7 @@ exit_status_for_errno(int err)
 	case EBADF:
 	case EAFNOSUPPORT:
 	case EPROTONOSUPPORT:
-	case EINVAL:
-		return EXIT_LOCAL;
-	default:
-		return EXIT_NETWORK;
+	case EINVAL: return EXIT_LOCAL;
+	default: return EXIT_NETWORK;
 	}
 }

@@ -18,7 +18,7 @@
 
 /* One connect in flight; its pollfd sits at the same index in scanner.pfd. */
 struct slot {
-	size_t ordinal;	/* index into scanner.results */
+	size_t ordinal; /* index into scanner.results */
 	int64_t started_usec;
 };
 
@@ -30,14 +30,14 @@ struct scanner {
 	struct scan_result *results;
 	unsigned char *done;
 	size_t n, next, emitted;
-	uint32_t next_port;	/* the next port to look for in the set */
+	uint32_t next_port; /* the next port to look for in the set */
 	struct slot *slots;
 	struct pollfd *pfd;
 	size_t *free_slots, nfree;
 	size_t active;
-	int *spare;		/* sockets whose connect failed, ready to connect again */
+	int *spare; /* sockets whose connect failed, ready to connect again */
 	size_t nspare;
-	int no_reuse;		/* the system refused to connect such a socket again */
+	int no_reuse; /* the system refused to connect such a socket again */
 };
 
 void
@@ -78,11 +78,9 @@ enum scan_state
 scan_classify(int err)
 {
 	switch (err) {
-	case 0:
-		return SCAN_OPEN;
+	case 0: return SCAN_OPEN;
 	case ECONNREFUSED:
-	case ECONNRESET:
-		return SCAN_CLOSED;
+	case ECONNRESET: return SCAN_CLOSED;
 	/* No answer, an ICMP error from the way, or a local firewall rule. */
 	case ETIMEDOUT:
 	case EHOSTUNREACH:
@@ -90,10 +88,8 @@ scan_classify(int err)
 	case EHOSTDOWN:
 	case ENETDOWN:
 	case EACCES:
-	case EPERM:
-		return SCAN_FILTERED;
-	default:
-		return SCAN_ERROR;
+	case EPERM: return SCAN_FILTERED;
+	default: return SCAN_ERROR;
 	}
 }
 
@@ -113,7 +109,8 @@ scan_result_format(const struct scan_result *r, const char *address, int64_t tim
     char *buf, size_t len)
 {
 	char d[32];
-	int n = snprintf(buf, len, "%s port %u (tcp) %s", address, r->port, scan_state_name(r->state));
+	int n =
+	    snprintf(buf, len, "%s port %u (tcp) %s", address, r->port, scan_state_name(r->state));
 
 	if (n < 0 || (size_t)n >= len)
 		return;
@@ -214,7 +211,8 @@ finish_slot(struct scanner *sc, size_t s, int err, int64_t now, int reusable)
 		err = ECONNREFUSED;
 		open = 0;
 	}
-	record(sc, sc->slots[s].ordinal, err, err == ETIMEDOUT ? -1 : now - sc->slots[s].started_usec);
+	record(sc, sc->slots[s].ordinal, err,
+	    err == ETIMEDOUT ? -1 : now - sc->slots[s].started_usec);
 	release(sc, s, open, reusable && !open);
 }
 
@@ -331,7 +329,8 @@ connect_result(struct scanner *sc, size_t s, int *reusable)
 	*reusable = 0;
 	if (revents & POLLERR) {
 		/* The same address and port: should the connect start anew, it is still right. */
-		addr_set_port((struct sockaddr *)&sc->target, sc->results[sc->slots[s].ordinal].port);
+		addr_set_port((struct sockaddr *)&sc->target,
+		    sc->results[sc->slots[s].ordinal].port);
 		if (connect(fd, (struct sockaddr *)&sc->target, sc->targetlen) == 0 ||
 		    errno == EISCONN)
 			return 0;
@@ -365,7 +364,7 @@ wait_round(struct scanner *sc, size_t nslots)
 		    (err = connect_result(sc, s, &reusable)) != EINPROGRESS)
 			finish_slot(sc, s, err, now, reusable);
 		else if (sc->opt->timeout_usec >= 0 &&
-		    now - sc->slots[s].started_usec >= sc->opt->timeout_usec)
+			 now - sc->slots[s].started_usec >= sc->opt->timeout_usec)
 			finish_slot(sc, s, ETIMEDOUT, now, 0);
 	}
 	return 0;
@@ -441,7 +440,8 @@ scan_fit_parallel(int want)
 	rlim_t need = (rlim_t)want + spare, cur;
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= need)
 		return want;
 	cur = rl.rlim_cur;
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;

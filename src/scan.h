@@ -1,4 +1,5 @@
-/* scan.h: the engine of connect -z: many non-blocking connects at once, results in port order. No output. */
+/* scan.h: the engine of connect -z: many non-blocking connects at once, results in port order. No
+ * output. */
 #ifndef SOCKT_SCAN_H
 #define SOCKT_SCAN_H
 
@@ -16,31 +17,31 @@ struct scan_ports {
 };
 
 enum scan_state {
-	SCAN_OPEN,	/* the connection was accepted */
-	SCAN_CLOSED,	/* refused (RST) */
-	SCAN_FILTERED,	/* no answer before the timeout, or an ICMP error */
-	SCAN_ERROR,	/* a local failure (no descriptors, no local port...) */
+	SCAN_OPEN, /* the connection was accepted */
+	SCAN_CLOSED, /* refused (RST) */
+	SCAN_FILTERED, /* no answer before the timeout, or an ICMP error */
+	SCAN_ERROR, /* a local failure (no descriptors, no local port...) */
 };
 
 struct scan_result {
 	uint16_t port;
 	enum scan_state state;
-	int err;		/* 0 when open; ETIMEDOUT when no answer came */
-	int64_t rtt_usec;	/* from connect to the answer; -1 when none came */
+	int err; /* 0 when open; ETIMEDOUT when no answer came */
+	int64_t rtt_usec; /* from connect to the answer; -1 when none came */
 };
 
 /* What a scan found, counted by the engine. */
 struct scan_stats {
-	size_t count[SCAN_ERROR + 1];	/* ports in each state */
-	int first_error;		/* the errno of the first SCAN_ERROR port, 0 if none */
+	size_t count[SCAN_ERROR + 1]; /* ports in each state */
+	int first_error; /* the errno of the first SCAN_ERROR port, 0 if none */
 	uint16_t first_error_port;
 };
 
 struct scan_options {
-	int parallel;		/* connects in flight at once */
-	int64_t timeout_usec;	/* per port, from its connect */
+	int parallel; /* connects in flight at once */
+	int64_t timeout_usec; /* per port, from its connect */
 	const struct source *src; /* -s/-p, or NULL */
-	int linger0;		/* close open ports with RST */
+	int linger0; /* close open ports with RST */
 	/* Called once per port, in port order, as soon as it and every lower port are known. */
 	void (*on_result)(const struct scan_result *, void *ctx);
 	void *ctx;

@@ -88,7 +88,8 @@ bind_any(const char *port, int socktype, const struct bind_options *opt, struct 
 		for (ai = res; ai != NULL; ai = ai->ai_next) {
 			if (ai->ai_family != AF_INET6)
 				continue;
-			if ((fd = bind_one(ai->ai_addr, ai->ai_addrlen, socktype, 0, opt, f)) != -1) {
+			if ((fd = bind_one(ai->ai_addr, ai->ai_addrlen, socktype, 0, opt, f)) !=
+			    -1) {
 				freeaddrinfo(res);
 				return keep(b, fd);
 			}

@@ -8,8 +8,8 @@
 #include "addr.h"
 
 struct bind_options {
-	int reuseaddr;	/* SO_REUSEADDR */
-	int backlog;	/* listen(2) backlog for SOCK_STREAM */
+	int reuseaddr; /* SO_REUSEADDR */
+	int backlog; /* listen(2) backlog for SOCK_STREAM */
 };
 
 /* The sockets bound for one local endpoint: one (dual-stack :: or a host), or one per family. */
@@ -21,9 +21,9 @@ struct bound {
 
 /* What failed, for the caller to report. */
 struct sock_failure {
-	const char *call;	/* "socket", "bind", "listen", "getaddrinfo" */
-	int err;		/* errno */
-	int eai;		/* for getaddrinfo */
+	const char *call; /* "socket", "bind", "listen", "getaddrinfo" */
+	int err; /* errno */
+	int eai; /* for getaddrinfo */
 	char addr[ADDR_STRLEN];
 	uint16_t port;
 };

@@ -289,7 +289,7 @@ sockdiag_parse_netlink(const void *buf, size_t len, uint32_t seq, const struct s
 			errno = e.error < 0 ? -e.error : EPROTO;
 			return -1;
 		} else if (nlh.nlmsg_type == SOCK_DIAG_BY_FAMILY &&
-		    nlh.nlmsg_len >= NLMSG_LENGTH(sizeof(m))) {
+			   nlh.nlmsg_len >= NLMSG_LENGTH(sizeof(m))) {
 			memcpy(&m, p + NLMSG_HDRLEN, sizeof(m));
 			if (m.idiag_family != AF_INET && m.idiag_family != AF_INET6) {
 				t->skipped++;

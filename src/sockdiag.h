@@ -44,26 +44,26 @@ enum sockdiag_source {
 
 /* What to list. The kernel filters by family, state and port where it can; parsers do it again. */
 struct sockdiag_filter {
-	int protocol;	 /* IPPROTO_TCP or IPPROTO_UDP */
-	int family;	 /* AF_UNSPEC, AF_INET or AF_INET6 */
+	int protocol; /* IPPROTO_TCP or IPPROTO_UDP */
+	int family; /* AF_UNSPEC, AF_INET or AF_INET6 */
 	uint32_t states; /* 1 << state for each wanted state; 0 for every state */
-	int port;	 /* the local or the remote port; -1 for any */
+	int port; /* the local or the remote port; -1 for any */
 };
 
 struct sockdiag_socket {
-	uint8_t family;	  /* AF_INET or AF_INET6 */
+	uint8_t family; /* AF_INET or AF_INET6 */
 	uint8_t protocol; /* IPPROTO_TCP or IPPROTO_UDP */
-	uint8_t state;	  /* enum sockdiag_state */
-	uint8_t timer;	  /* enum sockdiag_timer */
+	uint8_t state; /* enum sockdiag_state */
+	uint8_t timer; /* enum sockdiag_timer */
 	uint16_t local_port, remote_port;
 	uint8_t local[16], remote[16]; /* network order; IPv4 in the first 4 bytes */
-	uint32_t ifindex;	       /* bound device, 0 if none or unknown */
-	uint32_t expires_ms;	       /* time left on the timer */
-	uint32_t retransmits;	       /* retransmissions or probes so far */
+	uint32_t ifindex; /* bound device, 0 if none or unknown */
+	uint32_t expires_ms; /* time left on the timer */
+	uint32_t retransmits; /* retransmissions or probes so far */
 	uint32_t recv_queue, send_queue;
 	uint32_t uid;
 	uint64_t inode; /* 0 for TIME_WAIT and request sockets, which no process holds */
-	int pid;	/* owner from sockdiag_find_owners; 0 when unknown */
+	int pid; /* owner from sockdiag_find_owners; 0 when unknown */
 	char process[64]; /* its name (comm), made safe to print with strvis */
 };
 
@@ -71,11 +71,11 @@ struct sockdiag_table {
 	struct sockdiag_socket *v;
 	size_t n, cap;
 	enum sockdiag_source source;
-	int forced;	 /* the source was chosen by SOCKT_SOCKDIAG */
-	int bad_mode;	 /* SOCKT_SOCKDIAG is none of auto, netlink, proc (errno EINVAL) */
+	int forced; /* the source was chosen by SOCKT_SOCKDIAG */
+	int bad_mode; /* SOCKT_SOCKDIAG is none of auto, netlink, proc (errno EINVAL) */
 	int netlink_err; /* errno that made netlink unusable, 0 if not tried or it worked */
 	int kernel_port_filter; /* the kernel filtered by port (bytecode) */
-	size_t skipped;		/* malformed messages or lines ignored */
+	size_t skipped; /* malformed messages or lines ignored */
 };
 
 /*
@@ -144,7 +144,8 @@ size_t sockdiag_endpoint_text(const struct sockdiag_socket *, int remote, char *
 /* Pure: "timewait:41.2s", "retrans:0.204s/2", or "-" when no timer matters; returns the length. */
 size_t sockdiag_timer_text(const struct sockdiag_socket *, char *, size_t);
 struct json;
-/* Pure: the socket as one JSON object ("type":"socket", ...), with pid and process if with_owner. */
+/* Pure: the socket as one JSON object ("type":"socket", ...), with pid and process if with_owner.
+ */
 void sockdiag_json(struct json *, const struct sockdiag_socket *, int with_owner);
 /*
  * The sockets in the order to print them: by local port, family, local

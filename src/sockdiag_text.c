@@ -175,9 +175,9 @@ sockdiag_sorted(const struct sockdiag_table *t)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct sockdiag_socket *s = &t->v[i];
 		e[i].k1 = (uint64_t)s->local_port << 48 | (uint64_t)(s->family == AF_INET6) << 40 |
-		    first_word(s->local);
+			  first_word(s->local);
 		e[i].k2 = (uint64_t)first_word(s->remote) << 32 | (uint64_t)s->remote_port << 16 |
-		    s->state;
+			  s->state;
 		e[i].s = s;
 	}
 	qsort(e, t->n, sizeof(*e), compare_entries);

@@ -7,9 +7,9 @@
 
 /* What -s and -p resolved to: at most one local address per family. */
 struct source {
-	int given;			/* -s or -p was given */
-	int port_given;			/* -p was given: bind that port (SO_REUSEADDR) */
-	int have[2];			/* [0] IPv4, [1] IPv6 */
+	int given; /* -s or -p was given */
+	int port_given; /* -p was given: bind that port (SO_REUSEADDR) */
+	int have[2]; /* [0] IPv4, [1] IPv6 */
 	struct sockaddr_storage addr[2];
 	socklen_t addrlen[2];
 };

@@ -45,9 +45,9 @@ static int
 open_one(struct udp_target *t, const struct addrinfo *ai, const struct addrinfo *sources,
     const struct udp_target_options *o, struct udp_target_failures *why)
 {
-	struct dgram_options d = {.broadcast = o->broadcast, .ttl = o->ttl};
+	struct dgram_options d = { .broadcast = o->broadcast, .ttl = o->ttl };
 	const struct addrinfo *src = NULL;
-	struct sock_failure f = {0};
+	struct sock_failure f = { 0 };
 	int multi = o->broadcast || dgram_is_multicast(ai->ai_addr);
 
 	if (sources != NULL && (src = source_for(sources, ai->ai_family)) == NULL) {
@@ -131,8 +131,8 @@ udp_target_report_error(const struct udp_target *t, const struct dgram_error *e)
 	if (!e->from_icmp) {
 		report_errno(e->err, "send to %s port %u (udp)", text, port);
 		if (e->err == EMSGSIZE && e->info != 0)
-			report_hint(
-			    "the path carries at most %u bytes a packet (its MTU)", e->info);
+			report_hint("the path carries at most %u bytes a packet (its MTU)",
+			    e->info);
 		else
 			hint_for_errno(e->err, t->family);
 		return;
@@ -151,11 +151,11 @@ udp_target_report_error(const struct udp_target *t, const struct dgram_error *e)
 
 /* Why no address of the destination could be used: each one's reason (SPEC 5, connect). */
 int
-udp_target_report_failures(
-    const struct udp_target_failures *why, const struct udp_target_options *o)
+udp_target_report_failures(const struct udp_target_failures *why,
+    const struct udp_target_options *o)
 {
-	struct endpoint src = {(char *)(uintptr_t)o->source,
-	    (char *)(uintptr_t)(o->source_port ? o->source_port : "0")};
+	struct endpoint src = { (char *)(uintptr_t)o->source,
+		(char *)(uintptr_t)(o->source_port ? o->source_port : "0") };
 	int status = EXIT_OK, st;
 
 	for (int i = 0; i < why->n; i++) {
@@ -177,8 +177,8 @@ udp_target_report_failures(
 		else {
 			report_errno(f->err, "%s to %s port %u (udp)", f->call, f->addr, f->port);
 			if (f->err == EACCES && !o->broadcast)
-				report_hint(
-				    "%s is a broadcast address: sending to it needs --broadcast",
+				report_hint("%s is a broadcast address: sending to it needs "
+					    "--broadcast",
 				    f->addr);
 			else
 				hint_for_errno(f->err, why->family[i]);
@@ -196,9 +196,9 @@ udp_target_report_too_long(const struct udp_target *t, size_t size)
 	report_errno(EMSGSIZE,
 	    "send to %s port %u (udp): datagram of %zu bytes is over the %s limit of %zu", t->text,
 	    t->port, size, t->family == AF_INET6 ? "IPv6" : "IPv4", dgram_limit(t->family));
-	report_hint(
-	    "a UDP datagram carries at most %d bytes over IPv4 and %d over IPv6; send less, "
-	    "or use TCP ('sockt send')",
+	report_hint("a UDP datagram carries at most %d bytes over IPv4 and %d over IPv6; send "
+		    "less, "
+		    "or use TCP ('sockt send')",
 	    DGRAM_MAX_IPV4, DGRAM_MAX_IPV6);
 	/* The kernel refused it before anything reached the network: a local failure. */
 	return EXIT_LOCAL;

@@ -11,9 +11,9 @@
 #include "sock.h"
 
 struct udp_target_options {
-	int broadcast;		 /* SO_BROADCAST, and answers from anyone */
-	int ttl;		 /* -1: the system's */
-	const char *source;	 /* -s, or NULL */
+	int broadcast; /* SO_BROADCAST, and answers from anyone */
+	int ttl; /* -1: the system's */
+	const char *source; /* -s, or NULL */
 	const char *source_port; /* -p, or NULL */
 };
 
@@ -21,11 +21,11 @@ struct udp_target {
 	int fd;
 	int family;
 	int connected; /* connect(2)ed: errors come back on the socket itself */
-	int multi;     /* broadcast or multicast: many may answer, from other addresses */
+	int multi; /* broadcast or multicast: many may answer, from other addresses */
 	struct sockaddr_storage to;
 	socklen_t tolen;
 	const struct sockaddr *to_sa; /* &to */
-	char text[ADDR_STRLEN];	      /* the destination, printed */
+	char text[ADDR_STRLEN]; /* the destination, printed */
 	uint16_t port;
 };
 
@@ -53,8 +53,8 @@ void udp_target_close(struct udp_target *);
  * The error lines (and hints) for a failed udp_target_open, one per address
  * tried, as connect reports them; returns the exit status (SPEC 4).
  */
-int udp_target_report_failures(
-    const struct udp_target_failures *, const struct udp_target_options *);
+int udp_target_report_failures(const struct udp_target_failures *,
+    const struct udp_target_options *);
 struct dgram_error;
 /* The line for an error-queue entry: the ICMP message, who sent it, about which datagram. */
 void udp_target_report_error(const struct udp_target *, const struct dgram_error *);

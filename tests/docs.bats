@@ -102,3 +102,12 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 	make -s -C "$SOCKT_BUILDDIR" uninstall DESTDIR="$dest" >/dev/null
 	[ -z "$(find "$dest" -type f)" ]
 }
+
+@test "docs: every C file matches the repository's .clang-format" {
+	command -v clang-format >/dev/null || fail_missing=clang-format
+	[ -z "${fail_missing:-}" ] || { echo "clang-format is not installed (bootstrap installs it)"; false; }
+	cd "$SOCKT_SRCDIR"
+	run clang-format --dry-run --Werror src/*.[ch] compat/*.[ch] tests/*.c fuzz/*.[ch]
+	echo "$output" | head -20
+	[ "$status" -eq 0 ]
+}

@@ -106,7 +106,8 @@ int
 main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: sockt-unit duration|size|range|escapes|remote|local|json ARG...\n");
+		fprintf(stderr,
+		    "usage: sockt-unit duration|size|range|escapes|remote|local|json ARG...\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "duration") == 0)
