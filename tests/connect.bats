@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# connect.bats: SPEC 5 connect (relay mode): real peers (python3 sockets, socat, nc.openbsd)
+# connect.bats: sockt-connect(1) (relay mode): real peers (python3 sockets, socat, nc.openbsd)
 # on 127.0.0.1 and ::1; Happy Eyeballs and set-up timeouts inside namespaces the tests make.
 
 load lib/common
@@ -172,7 +172,7 @@ peer() {
 	[[ "$stderr" == "sockt connect: no-such-host.invalid: "*"[EAI_NONAME]" ]]
 }
 
-@test "connect: a bad port is status 2 with the SPEC's message" {
+@test "connect: a bad port is status 2 with the message sockt(1) shows" {
 	run --separate-stderr "$SOCKT" connect 127.0.0.1 70000
 	[ "$status" -eq 2 ]
 	[ "${stderr%%$'\n'*}" = "sockt connect: invalid port '70000': must be 0-65535 or a service name" ]

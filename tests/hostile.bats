@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# hostile.bats: SPEC 4 and 6 against peers that misbehave (python3 sockets in
+# hostile.bats: the exit statuses and promises of doc/contract.md against peers that misbehave (python3 sockets in
 # tests/lib/hostile.py, on loopback or in namespaces made here): resets
 # mid-transfer, floods that never read, silence, slowloris, a thousand
 # connections against a descriptor limit, garbage ICMP, random datagrams,
@@ -161,7 +161,7 @@ teardown() {
 
 # --- datagrams and ICMP --------------------------------------------------------
 
-# json_lines FILE N: every line of FILE is a JSON object as SPEC 5 udp-recv
+# json_lines FILE N: every line of FILE is a JSON object as sockt-udp-recv(1)
 # says, its data is the datagram sent (FILE.sent) and "bytes" its length, and
 # there are N of them.
 json_lines() {

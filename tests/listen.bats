@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# listen.bats: SPEC 5 listen with real clients (python3 sockets, socat, nc.openbsd) on
+# listen.bats: sockt-listen(1) with real clients (python3 sockets, socat, nc.openbsd) on
 # 127.0.0.1 and ::1: the relay and its half-close, 64 MiB each way, -k, --echo, timeouts,
 # --linger 0, and bind failures.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# raw-ping.bats: SPEC 5 raw-ping: loopback, then namespaces the tests make: a scripted
+# raw-ping.bats: sockt-raw-ping(1): loopback, then namespaces the tests make: a scripted
 # responder (late, lossy, duplicated, damaged, foreign replies), a router that answers
 # with ICMP errors, an unprivileged user with and without ping sockets. iputils ping runs
 # beside sockt where the output must be the same.

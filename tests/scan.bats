@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# scan.bats: SPEC 5 connect -z: open, closed and filtered ports, their order, --json, and
+# scan.bats: sockt-connect(1), Port scan (-z): open, closed and filtered ports, their order, --json, and
 # a namespace where nft drops most ports so that the scan costs about one timeout.
 
 load lib/common
@@ -47,7 +47,7 @@ free_block() {
 	PY
 }
 
-@test "scan: open and closed ports print as the SPEC shows, status 1 when any is closed" {
+@test "scan: open and closed ports print as sockt-connect(1) shows, status 1 when any is closed" {
 	b=$(free_block)
 	listeners 127.0.0.1 $((b + 1))
 	run --separate-stderr "$SOCKT" connect -z 127.0.0.1 "$b-$((b + 2))"

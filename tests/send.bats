@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# send.bats: SPEC 5 send against real servers (python3 sockets, socat, nc.openbsd) on
+# send.bats: sockt-send(1) against real servers (python3 sockets, socat, nc.openbsd) on
 # 127.0.0.1 and ::1: DATA, -e, -f, stdin, --crlf, --no-recv, -w, early resets, big transfers.
 
 load lib/common

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# state.bats: SPEC 5 state and the EADDRINUSE/EACCES hints of SPEC 3: TIME_WAIT made on
+# state.bats: sockt-state(1) and the EADDRINUSE/EACCES hints of sockt(1), DIAGNOSTICS: TIME_WAIT made on
 # purpose by python3 peers on 127.0.0.1 and ::1, checked against ss and /proc.
 
 bats_require_minimum_version 1.5.0

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# udp-recv.bats: SPEC 5 udp-recv against real senders (python3 sockets, socat) on 127.0.0.1
+# udp-recv.bats: sockt-udp-recv(1) against real senders (python3 sockets, socat) on 127.0.0.1
 # and ::1, and multicast between two network namespaces joined by veth.
 
 load lib/common

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# udp-send.bats: SPEC 5 udp-send against real peers (python3 sockets, socat) on 127.0.0.1
+# udp-send.bats: sockt-udp-send(1) against real peers (python3 sockets, socat) on 127.0.0.1
 # and ::1, and a broadcast between two network namespaces the tests make.
 
 load lib/common
