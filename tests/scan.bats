@@ -5,23 +5,13 @@
 load lib/common
 bats_require_minimum_version 1.5.0
 
-# listeners ADDRESS PORT...: one python3 process listening on each PORT until killed.
+# listeners ADDRESS PORT...: one python3 process (tests/lib/hold.py) listening on each PORT
+# until killed.
 listeners() {
 	local addr=$1
 	shift
-	spawn listeners python3 -c '
-import socket, sys, time
-fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
-keep = []
-for p in sys.argv[2:]:
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.bind((sys.argv[1], int(p)))
-    s.listen(128)
-    keep.append(s)
-time.sleep(60)' "$addr" "$@"
-	for p in "$@"; do
-		wait_listening "$p"
-	done
+	spawn listeners python3 "$TESTLIB/hold.py" tcp "$addr" "$@" --lifetime 60
+	wait_for_line "$(tmp)/listeners.out" '^ready$'
 }
 
 # A base port with BASE..BASE+19 free right now, on 127.0.0.1 and ::1.
@@ -164,12 +154,8 @@ free_block() {
 		}
 	}
 	NFT
-	spawn listener ip netns exec "$NETNS" python3 -c '
-import socket, time
-keep = []
-for p in (30010, 30200):
-    s = socket.socket(); s.bind(("127.0.0.1", p)); s.listen(8); keep.append(s)
-time.sleep(60)'
+	spawn listener ip netns exec "$NETNS" python3 "$TESTLIB/hold.py" tcp 127.0.0.1 30010 30200 \
+	    --lifetime 60
 	wait_listening 30010 tcp 5 "$NETNS"
 	wait_listening 30200 tcp 5 "$NETNS"
 	start=$(date +%s%N)

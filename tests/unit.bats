@@ -157,48 +157,9 @@ u() { "$SOCKT_UNIT" "$@"; }
 	[ "${lines[2]}" = "wrong=1 first=99 expected=63 got=9c sent=1700000000.123456789" ]
 }
 
-# packet KIND...: an ICMP packet in hex, built by python3 (struct), not by sockt.
+# packet KIND: an ICMP packet in hex, built by python3 (tests/lib/icmp_packet.py), not by sockt.
 packet() {
-	python3 - "$@" <<-'PY'
-	import socket, struct, sys
-
-	def csum(b):
-	    b += b"\0" * (len(b) % 2)
-	    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-	    while s >> 16:
-	        s = (s & 0xFFFF) + (s >> 16)
-	    return ~s & 0xFFFF
-
-	def icmp(t, code, rest, body, v6=False):
-	    m = struct.pack("!BBH4s", t, code, 0, rest) + body
-	    return m if v6 else m[:2] + struct.pack("!H", csum(m)) + m[4:]
-
-	def ip4(ttl, src, dst, payload, proto=1):
-	    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, ttl, proto, 0,
-	                       socket.inet_aton(src), socket.inet_aton(dst)) + payload
-
-	def ip6(dst, payload):
-	    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), 58, 64,
-	                       socket.inet_pton(socket.AF_INET6, "2001:db8::1"),
-	                       socket.inet_pton(socket.AF_INET6, dst)) + payload
-
-	request = icmp(8, 0, struct.pack("!HH", 4321, 9), b"")
-	kind = sys.argv[1]
-	if kind == "reply4":
-	    out = ip4(57, "192.0.2.9", "192.0.2.1", icmp(0, 0, struct.pack("!HH", 4321, 9), bytes(range(24))))
-	elif kind == "bad-sum4":
-	    m = icmp(0, 0, struct.pack("!HH", 4321, 9), b"abcd")
-	    out = m[:2] + b"\0\0" + m[4:]
-	elif kind == "unreach4":
-	    out = icmp(3, 1, b"\0" * 4, ip4(1, "192.0.2.1", "198.51.100.7", request))
-	elif kind == "ttl6":
-	    out = icmp(3, 0, b"\0" * 4, ip6("2001:db8:9::5", icmp(128, 0, struct.pack("!HH", 4321, 9), b"", True)), True)
-	elif kind == "short":
-	    out = b"\0\0\0"
-	elif kind == "quote-cut4":
-	    out = icmp(11, 0, b"\0" * 4, ip4(1, "192.0.2.1", "198.51.100.7", request)[:20])
-	print(out.hex())
-	PY
+	python3 "$TESTLIB/icmp_packet.py" "$1"
 }
 
 @test "unit: ICMP replies and errors taken apart from packets python3 built" {
