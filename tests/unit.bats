@@ -205,6 +205,55 @@ packet() {
 	[ "$status" -eq 1 ]
 }
 
+# reply KIND: a sock_diag dump reply in hex, built by python3 (tests/lib/sockdiag_reply.py).
+reply() {
+	python3 "$TESTLIB/sockdiag_reply.py" "$1"
+}
+
+@test "unit: a netlink dump's sockets are read, other dumps and families skipped" {
+	run u netlink "$(reply dump)"
+	[ "${lines[0]}" = "TIME_WAIT 127.0.0.1:8080 127.0.0.1:54321 timewait:40.0s queues=0/0 uid=0 inode=0" ]
+	[ "${lines[1]}" = "LISTEN [::1]:8080 [::]:* - queues=0/0 uid=0 inode=777" ]
+	[ "${lines[2]}" = "ESTABLISHED 127.0.0.1:9 127.0.0.1:40000 - queues=0/0 uid=0 inode=0" ]
+	[ "${lines[3]}" = "end skipped=2" ]
+	# The port filter is applied again by the parser, for kernels without the bytecode.
+	run u netlink "$(reply dump)" 8080
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[2]}" = "end skipped=2" ]
+	[ "$(u netlink "$(reply partial)" | tail -n 1)" = "more skipped=0" ]
+}
+
+@test "unit: netlink errors come back as the kernel's errno, a cut message as EPROTO" {
+	[ "$(u netlink "$(reply error)")" = "EPERM skipped=0" ]
+	[ "$(u netlink "$(reply done-error)")" = "EINTR skipped=0" ]
+	[ "$(u netlink "$(reply cut)")" = "EPROTO skipped=0" ]
+}
+
+@test "unit: literals are told from names without a lookup, printed with their zone" {
+	[ "$(u addr 127.0.0.1)" = "literal=1 inet 127.0.0.1 127.0.0.1" ]
+	[ "$(u addr example.test)" = "literal=0" ]
+	[ "$(u addr 'fe80::1%lo')" = "literal=1 inet6 fe80::1%lo fe80::1%lo" ]
+	[ "$(u addr 'fe80::1%no-such-if0')" = "literal=0" ]
+	# A dual-stack socket's IPv4 peer is printed as IPv4.
+	[ "$(u addr ::ffff:192.0.2.1)" = "literal=1 inet6 ::ffff:192.0.2.1 192.0.2.1" ]
+}
+
+@test "unit: two addresses are the same host when their zones do not disagree" {
+	[[ "$(u addr 2001:db8::1 2001:db8::1)" == *" same=1" ]]
+	[[ "$(u addr 2001:db8::1 2001:db8::2)" == *" same=0" ]]
+	[[ "$(u addr 'fe80::1%lo' fe80::1)" == *" same=1" ]]
+	[[ "$(u addr 'fe80::1%lo' 'fe80::1%1')" == *" same=1" ]]
+	[[ "$(u addr ::1 127.0.0.1)" == *" same=0" ]]
+	[[ "$(u addr 127.0.0.1 127.0.0.1)" == *" same=1" ]]
+}
+
+@test "unit: the fuzz targets and sockt-unit link libsockt.a and compile no module of their own" {
+	sources=$(sed -n 's/^\(fuzz_fuzz_[a-z]*\|tests_sockt_unit\)_SOURCES = //p' "$SOCKT_SRCDIR/Makefile.am")
+	[ "$(wc -l <<<"$sources")" -ge 6 ]
+	[[ "$sources" != *src/* ]]
+	[ "$(grep -c '^\(fuzz_fuzz_[a-z]*\|tests_sockt_unit\)_LDADD = src/libsockt.a' "$SOCKT_SRCDIR/Makefile.am")" -ge 6 ]
+}
+
 @test "unit: ping statistics take iputils' integer steps and its time= rounding" {
 	# 41, 46, 52 us: avg 139/3 = 46; mdev = isqrt((6441 - 139*139/3) / 3) = isqrt(20) = 4.
 	[ "$(u rtt-stats 41 46 52)" = "rtt min/avg/max/mdev = 0.041/0.046/0.052/0.004 ms" ]

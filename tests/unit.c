@@ -10,18 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <netdb.h>
 #include <sys/socket.h>
 
 #include "addr.h"
-#include "hexdump.h"
-#include "icmp.h"
 #include "json.h"
 #include "parse.h"
-#include "pinger.h"
-#include "scan.h"
-#include "sockdiag.h"
+#include "unit.h"
 
 static int
 show_errno(void)
@@ -120,200 +115,40 @@ unit_json(char **argv, int argc)
 	return 0;
 }
 
-/* Bytes from hex ("0a1b..."), into a new buffer; *len their count. NULL for bad hex. */
-static uint8_t *
-from_hex(const char *hex, size_t *len)
+/* A numeric address as a sockaddr, in storage to free; NULL if it is none. */
+static struct addrinfo *
+numeric(const char *host)
 {
-	size_t n = strlen(hex) / 2;
-	uint8_t *b = malloc(n ? n : 1);
-	unsigned v;
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_DGRAM }, *res;
 
-	if (b == NULL || strlen(hex) % 2) {
-		free(b);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-			free(b);
-			return NULL;
-		}
-		b[i] = (uint8_t)v;
-	}
-	*len = n;
-	return b;
-}
-
-static int
-family_arg(const char *s)
-{
-	return strcmp(s, "6") == 0 ? AF_INET6 : AF_INET;
-}
-
-static int
-unit_hexdump(char **argv, int argc)
-{
-	size_t len, need;
-	uint8_t *b = from_hex(argv[0], &len);
-	char *out;
-
-	(void)argc;
-	if (b == NULL)
-		return 2;
-	need = hexdump_size(len);
-	if ((out = malloc(need + 1)) == NULL || hexdump_format(b, len, out, need) != need)
-		return 2;
-	fwrite(out, 1, need, stdout);
-	free(out);
-	free(b);
-	return 0;
-}
-
-static const char *const icmp_kinds[] = { "other", "reply", "unreachable", "time-exceeded",
-	"too-big", "parameter" };
-
-static void
-show_icmp(const struct icmp_packet *p)
-{
-	char dst[INET6_ADDRSTRLEN] = "-";
-
-	if (p->has_original_dst)
-		inet_ntop(p->family, &p->original_dst, dst, sizeof(dst));
-	printf("%s type=%u code=%u id=%u seq=%u ttl=%d datalen=%zu sum=%d dst=%s",
-	    icmp_kinds[p->kind], p->type, p->code, p->id, p->seq, p->ttl, p->datalen,
-	    p->checksum_ok, dst);
-	if (p->kind == ICMP_KIND_OTHER)
-		printf(" why=%s", p->why);
-	printf("\n");
-}
-
-/* icmp-parse FAMILY WITH_IP HEX: the packet taken apart. */
-static int
-unit_icmp_parse(char **argv, int argc)
-{
-	struct icmp_packet p;
-	size_t len;
-	uint8_t *b = from_hex(argv[2], &len);
-
-	(void)argc;
-	if (b == NULL)
-		return 2;
-	icmp_parse(b, len, family_arg(argv[0]), atoi(argv[1]), &p);
-	show_icmp(&p);
-	free(b);
-	return 0;
+	return getaddrinfo(host, NULL, &hints, &res) == 0 ? res : NULL;
 }
 
 /*
- * icmp-echo FAMILY ID SEQ DATALEN [DAMAGE]: a request built, turned into its reply (and
- * one payload byte flipped at DAMAGE), parsed back and checked against what was sent.
+ * addr ADDRESS [OTHER]: whether ADDRESS is a literal; if it is, how sockt prints it (and an
+ * IPv4-mapped IPv6 address unmapped); with OTHER, whether the two name the same host.
  */
 static int
-unit_icmp_echo(char **argv, int argc)
+unit_addr(char **argv, int argc)
 {
-	struct timespec sent = { 1700000000, 123456789 }, back;
-	int family = family_arg(argv[0]);
-	size_t datalen = (size_t)atoi(argv[3]), len, wrong;
-	uint8_t *b = malloc(ICMP_HEADER_LEN + datalen);
-	struct icmp_packet p;
-	struct icmp_damage d;
+	struct addrinfo *a = numeric(argv[0]), *b = argc > 1 ? numeric(argv[1]) : NULL;
+	struct sockaddr_storage plain;
+	char text[ADDR_STRLEN], unmapped[ADDR_STRLEN];
 
-	len = icmp_build_echo(b, ICMP_HEADER_LEN + datalen, family, (uint16_t)atoi(argv[1]),
-	    (uint16_t)atoi(argv[2]), &sent, datalen);
-	printf("length=%zu request-sum=%u\n", len, icmp_checksum(b, len));
-	b[0] = family == AF_INET6 ? 129 : 0;
-	if (argc > 4)
-		b[ICMP_HEADER_LEN + atoi(argv[4])] ^= 0xff;
-	b[2] = b[3] = 0;
-	if (family == AF_INET) {
-		uint16_t sum = icmp_checksum(b, len);
-		b[2] = (uint8_t)(sum >> 8);
-		b[3] = (uint8_t)sum;
+	printf("literal=%d", addr_is_literal(argv[0]));
+	if (a != NULL) {
+		addr_unmap(a->ai_addr, &plain);
+		printf(" %s %s %s", addr_family_name(a->ai_family),
+		    addr_format(a->ai_addr, text, sizeof(text)),
+		    addr_format((struct sockaddr *)&plain, unmapped, sizeof(unmapped)));
 	}
-	icmp_parse(b, len, family, 0, &p);
-	show_icmp(&p);
-	wrong = icmp_check_payload(p.data, p.datalen, datalen, &sent, &d);
-	printf("wrong=%zu", wrong);
-	if (wrong)
-		printf(" first=%zu expected=%02x got=%02x", d.first, d.expected, d.got);
-	if (icmp_payload_time(p.data, p.datalen, &back) == 0)
-		printf(" sent=%lld.%09ld", (long long)back.tv_sec, back.tv_nsec);
+	if (a != NULL && b != NULL)
+		printf(" same=%d", addr_same_host(a->ai_addr, b->ai_addr));
 	printf("\n");
-	free(b);
-	return 0;
-}
-
-/* icmp-text FAMILY TYPE CODE INFO: what ping says about an ICMP error. */
-static int
-unit_icmp_text(char **argv, int argc)
-{
-	char text[128];
-
-	(void)argc;
-	printf("%s\n",
-	    icmp_error_text(family_arg(argv[0]), (uint8_t)atoi(argv[1]), (uint8_t)atoi(argv[2]),
-		(uint32_t)strtoul(argv[3], NULL, 0), text, sizeof(text)));
-	return 0;
-}
-
-/* proc-line FAMILY tcp|udp LINE: one /proc/net line as state prints it. */
-static int
-unit_proc_line(char **argv, int argc)
-{
-	struct sockdiag_socket s;
-	int protocol = strcmp(argv[1], "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
-	char local[64], remote[64], timer[64];
-
-	(void)argc;
-	if (sockdiag_parse_proc_line(argv[2], family_arg(argv[0]), protocol, 100, &s) == -1) {
-		printf("error\n");
-		return 1;
-	}
-	sockdiag_endpoint_text(&s, 0, local, sizeof(local));
-	sockdiag_endpoint_text(&s, 1, remote, sizeof(remote));
-	sockdiag_timer_text(&s, timer, sizeof(timer));
-	printf("%s %s %s %s queues=%u/%u uid=%u inode=%llu\n",
-	    sockdiag_state_name(protocol, s.state), local, remote, timer, s.send_queue,
-	    s.recv_queue, s.uid, (unsigned long long)s.inode);
-	return 0;
-}
-
-/* rtt-stats USEC...: the replies' min/avg/max/mdev line as raw-ping's summary says it. */
-static int
-unit_rtt_stats(char **argv, int argc)
-{
-	struct ping_stats s = { .tmin = -1 };
-	long long v[4];
-	char t[4][32];
-
-	for (int i = 0; i < argc; i++) {
-		long long rtt = atoll(argv[i]);
-		if (s.tmin < 0 || rtt < s.tmin)
-			s.tmin = rtt;
-		if (rtt > s.tmax)
-			s.tmax = rtt;
-		s.tsum += rtt;
-		s.tsum2 += rtt * rtt;
-		s.received++;
-	}
-	ping_stats_rtt(&s, &v[0], &v[1], &v[2], &v[3]);
-	for (int i = 0; i < 4; i++)
-		ping_format_rtt(v[i], t[i], sizeof(t[i]));
-	printf("rtt min/avg/max/mdev = %s/%s/%s/%s ms\n", t[0], t[1], t[2], t[3]);
-	return 0;
-}
-
-/* scan-line PORT ERRNO RTT_USEC TIMEOUT_USEC: one line of connect -z. */
-static int
-unit_scan_line(char **argv, int argc)
-{
-	struct scan_result r = { (uint16_t)atoi(argv[0]), SCAN_OPEN, atoi(argv[1]),
-		atoll(argv[2]) };
-	char line[256];
-
-	(void)argc;
-	r.state = r.err ? scan_classify(r.err) : SCAN_OPEN;
-	scan_result_format(&r, "127.0.0.1", atoll(argv[3]), line, sizeof(line));
-	printf("%s\n", line);
+	if (a != NULL)
+		freeaddrinfo(a);
+	if (b != NULL)
+		freeaddrinfo(b);
 	return 0;
 }
 
@@ -342,12 +177,14 @@ static const struct unit units[] = {
 	{ "escapes", unit_escapes, 1 },
 	{ "remote", unit_remote, 1 },
 	{ "local", unit_local, 1 },
+	{ "addr", unit_addr, 1 },
 	{ "json", unit_json, 1 },
 	{ "hexdump", unit_hexdump, 1 },
 	{ "icmp-parse", unit_icmp_parse, 3 },
 	{ "icmp-echo", unit_icmp_echo, 4 },
 	{ "icmp-text", unit_icmp_text, 4 },
 	{ "proc-line", unit_proc_line, 3 },
+	{ "netlink", unit_netlink, 1 },
 	{ "rtt-stats", unit_rtt_stats, 1 },
 	{ "scan-line", unit_scan_line, 4 },
 };
