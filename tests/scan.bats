@@ -16,25 +16,7 @@ listeners() {
 
 # A base port with BASE..BASE+19 free right now, on 127.0.0.1 and ::1.
 free_block() {
-	python3 - <<-'PY'
-	import socket, random
-	for _ in range(200):
-	    base = random.randrange(20000, 30000)
-	    held = []
-	    try:
-	        for p in range(base, base + 20):
-	            for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-	                s = socket.socket(fam)
-	                s.bind((addr, p))
-	                held.append(s)
-	        print(base)
-	        break
-	    except OSError:
-	        pass
-	    finally:
-	        for s in held:
-	            s.close()
-	PY
+	python3 "$TESTLIB/ports.py" block 20
 }
 
 @test "scan: open and closed ports print as sockt-connect(1) shows, status 1 when any is closed" {

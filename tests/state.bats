@@ -9,26 +9,7 @@ load lib/common
 # first, so that the server's port holds N TIME_WAIT sockets; REUSE 0 makes the listener
 # without SO_REUSEADDR. Prints the port.
 make_time_wait() {
-	python3 - "$1" "${2:-1}" "${3:-0}" <<-'PY'
-	import socket, sys
-	n, reuse, port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-	srv = socket.socket()
-	# Bound before SO_REUSEADDR is set, so that the kernel picks a port no socket uses,
-	# not one where TIME_WAIT from an earlier test lingers.
-	srv.bind(("127.0.0.1", port))
-	if reuse:
-	    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	srv.listen(16)
-	port = srv.getsockname()[1]
-	for _ in range(n):
-	    c = socket.create_connection(srv.getsockname(), timeout=5)
-	    a, _ = srv.accept()
-	    a.close()              # the active close: TIME_WAIT stays on the server's port
-	    c.recv(1)              # the client sees EOF and closes too
-	    c.close()
-	srv.close()
-	print(port)
-	PY
+	python3 "$TESTLIB/time_wait.py" "$1" "${2:-1}" "${3:-0}"
 }
 
 # hold NAME KIND ADDRESS: tests/lib/hold.py in the background: KIND "tcp" listens, "udp" is

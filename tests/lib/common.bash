@@ -8,9 +8,10 @@
 
 : "${SOCKT:?SOCKT must point at the sockt binary (make check sets it)}"
 
-# The directory of the shared fixtures. The peers import peer.py from it: no bytecode is
-# written beside them, so the source tree stays as it was (and may be read-only).
-TESTLIB="$BATS_TEST_DIRNAME/lib"
+# The directory of the shared fixtures, exported for helpers that a test runs in "bash -c".
+# The peers import peer.py from it; no bytecode is written beside them, so that the source
+# tree stays as it was (and may be read-only).
+export TESTLIB="$BATS_TEST_DIRNAME/lib"
 export PYTHONDONTWRITEBYTECODE=1
 source "$TESTLIB/netns.bash"
 
@@ -19,14 +20,7 @@ tmp() { printf '%s' "${BATS_TEST_TMPDIR:?}"; }
 
 # free_port [tcp|udp] [ADDRESS]: a port the kernel has just handed out and freed.
 free_port() {
-	python3 - "${1:-tcp}" "${2:-127.0.0.1}" <<'PY'
-import socket, sys
-kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
-fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
-s = socket.socket(fam, kind)
-s.bind((sys.argv[2], 0))
-print(s.getsockname()[1])
-PY
+	python3 "$TESTLIB/ports.py" free "${1:-tcp}" "${2:-127.0.0.1}"
 }
 
 # spawn NAME CMD...: runs CMD in the background with stdout/stderr in $(tmp)/NAME.out/.err,
