@@ -13,7 +13,7 @@
 static int
 show_errno(void)
 {
-	printf("error %s\n", errno == ERANGE ? "range" : "invalid");
+	printf("error %s\n", errno == ERANGE ? "range" : errno == ENOENT ? "unknown" : "invalid");
 	return 1;
 }
 
@@ -102,12 +102,21 @@ unit_json(char **argv)
 	return 0;
 }
 
+static int
+unit_family(char **argv)
+{
+	int family = addr_literal_family(argv[0]);
+
+	printf("%s\n", family == AF_UNSPEC ? "name" : addr_family_name(family));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr,
-		    "usage: sockt-unit duration|size|range|escapes|remote|local|json ARG...\n");
+		fprintf(stderr, "usage: sockt-unit "
+				"duration|size|range|escapes|remote|local|json|family ARG...\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "duration") == 0)
@@ -124,6 +133,8 @@ main(int argc, char **argv)
 		return unit_endpoint(argv + 2, argc - 2, 1);
 	if (strcmp(argv[1], "json") == 0)
 		return unit_json(argv + 2);
+	if (strcmp(argv[1], "family") == 0)
+		return unit_family(argv + 2);
 	fprintf(stderr, "sockt-unit: unknown test '%s'\n", argv[1]);
 	return 2;
 }
