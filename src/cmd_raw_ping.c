@@ -93,10 +93,18 @@ parse_options(const struct command *cmd, struct ping_cmd *c, struct opt_parser *
 		case 'I': source_option(cmd, c, p->arg); break;
 		}
 	}
+	/* Checked against -4/-6 as the user gave them, before -I narrows the family. */
+	for (int i = p->optind; i < p->argc; i++)
+		opt_check_host(cmd, p->argv[i]);
 	if (c->o.source != NULL) {
-		if (globals.family != AF_UNSPEC && globals.family != c->source.ss_family)
-			opt_usage_error(cmd,
-			    "invalid source '%s': not of the family -4/-6 asks for", c->source_arg);
+		opt_check_host(cmd, c->source_arg);
+		for (int i = p->optind; i < p->argc; i++)
+			if (addr_is_literal(p->argv[i]) &&
+			    addr_literal_family(p->argv[i]) != c->source.ss_family)
+				opt_usage_error(cmd,
+				    "the source '%s' (-I) and '%s' are not of one family: give a "
+				    "source of the host's family",
+				    c->source_arg, p->argv[i]);
 		/* The hosts are then resolved in the source's family. */
 		globals.family = c->source.ss_family;
 	}
@@ -269,8 +277,6 @@ run(const struct command *cmd, int argc, char **argv)
 	argv += p.optind;
 	if (argc < 1)
 		opt_usage_error(cmd, "missing HOST");
-	for (int i = 0; i < argc; i++)
-		opt_check_host(cmd, argv[i]);
 	if (pinger_init(&pinger, &c.o, (size_t)argc) == -1 ||
 	    ping_output_init(&out, (size_t)argc, &c.o, c.source_arg) == -1) {
 		report_errno(errno, "start");

@@ -369,3 +369,14 @@ print(objs[-1]["rtt_avg_ms"])')
 	run -2 "$SOCKT" raw-ping -c 1 -s 64k 127.0.0.1
 	run -2 "$SOCKT" raw-ping -c 1 -s 1x 127.0.0.1
 }
+
+@test "raw-ping: -4/-6, -n and -I clashes with a HOST are usage errors naming both" {
+	run -2 --separate-stderr "$SOCKT" raw-ping -I 127.0.0.1 ::1
+	[ "${stderr_lines[0]}" = "sockt raw-ping: the source '127.0.0.1' (-I) and '::1' are not of one family: give a source of the host's family" ]
+	run -2 --separate-stderr "$SOCKT" -6 raw-ping -c 1 127.0.0.1
+	[ "${stderr_lines[0]}" = "sockt raw-ping: -6 asks for IPv6 only, and '127.0.0.1' is an IPv4 address" ]
+	run -2 --separate-stderr "$SOCKT" raw-ping -4 -I ::1 ::1
+	[ "${stderr_lines[0]}" = "sockt raw-ping: -4 asks for IPv4 only, and '::1' is an IPv6 address" ]
+	run -2 --separate-stderr "$SOCKT" -n raw-ping -c 1 localhost
+	[ "${stderr_lines[0]}" = "sockt raw-ping: -n takes address literals only, and 'localhost' is a name: leave -n out to look it up" ]
+}
