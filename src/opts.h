@@ -1,4 +1,7 @@
-/* opts.h: getopt_long driven by a command's struct opt list plus the globals. */
+/*
+ * opts.h: getopt_long driven by a command's struct opt list plus the globals, the
+ * readers of option values (opts.c) and the checks of HOST and PORT operands (operands.c).
+ */
 #ifndef SOCKT_OPTS_H
 #define SOCKT_OPTS_H
 
