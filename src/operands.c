@@ -55,10 +55,11 @@ static void
 advise_glued_port(const struct command *cmd, const struct endpoint *ep, const char *proto)
 {
 	const char *last = strrchr(ep->host, ':');
-	uint16_t port;
+	uint16_t lo, hi;
 
+	/* A range passes too: a scan's first word may be one. */
 	if (last == NULL || last == strchr(ep->host, ':') || !parse_is_decimal(last + 1) ||
-	    parse_port(ep->port, proto, &port) == 0)
+	    parse_port_range(ep->port, proto, &lo, &hi) == 0)
 		return;
 	report_error("invalid port '%s': must be 0-65535 or a service name", ep->port);
 	report_hint("'%s' was read as the host; an IPv6 address with a port is written "
@@ -78,10 +79,9 @@ opt_remote_endpoint(const struct command *cmd, int argc, char **argv, const char
 	if ((used = endpoint_parse_remote(argc, argv, ep, &why)) == -1)
 		opt_usage_error(cmd, "%s", why);
 	opt_check_host(cmd, ep->host);
-	if (check_port) {
-		if (used == 2)
-			advise_glued_port(cmd, ep, proto);
+	if (used == 2)
+		advise_glued_port(cmd, ep, proto);
+	if (check_port)
 		opt_port_operand(cmd, ep->port, proto, 0);
-	}
 	return used;
 }

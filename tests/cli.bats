@@ -271,3 +271,12 @@ except socket.timeout:
 	[ "$status" -eq 0 ]
 	[ "$output" = "127.0.0.1 port 80" ]
 }
+
+@test "cli: connect, send and a scan give udp-send's [ADDRESS]:PORT advice for a glued port" {
+	for c in "connect ::1:5000 hi" "send ::1:5000 hi" "connect -z ::1:5000 hi"; do
+		run --separate-stderr "$SOCKT" $c
+		[ "$status" -eq 2 ]
+		[ "${stderr_lines[0]}" = "sockt ${c%% *}: invalid port 'hi': must be 0-65535 or a service name" ]
+		[ "${stderr_lines[1]}" = "sockt ${c%% *}: hint: '::1:5000' was read as the host; an IPv6 address with a port is written [ADDRESS]:PORT or ADDRESS PORT, as in [::1]:5000" ]
+	done
+}
