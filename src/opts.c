@@ -124,8 +124,11 @@ name_current(struct opt_parser *p, int key)
 	typed_name(p, key, word, p->name, sizeof(p->name));
 }
 
+static void option_error(struct opt_parser *, int) __attribute__((noreturn));
+
 /* A missing value or an unknown option: getopt has moved past the word. */
-static void __attribute__((noreturn)) option_error(struct opt_parser *p, int ch)
+static void
+option_error(struct opt_parser *p, int ch)
 {
 	const char *word = optind >= 1 && optind <= p->argc ? p->argv[optind - 1] : NULL;
 	int is_long = word != NULL && strncmp(word, "--", 2) == 0;
@@ -231,8 +234,12 @@ opt_usage_error(const struct command *cmd, const char *fmt, ...)
  * The one shape of a bad value: "invalid KIND 'VALUE' for OPTION: must be
  * ...", the option as typed; an operand has no "for".
  */
-static void __attribute__((format(printf, 5, 6), noreturn)) bad_value(const struct command *cmd,
-    const char *kind, const char *value, const char *option, const char *fmt, ...)
+static void bad_value(const struct command *, const char *kind, const char *value,
+    const char *option, const char *fmt, ...) __attribute__((format(printf, 5, 6), noreturn));
+
+static void
+bad_value(const struct command *cmd, const char *kind, const char *value, const char *option,
+    const char *fmt, ...)
 {
 	char allowed[256];
 	va_list ap;
