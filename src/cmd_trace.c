@@ -146,7 +146,7 @@ report_failure(const struct trace_failure *f, int family)
 {
 	if (f->raw_err != 0)
 		report_errno(f->raw_err, "raw socket for %s", icmp_name(family));
-	report_errno(f->err, "%s for %s probes", f->call, icmp_name(family));
+	report_errno(f->err, "%s", f->call);
 	if (f->raw_err != 0 && (f->err == EACCES || f->err == EPERM))
 		report_hint("ICMP probes need CAP_NET_RAW, or a group in "
 			    "net.ipv4.ping_group_range for ping sockets; UDP probes (the default) "

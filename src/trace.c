@@ -29,28 +29,6 @@ small_size(const struct trace *t)
 	return t->family == AF_INET6 ? SMALL_V6 : SMALL_V4;
 }
 
-static int
-open_raw(struct trace *t, struct trace_failure *f)
-{
-	int proto = t->family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
-
-	if ((t->raw_fd = socket(t->family, SOCK_RAW | SOCK_CLOEXEC, proto)) != -1)
-		return 0;
-	if (errno != EPERM && errno != EACCES) {
-		f->call = "raw socket";
-		f->err = errno;
-		return -1;
-	}
-	/* Refused: ping sockets instead, as raw-ping does, if this user may open them. */
-	f->raw_err = errno;
-	if (trace_ping_socket_check(t->family) == -1) {
-		f->call = "ping socket";
-		f->err = errno;
-		return -1;
-	}
-	return 0;
-}
-
 static void
 plan_probes(struct trace *t)
 {
@@ -94,7 +72,7 @@ trace_init(struct trace *t, const struct trace_options *o, const struct sockaddr
 		t->path_mtu = small_size(t);
 	plan_probes(t);
 	if (o->kind == TRACE_ICMP)
-		return open_raw(t, f);
+		return trace_raw_open(t, f);
 	return 0;
 }
 
@@ -138,8 +116,11 @@ lower_mtu(struct trace *t, struct trace_probe *p)
 	}
 	if (mtu < t->path_mtu) {
 		t->path_mtu = mtu;
-		memcpy(&t->mtu_from, &p->from, sizeof(t->mtu_from));
-		t->mtu_from_ttl = p->ttl;
+		/* A refusal on this machine (its own link's MTU) names no hop. */
+		if (p->from.ss_family != AF_UNSPEC) {
+			memcpy(&t->mtu_from, &p->from, sizeof(t->mtu_from));
+			t->mtu_from_ttl = p->ttl;
+		}
 	}
 	send_again(t, p, t->path_mtu);
 }

@@ -92,8 +92,8 @@ text_hop(struct trace_output *out, const struct trace_hop *h)
 	}
 	if (h->mtu != 0 && h->mtu != out->last_mtu)
 		printf("  pmtu %u", (unsigned)h->mtu);
-	if (h->black_hole)
-		printf("  (black hole: larger probes vanish)");
+	if (h->black_hole && out->black_hole_ttl == 0)
+		printf("  (black hole: %u-byte probes vanish)", (unsigned)out->last_mtu);
 	printf("\n");
 }
 
@@ -269,12 +269,15 @@ text_mtu(struct trace_output *out)
 			    hop, from);
 		else
 			printf("path MTU %u: lowered by %s\n", (unsigned)out->last_mtu, from);
-	} else
+	} else if (out->black_hole_ttl != 0)
+		printf("path MTU %u or more: a black hole hides the exact size\n",
+		    (unsigned)out->last_mtu);
+	else
 		printf("path MTU %u\n", (unsigned)out->last_mtu);
 	if (out->black_hole_ttl != 0)
-		printf("MTU black hole before hop %d: large probes vanish without an ICMP error, "
+		printf("MTU black hole before hop %d: %u-byte probes vanish without an ICMP error, "
 		       "%u-byte ones pass\n",
-		    out->black_hole_ttl, (unsigned)out->t->path_mtu);
+		    out->black_hole_ttl, (unsigned)out->black_hole_size, (unsigned)out->last_mtu);
 }
 
 static void

@@ -294,6 +294,28 @@ trace_raw_read(struct trace *t, void (*done)(struct trace *, struct trace_probe 
 }
 
 int
+trace_raw_open(struct trace *t, struct trace_failure *f)
+{
+	int proto = t->family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+
+	if ((t->raw_fd = socket(t->family, SOCK_RAW | SOCK_CLOEXEC, proto)) != -1) {
+		if (t->opt.mtu && set_probe_mtu_discovery(t->raw_fd, t->family) == -1) {
+			socket_failed(f, "setsockopt IP_MTU_DISCOVER", t->raw_fd);
+			t->raw_fd = -1;
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != EPERM && errno != EACCES)
+		return socket_failed(f, "raw socket", -1);
+	/* Refused: ping sockets instead, as raw-ping does, if this user may open them. */
+	f->raw_err = errno;
+	if (trace_ping_socket_check(t->family) == -1)
+		return socket_failed(f, "ping socket", -1);
+	return 0;
+}
+
+int
 trace_ping_socket_check(int family)
 {
 	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC,
@@ -305,22 +327,32 @@ trace_ping_socket_check(int family)
 	return 0;
 }
 
+/*
+ * The MTU of the link the route to dest leaves by. A datagram too large for
+ * it, sent with IP_PMTUDISC_PROBE, is refused on this machine with the
+ * link's MTU in the error queue, and never leaves; IP_MTU would give the
+ * path MTU the kernel remembers from earlier, not the one to find out.
+ */
 uint32_t
 trace_route_mtu(const struct sockaddr *dest, socklen_t destlen)
 {
-	int fd, mtu = 0;
-	socklen_t len = sizeof(mtu);
+	int fd, family = dest->sa_family;
+	uint32_t mtu = 0;
 	struct sockaddr_storage to;
+	struct dgram_error e;
+	static uint8_t big[DGRAM_MAX_IPV4];
 
-	/* A connected UDP socket knows the route, and the route its MTU. */
-	if ((fd = socket(dest->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return 0;
 	memcpy(&to, dest, destlen);
 	addr_set_port((struct sockaddr *)&to, TRACE_UDP_BASE_PORT);
-	if (connect(fd, (struct sockaddr *)&to, destlen) == -1 ||
-	    getsockopt(fd, dest->sa_family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
-		dest->sa_family == AF_INET6 ? IPV6_MTU : IP_MTU, &mtu, &len) == -1)
-		mtu = 0;
+	if (dgram_errors_enable(fd, family) == 0 && set_probe_mtu_discovery(fd, family) == 0 &&
+	    connect(fd, (struct sockaddr *)&to, destlen) == 0) {
+		if (send(fd, big, sizeof(big), 0) != -1)
+			mtu = 65535; /* a link that carries the largest datagram */
+		else if (errno == EMSGSIZE && dgram_error_read(fd, &e) == 1 && e.info != 0)
+			mtu = e.info;
+	}
 	close(fd);
-	return mtu > 0 ? (uint32_t)mtu : 0;
+	return mtu;
 }

@@ -19,6 +19,11 @@ int trace_probe_send(struct trace *, struct trace_probe *, struct trace_failure 
 int trace_probe_read(struct trace *, struct trace_probe *, short revents);
 /* Reads every packet the raw socket holds; answered probes are passed to done(). */
 void trace_raw_read(struct trace *, void (*done)(struct trace *, struct trace_probe *));
+/*
+ * ICMP: opens the raw socket, or where that is refused checks that ping
+ * sockets may be used instead (raw_fd stays -1). Returns 0, or -1 with *f.
+ */
+int trace_raw_open(struct trace *, struct trace_failure *f);
 /* Whether ping sockets can be opened here (ICMP when raw sockets are refused): 0 or -1. */
 int trace_ping_socket_check(int family);
 /* The MTU of the route to dest, the first size of --mtu; 0 if unknown. */
