@@ -67,6 +67,24 @@ chain_build() {
 	chain_routes "$n"
 	CHAIN_DEST4=$(chain_v4 $((n + 1)) 2)
 	CHAIN_DEST6=$(chain_v6 $((n + 1)) 2)
+	chain_ready "$n"
+}
+
+# chain_ready N: every link up, then one ping each way through, so that no test pays for
+# neighbour discovery (IPv6 waits a second to ask again after a first miss). Bounded.
+chain_ready() {
+	local n=$1 k i
+	for ((k = 1; k <= n + 1; k++)); do
+		for ((i = 0; i < 250; i++)); do
+			ip -n "${CHAIN_NS[k]}" -br link show "v${k}r" | grep -q ' UP ' && break
+			sleep 0.02
+		done
+	done
+	for dest in "$CHAIN_DEST4" "$CHAIN_DEST6"; do
+		for ((i = 0; i < 5; i++)); do
+			ip netns exec "${CHAIN_NS[0]}" ping -c 1 -W 1 "$dest" >/dev/null && break
+		done
+	done
 }
 
 chain_destroy() {
