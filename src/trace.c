@@ -22,6 +22,15 @@
 #define SMALL_V4 576
 #define SMALL_V6 1280
 #define RAW_BUFFER 65536
+/*
+ * traceroute's -w MAX,HERE,NEAR: a probe waits at most HERE times the round
+ * trip of an answer from its own hop, or NEAR times one from a later hop, so
+ * that a silent router costs little once the hops past it have answered; but
+ * never less than MIN_ADAPTIVE_WAIT, against a busy machine's scheduling.
+ */
+#define WAIT_HERE 3
+#define WAIT_NEAR 10
+#define MIN_ADAPTIVE_WAIT 20000
 
 static uint32_t
 small_size(const struct trace *t)
@@ -61,9 +70,12 @@ trace_init(struct trace *t, const struct trace_options *o, const struct sockaddr
 	t->buflen = RAW_BUFFER;
 	t->probe = calloc(t->nprobe, sizeof(*t->probe));
 	t->buf = malloc(t->buflen);
+	t->hop_rtt = calloc(hops, sizeof(*t->hop_rtt));
+	t->beyond_rtt = calloc(hops, sizeof(*t->beyond_rtt));
 	t->pfd = calloc((size_t)o->parallel + 1, sizeof(*t->pfd));
 	t->polled = calloc((size_t)o->parallel + 1, sizeof(*t->polled));
-	if (t->probe == NULL || t->buf == NULL || t->pfd == NULL || t->polled == NULL) {
+	if (t->probe == NULL || t->buf == NULL || t->pfd == NULL || t->polled == NULL ||
+	    t->hop_rtt == NULL || t->beyond_rtt == NULL) {
 		f->call = "allocate probes";
 		f->err = ENOMEM;
 		return -1;
@@ -88,6 +100,8 @@ trace_free(struct trace *t)
 	free(t->buf);
 	free(t->pfd);
 	free(t->polled);
+	free(t->hop_rtt);
+	free(t->beyond_rtt);
 	memset(t, 0, sizeof(*t));
 	t->raw_fd = -1;
 }
@@ -125,6 +139,21 @@ lower_mtu(struct trace *t, struct trace_probe *p)
 	send_again(t, p, t->path_mtu);
 }
 
+/* An address answered: its name can be looked up, and its round trip bounds the waits. */
+static void
+note_answer(struct trace *t, struct trace_probe *p)
+{
+	size_t hop = (size_t)(p->ttl - t->opt.first_ttl);
+
+	if (t->on_address != NULL)
+		t->on_address((struct sockaddr *)&p->from, t->arg);
+	if (t->hop_rtt[hop] == 0 || p->rtt < t->hop_rtt[hop])
+		t->hop_rtt[hop] = p->rtt > 0 ? p->rtt : 1;
+	for (size_t i = 0; i < hop; i++)
+		if (t->beyond_rtt[i] == 0 || t->hop_rtt[hop] < t->beyond_rtt[i])
+			t->beyond_rtt[i] = t->hop_rtt[hop];
+}
+
 static void
 probe_done(struct trace *t, struct trace_probe *p)
 {
@@ -142,8 +171,8 @@ probe_done(struct trace *t, struct trace_probe *p)
 	}
 	if (p->answer == TRACE_TOO_BIG)
 		p->answer = TRACE_UNREACHABLE;
-	if (p->from.ss_family != AF_UNSPEC && t->on_address != NULL)
-		t->on_address((struct sockaddr *)&p->from, t->arg);
+	if (p->from.ss_family != AF_UNSPEC)
+		note_answer(t, p);
 	if ((trace_answer_final(p->answer) || p->answer == TRACE_SEND_FAILED) &&
 	    p->ttl < t->stop_ttl)
 		t->stop_ttl = p->ttl;
@@ -213,20 +242,43 @@ send_more(struct trace *t, struct trace_failure *f)
 	return 0;
 }
 
+static int64_t
+bounded(int64_t wait, int64_t rtt, int factor)
+{
+	int64_t w = rtt * factor;
+
+	if (rtt == 0)
+		return wait;
+	if (w < MIN_ADAPTIVE_WAIT)
+		w = MIN_ADAPTIVE_WAIT;
+	return w < wait ? w : wait;
+}
+
+/* How long p may wait, given what its hop and the later ones have answered. */
+static int64_t
+probe_wait(const struct trace *t, const struct trace_probe *p)
+{
+	size_t hop = (size_t)(p->ttl - t->opt.first_ttl);
+	int64_t w = bounded(t->opt.wait, t->hop_rtt[hop], WAIT_HERE);
+
+	return bounded(w, t->beyond_rtt[hop], WAIT_NEAR);
+}
+
 /* Expires the probes whose wait is over; returns the poll timeout until the next one, in ms. */
 static int
 expire(struct trace *t)
 {
-	int64_t now = clock_now_usec(), next = -1;
+	int64_t now = clock_now_usec(), next = -1, wait;
 
 	for (size_t i = 0; i < t->next_send; i++) {
 		struct trace_probe *p = &t->probe[i];
 		if (p->answer != TRACE_PENDING || p->sent_at == 0)
 			continue;
-		if (now - p->sent_at >= t->opt.wait)
+		wait = probe_wait(t, p);
+		if (now - p->sent_at >= wait)
 			probe_expired(t, p);
-		else if (next == -1 || p->sent_at + t->opt.wait - now < next)
-			next = p->sent_at + t->opt.wait - now;
+		else if (next == -1 || p->sent_at + wait - now < next)
+			next = p->sent_at + wait - now;
 	}
 	/* Whole milliseconds, rounded up, so a wait never ends just short of its time. */
 	return next == -1 ? 0 : duration_to_poll_ms(next);

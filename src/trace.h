@@ -103,6 +103,8 @@ struct trace {
 	struct sockaddr_storage mtu_from;
 	uint8_t *buf;
 	size_t buflen;
+	int64_t *hop_rtt; /* per hop, the fastest answer so far; 0: none yet */
+	int64_t *beyond_rtt; /* per hop, the fastest answer of any later hop */
 	struct pollfd *pfd;
 	struct trace_probe **polled;
 	size_t resends; /* probes to send again (--mtu) */

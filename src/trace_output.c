@@ -309,15 +309,21 @@ text_end(struct trace_output *out, enum trace_end end)
 static const char *
 end_name(const struct trace_output *out, enum trace_end end)
 {
-	static const char *const names[] = { "reached", "rejected", "filtered", "silent",
-		"max_hops", "send_failed", "stopped" };
-
-	if (end == TRACE_END_REACHED && out->final->answer == TRACE_PORT_OPEN)
-		return "open";
-	if (end == TRACE_END_REACHED && out->final->answer == TRACE_PORT_CLOSED &&
-	    out->t->opt.port != 0)
-		return "closed";
-	return names[end];
+	switch (end) {
+	case TRACE_END_REACHED:
+		if (out->final->answer == TRACE_PORT_OPEN)
+			return "open";
+		if (out->final->answer == TRACE_PORT_CLOSED && out->t->opt.port != 0)
+			return "closed";
+		return "reached";
+	case TRACE_END_REJECTED: return "rejected";
+	case TRACE_END_FILTERED: return "filtered";
+	case TRACE_END_SILENT: return "silent";
+	case TRACE_END_MAX_HOPS: return "max_hops";
+	case TRACE_END_SEND_FAILED: return "send_failed";
+	case TRACE_END_STOPPED: break;
+	}
+	return "stopped";
 }
 
 static int
