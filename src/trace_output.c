@@ -181,6 +181,15 @@ written(struct trace_output *out, int r)
 	return -1;
 }
 
+static int
+never_sent(const struct trace_hop *h)
+{
+	for (int i = 0; i < h->nprobes; i++)
+		if (h->probe[i].answer != TRACE_SEND_FAILED)
+			return 0;
+	return 1;
+}
+
 int
 trace_output_hop(const struct trace_hop *h, void *arg)
 {
@@ -189,6 +198,11 @@ trace_output_hop(const struct trace_hop *h, void *arg)
 
 	if (out->closed)
 		return -1;
+	if (never_sent(h)) {
+		/* Nothing went out: the error line says why, not a row of stars. */
+		note_hop(out, h);
+		return 0;
+	}
 	if (out->json)
 		r = json_hop(out, h);
 	else

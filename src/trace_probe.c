@@ -135,6 +135,13 @@ send_refused(struct trace *t, struct trace_probe *p, int err)
 	p->err = err;
 }
 
+static void
+answered_by_dest(const struct trace *t, struct trace_probe *p, enum trace_answer a)
+{
+	p->answer = a;
+	memcpy(&p->from, &t->dest, t->destlen);
+}
+
 static size_t
 build_payload(struct trace *t, struct trace_probe *p)
 {
@@ -180,16 +187,17 @@ trace_probe_send(struct trace *t, struct trace_probe *p, struct trace_failure *f
 		return -1;
 	probe_dest(t, p, &to);
 	if (connect(p->fd, (struct sockaddr *)&to, t->destlen) == -1 && errno != EINPROGRESS) {
-		/* Refused at once (on this machine): the answer is what the socket says. */
-		if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH)
-			return 0;
-		send_refused(t, p, errno);
+		/* A TCP port of this machine answers at once; anything else is a local refusal. */
+		if (errno == ECONNREFUSED && t->opt.kind == TRACE_TCP)
+			answered_by_dest(t, p, TRACE_PORT_CLOSED);
+		else
+			send_refused(t, p, errno);
 		return 0;
 	}
 	if (t->opt.kind == TRACE_TCP)
 		return 0;
 	len = build_payload(t, p);
-	if (send(p->fd, t->buf, len, 0) == -1 && errno != ECONNREFUSED && errno != EHOSTUNREACH)
+	if (send(p->fd, t->buf, len, 0) == -1)
 		send_refused(t, p, errno);
 	return 0;
 }
@@ -212,7 +220,7 @@ read_reply(struct trace *t, struct trace_probe *p)
 			return 0;
 		p->answer = t->opt.kind == TRACE_ICMP ? TRACE_ECHO_REPLY : TRACE_PORT_OPEN;
 	}
-	memcpy(&p->from, &t->dest, t->destlen);
+	answered_by_dest(t, p, p->answer);
 	return 1;
 }
 

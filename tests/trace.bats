@@ -350,3 +350,16 @@ assert s == dict(s, type="summary", destination="fd77:0:0:4::2", protocol="tcp",
 	[ "$status" -eq 1 ]
 	[ "${lines[-1]}" = "no answer past hop 3 (10.77.3.2): filtered here" ]
 }
+
+@test "trace: a probe that cannot leave is an error line with its errno and hint, status 1" {
+	require_root
+	netns_new bare
+	run --separate-stderr in_ns "$NETNS" "$SOCKT" trace -n -w 1 10.77.9.9
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"sockt trace: send probe (hop 1): Network is unreachable [ENETUNREACH, errno 101]"* ]]
+	[[ "$stderr" == *"sockt trace: hint: no route to that network"* ]]
+	run --separate-stderr in_ns "$NETNS" "$SOCKT" trace -T -n -w 1 fd77::9
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"[ENETUNREACH, errno 101]"* ]]
+}
