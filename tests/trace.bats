@@ -83,6 +83,16 @@ trace_c() {
 	[[ "${lines[2]}" =~ ^\ 3\ \ fd77:0:0:3::2\ \ [0-9]+\.[0-9]{3}\ ms\ \ [0-9]+\.[0-9]{3}\ ms\ \ [0-9]+\.[0-9]{3}\ ms$ ]]
 	trace_c -n -w 1 -Q 1 "$D4"
 	[[ "${lines[0]}" =~ ^\ 1\ \ 10\.77\.1\.2\ \ [0-9]+\.[0-9]{3}\ ms$ ]]
+	# From hop 3, one probe at a time: the same hops, one after the other.
+	trace_c -n -w 1 -f 3 -N 1 -Q 2 "$D4"
+	[ "$status" -eq 0 ]
+	diff <(expected_hops 4 | sed 1,2d) <(echo "$output" | hops)
+	[[ "${lines[0]}" =~ ^\ 3\ \ 10\.77\.3\.2\ \ [0-9.]+\ ms\ \ [0-9.]+\ ms$ ]]
+	# Ten probes a hop, all hops at once.
+	trace_c -n -w 1 -Q 10 -N 255 -m 255 "$D6"
+	[ "$status" -eq 0 ]
+	diff <(expected_hops 6) <(echo "$output" | hops)
+	[ "$(echo "${lines[3]}" | grep -o ' ms' | wc -l)" -eq 10 ]
 }
 
 @test "trace -T: TCP SYN probes name every router and find the port open" {
