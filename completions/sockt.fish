@@ -95,6 +95,6 @@ complete -c sockt -n "__fish_seen_subcommand_from trace" -s I -l icmp -d 'ICMP e
 complete -c sockt -n "__fish_seen_subcommand_from trace" -s m -l max-hops -r -d 'the largest TTL / hop limit, 1-255 (default 30)'
 complete -c sockt -n "__fish_seen_subcommand_from trace" -s f -l first-hop -r -d 'the TTL to start at (default 1)'
 complete -c sockt -n "__fish_seen_subcommand_from trace" -s Q -l queries -r -d 'probes per hop, 1-10 (default 3)'
-complete -c sockt -n "__fish_seen_subcommand_from trace" -s w -l wait -r -d 'how long a probe waits for its answer (default 3 s)'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -s w -l wait -r -d 'the longest a probe waits for its answer (default 3 s)'
 complete -c sockt -n "__fish_seen_subcommand_from trace" -s N -l parallel -r -d 'probes in flight at once, 1-255 (default 16)'
 complete -c sockt -n "__fish_seen_subcommand_from trace" -l mtu -d 'find the path MTU per hop (UDP and ICMP probes)'

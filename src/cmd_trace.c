@@ -29,7 +29,7 @@ static const struct opt options[] = {
 	{ "first-hop", 'f', required_argument, "N", "the TTL to start at (default 1)" },
 	{ "queries", 'Q', required_argument, "N", "probes per hop, 1-10 (default 3)" },
 	{ "wait", 'w', required_argument, "D",
-	    "how long a probe waits for its answer (default 3 s)" },
+	    "the longest a probe waits for its answer (default 3 s)" },
 	{ "parallel", 'N', required_argument, "N", "probes in flight at once, 1-255 (default 16)" },
 	{ "mtu", OPT_MTU, no_argument, NULL, "find the path MTU per hop (UDP and ICMP probes)" },
 	{ NULL, 0, 0, NULL, NULL },
