@@ -281,7 +281,7 @@ expire(struct trace *t)
 			next = p->sent_at + wait - now;
 	}
 	/* Whole milliseconds, rounded up, so a wait never ends just short of its time. */
-	return next == -1 ? 0 : duration_to_poll_ms(next);
+	return duration_to_poll_ms(next == -1 ? t->opt.wait : next);
 }
 
 static const struct trace_probe *
