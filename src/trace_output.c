@@ -7,10 +7,13 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "icmp.h"
+#include "io.h"
 #include "json.h"
 #include "report.h"
 #include "trace_answer.h"
@@ -74,27 +77,27 @@ text_hop(struct trace_output *out, const struct trace_hop *h)
 {
 	const struct sockaddr *shown = NULL;
 
-	printf("%2d ", h->ttl);
+	fprintf(out->f, "%2d ", h->ttl);
 	for (int i = 0; i < h->nprobes; i++) {
 		const struct trace_probe *p = &h->probe[i];
 		if (!answered(p)) {
-			printf(" *");
+			fprintf(out->f, " *");
 			continue;
 		}
 		/* As traceroute: the address again only where it changes within the hop. */
 		if (shown == NULL || !addr_same_host(shown, (const struct sockaddr *)&p->from)) {
 			shown = (const struct sockaddr *)&p->from;
-			put_address(out, stdout, shown);
+			put_address(out, out->f, shown);
 		}
-		printf("  %.3f ms", (double)p->rtt / 1000.0);
+		fprintf(out->f, "  %.3f ms", (double)p->rtt / 1000.0);
 		if (p->answer == TRACE_UNREACHABLE)
-			printf(" %s", trace_mark(p->icmp6, p->type, p->code));
+			fprintf(out->f, " %s", trace_mark(p->icmp6, p->type, p->code));
 	}
 	if (h->mtu != 0 && h->mtu != out->last_mtu)
-		printf("  pmtu %u", (unsigned)h->mtu);
+		fprintf(out->f, "  pmtu %u", (unsigned)h->mtu);
 	if (h->black_hole && out->black_hole_ttl == 0)
-		printf("  (black hole: %u-byte probes vanish)", (unsigned)out->last_mtu);
-	printf("\n");
+		fprintf(out->f, "  (black hole: %u-byte probes vanish)", (unsigned)out->last_mtu);
+	fprintf(out->f, "\n");
 }
 
 static void
@@ -170,14 +173,37 @@ note_hop(struct trace_output *out, const struct trace_hop *h)
 	out->last_ttl = h->ttl;
 }
 
+/* Text is built in memory and written whole, as JSON is: one write(2), one place for errors. */
+static int
+text_begin(struct trace_output *out)
+{
+	out->text = NULL;
+	out->textlen = 0;
+	return (out->f = open_memstream(&out->text, &out->textlen)) == NULL ? -1 : 0;
+}
+
+static int
+text_write(struct trace_output *out)
+{
+	int r = fclose(out->f) == 0 ? io_write_all(STDOUT_FILENO, out->text, out->textlen) : -1;
+
+	out->f = NULL;
+	free(out->text);
+	out->text = NULL;
+	return r;
+}
+
+/* A failed write ends the output: said once, unless the reader just went away (EPIPE). */
 static int
 written(struct trace_output *out, int r)
 {
-	if (r == 0 && fflush(stdout) == 0)
+	if (r == 0)
 		return 0;
 	out->closed = 1;
-	if (errno != EPIPE)
+	if (errno != EPIPE) {
 		out->write_err = errno;
+		report_errno(errno, "write to stdout");
+	}
 	return -1;
 }
 
@@ -205,8 +231,10 @@ trace_output_hop(const struct trace_hop *h, void *arg)
 	}
 	if (out->json)
 		r = json_hop(out, h);
-	else
+	else if ((r = text_begin(out)) == 0) {
 		text_hop(out, h);
+		r = text_write(out);
+	}
 	note_hop(out, h);
 	return written(out, r);
 }
@@ -245,14 +273,14 @@ text_reached(struct trace_output *out, const char *dest, const char *rtt)
 	const struct trace_probe *p = out->final;
 
 	if (p->answer == TRACE_PORT_OPEN)
-		printf("port %u (%s) open at hop %d, %s ms\n", (unsigned)t->opt.port, proto_name(t),
-		    out->final_ttl, rtt);
+		fprintf(out->f, "port %u (%s) open at hop %d, %s ms\n", (unsigned)t->opt.port,
+		    proto_name(t), out->final_ttl, rtt);
 	else if (p->answer == TRACE_PORT_CLOSED && t->opt.port != 0)
-		printf("reached %s, port closed (%s) at hop %d, %s ms\n", dest,
+		fprintf(out->f, "reached %s, port closed (%s) at hop %d, %s ms\n", dest,
 		    t->opt.kind == TRACE_TCP && !p->type ? "RST" : "ICMP port unreachable",
 		    out->final_ttl, rtt);
 	else
-		printf("reached %s at hop %d, %s ms\n", dest, out->final_ttl, rtt);
+		fprintf(out->f, "reached %s at hop %d, %s ms\n", dest, out->final_ttl, rtt);
 }
 
 static void
@@ -263,7 +291,7 @@ text_rejected(struct trace_output *out, const char *rtt)
 
 	addr_format((const struct sockaddr *)&p->from, from, sizeof(from));
 	icmp_error_text(p->icmp6 ? AF_INET6 : AF_INET, p->type, p->code, 0, why, sizeof(why));
-	printf("hop %d (%s) rejects: %s (%s), %s ms\n", out->final_ttl, from, why,
+	fprintf(out->f, "hop %d (%s) rejects: %s (%s), %s ms\n", out->final_ttl, from, why,
 	    trace_mark(p->icmp6, p->type, p->code), rtt);
 }
 
@@ -279,18 +307,20 @@ text_mtu(struct trace_output *out)
 		addr_format((const struct sockaddr *)&out->mtu_from, from, sizeof(from));
 		hop = trace_hop_of(out->t, (const struct sockaddr *)&out->mtu_from);
 		if (hop != 0)
-			printf("path MTU %u: lowered at hop %d (%s)\n", (unsigned)out->last_mtu,
-			    hop, from);
+			fprintf(out->f, "path MTU %u: lowered at hop %d (%s)\n",
+			    (unsigned)out->last_mtu, hop, from);
 		else
-			printf("path MTU %u: lowered by %s\n", (unsigned)out->last_mtu, from);
+			fprintf(out->f, "path MTU %u: lowered by %s\n", (unsigned)out->last_mtu,
+			    from);
 	} else if (out->black_hole_ttl != 0)
-		printf("path MTU %u or more: a black hole hides the exact size\n",
+		fprintf(out->f, "path MTU %u or more: a black hole hides the exact size\n",
 		    (unsigned)out->last_mtu);
 	else
-		printf("path MTU %u\n", (unsigned)out->last_mtu);
+		fprintf(out->f, "path MTU %u\n", (unsigned)out->last_mtu);
 	if (out->black_hole_ttl != 0)
-		printf("MTU black hole before hop %d: %u-byte probes vanish without an ICMP error, "
-		       "%u-byte ones pass\n",
+		fprintf(out->f,
+		    "MTU black hole before hop %d: %u-byte probes vanish without an ICMP error, "
+		    "%u-byte ones pass\n",
 		    out->black_hole_ttl, (unsigned)out->black_hole_size, (unsigned)out->last_mtu);
 }
 
@@ -308,13 +338,17 @@ text_end(struct trace_output *out, enum trace_end end)
 	case TRACE_END_REACHED: text_reached(out, dest, rtt); break;
 	case TRACE_END_REJECTED: text_rejected(out, rtt); break;
 	case TRACE_END_FILTERED:
-		printf("no answer past hop %d (%s): filtered here\n", out->last_heard_ttl, heard);
+		fprintf(out->f, "no answer past hop %d (%s): filtered here\n", out->last_heard_ttl,
+		    heard);
 		break;
 	case TRACE_END_SILENT:
-		printf("no hop answered in %d: filtered at the first hop or on this machine\n",
+		fprintf(out->f,
+		    "no hop answered in %d: filtered at the first hop or on this machine\n",
 		    out->last_ttl);
 		break;
-	case TRACE_END_MAX_HOPS: printf("%s not reached in %d hops\n", dest, out->last_ttl); break;
+	case TRACE_END_MAX_HOPS:
+		fprintf(out->f, "%s not reached in %d hops\n", dest, out->last_ttl);
+		break;
 	case TRACE_END_SEND_FAILED:
 	case TRACE_END_STOPPED: break;
 	}
@@ -394,9 +428,10 @@ trace_output_end(struct trace_output *out, int stopped)
 		return end;
 	if (out->json)
 		written(out, json_end(out, end));
-	else {
+	else if (text_begin(out) == 0) {
 		text_end(out, end);
-		written(out, 0);
-	}
+		written(out, text_write(out));
+	} else
+		written(out, -1);
 	return end;
 }

@@ -3,6 +3,7 @@
 #define SOCKT_TRACE_OUTPUT_H
 
 #include <sys/socket.h>
+#include <stdio.h>
 
 #include "trace.h"
 #include "trace_names.h"
@@ -23,6 +24,9 @@ struct trace_output {
 	struct trace_names names;
 	int numeric, json;
 	int closed; /* stdout is gone: nothing more is written */
+	FILE *f; /* the text being written, in memory */
+	char *text;
+	size_t textlen;
 	int write_err;
 	/* What the hops have shown so far. */
 	const struct trace_probe *final; /* the answer that ended it, if any */

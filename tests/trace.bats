@@ -373,3 +373,16 @@ assert s == dict(s, type="summary", destination="fd77:0:0:4::2", protocol="tcp",
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"[ENETUNREACH, errno 101]"* ]]
 }
+
+@test "trace: a full stdout is status 4 with the errno, a closed one ends quietly" {
+	run --separate-stderr bash -c '"$SOCKT" trace -n -w 1 127.0.0.1 >/dev/full'
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"sockt trace: write to stdout: No space left on device [ENOSPC, errno 28]"* ]]
+	[ "$(echo "$stderr" | grep -c 'write to stdout')" -eq 1 ]
+	run --separate-stderr bash -c '"$SOCKT" --json trace -n -w 1 127.0.0.1 >/dev/full'
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"[ENOSPC, errno 28]"* ]]
+	run bash -c '"$SOCKT" trace -n -w 1 127.0.0.1 2>"$1" | head -c 0; echo "${PIPESTATUS[0]}"' sh "$(tmp)/err"
+	[ "$output" = 0 ]
+	! grep -q "write to stdout" "$(tmp)/err"
+}
