@@ -386,3 +386,27 @@ assert s == dict(s, type="summary", destination="fd77:0:0:4::2", protocol="tcp",
 	[ "$output" = 0 ]
 	! grep -q "write to stdout" "$(tmp)/err"
 }
+
+# Debian's traceroute writes !X for "host/network administratively prohibited" (ICMP codes
+# 9 and 10) and !<5> for ICMPv6's source policy failure; sockt writes !A for those, as the
+# BSD traceroute does, keeping !X for filters. The other marks must agree.
+@test "trace: each kind of unreachable has traceroute's mark, and traceroute agrees" {
+	require_root
+	for rule in "4 icmp host-unreachable !H" "4 icmp net-unreachable !N" \
+	    "4 icmp prot-unreachable !P" "4 icmp admin-prohibited !X" \
+	    "4 icmp host-prohibited !A" "4 icmp net-prohibited !A" \
+	    "6 icmpv6 addr-unreachable !H" "6 icmpv6 no-route !N" \
+	    "6 icmpv6 policy-fail !A" "6 icmpv6 admin-prohibited !X"; do
+		read -r f proto type mark <<<"$rule"
+		ip netns exec "$R3" nft delete table inet skt 2>/dev/null || true
+		nft_in "$R3" "chain passing { type filter hook forward priority 0;
+			ip$([ "$f" = 6 ] && echo 6) daddr $(dest $f) reject with $proto type $type; }"
+		trace_c -n -w 1 -Q 1 "$(dest $f)"
+		[ "$status" -eq 1 ]
+		[[ "${lines[3]}" =~ ^\ 4\ \ [0-9a-f:.]+\ \ [0-9.]+\ ms\ $mark$ ]]
+		[[ "${lines[-1]}" == *"($mark), "* ]]
+		[ "$mark" = "!A" ] && continue
+		run in_ns "$C" traceroute -$f -n -w 1 -q 1 "$(dest $f)"
+		[[ "$(echo "$output" | tail -n 1)" == *" ms $mark" ]]
+	done
+}
