@@ -12,6 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v traceroute >/dev/null && command -v tracepath >/dev/null ||
     { echo "bench/trace.sh: needs traceroute and tracepath (bootstrap installs them)" >&2; exit 2; }
 
+# shellcheck source=../tests/lib/netns.bash
+. "$here/../tests/lib/netns.bash"
 # shellcheck source=../tests/lib/netchain.bash
 . "$here/../tests/lib/netchain.bash"
 record=$(mktemp)

@@ -132,18 +132,10 @@ trace_c() {
 
 @test "trace: UDP to a port that answers is open; to one that does not, closed by ICMP" {
 	require_root
-	port=$(free_port udp)
-	spawn srv in_ns "$S" python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", int(sys.argv[1])))
-for _ in range(1000):
-    data, peer = s.recvfrom(4096)
-    s.sendto(data, peer)
-' "$port"
-	wait_listening "$port" udp 5 "$S"
 	for f in 4 6; do
+		spawn "echo$f" in_ns "$S" python3 "$TESTLIB/udp_peer.py" echo "$(dest $f)"
+		wait_for_line "$(tmp)/echo$f.out" '^port [0-9]+$'
+		port=$(awk '{ print $2; exit }' "$(tmp)/echo$f.out")
 		trace_c -n -w 1 "$(dest $f)" "$port"
 		[ "$status" -eq 0 ]
 		diff <(expected_hops $f) <(echo "$output" | hops)

@@ -1,5 +1,6 @@
 # tests/lib/netchain.bash: a line of network namespaces, client - routers - server,
 # with IPv4 and IPv6 inside them only (10.77.0.0/16 and fd77::/16, never routed out).
+# Needs netns.bash (common.bash loads it) for the veth links.
 #
 #   chain_build TAG N RECORD: namespaces ${TAG}c, ${TAG}r1..${TAG}rN, ${TAG}s (names in
 #   CHAIN_NS[0..N+1]), each name appended to the file RECORD for the caller's teardown.
@@ -22,14 +23,9 @@ chain_node_setup() {
 }
 
 chain_link() {
-	local i=$1 left=$2 right=$3
-	ip link add "v${i}l" netns "$left" type veth peer name "v${i}r" netns "$right"
-	ip -n "$left" addr add "$(chain_v4 "$i" 1)/24" dev "v${i}l"
-	ip -n "$right" addr add "$(chain_v4 "$i" 2)/24" dev "v${i}r"
-	ip -n "$left" addr add "$(chain_v6 "$i" 1)/64" dev "v${i}l" nodad
-	ip -n "$right" addr add "$(chain_v6 "$i" 2)/64" dev "v${i}r" nodad
-	ip -n "$left" link set "v${i}l" up
-	ip -n "$right" link set "v${i}r" up
+	local i=$1
+	veth_link "$2" "v${i}l" "$(chain_v4 "$i" 1)/$(chain_v6 "$i" 1)" \
+	    "$3" "v${i}r" "$(chain_v4 "$i" 2)/$(chain_v6 "$i" 2)"
 }
 
 chain_routes() {
@@ -67,19 +63,13 @@ chain_build() {
 	chain_routes "$n"
 	CHAIN_DEST4=$(chain_v4 $((n + 1)) 2)
 	CHAIN_DEST6=$(chain_v6 $((n + 1)) 2)
-	chain_ready "$n"
+	chain_ready
 }
 
-# chain_ready N: every link up, then one ping each way through, so that no test pays for
-# neighbour discovery (IPv6 waits a second to ask again after a first miss). Bounded.
+# chain_ready: one ping each way through (the links are up already, see veth_link), so that
+# no test pays for neighbour discovery, which waits a second to ask again after a miss.
 chain_ready() {
-	local n=$1 k i
-	for ((k = 1; k <= n + 1; k++)); do
-		for ((i = 0; i < 250; i++)); do
-			ip -n "${CHAIN_NS[k]}" -br link show "v${k}r" | grep -q ' UP ' && break
-			sleep 0.02
-		done
-	done
+	local dest i
 	for dest in "$CHAIN_DEST4" "$CHAIN_DEST6"; do
 		for ((i = 0; i < 5; i++)); do
 			ip netns exec "${CHAIN_NS[0]}" ping -c 1 -W 1 "$dest" >/dev/null && break
