@@ -18,7 +18,7 @@ _sockt() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local cmd= i w n=0 opts= kinds= operands= kind
 	local global='-4 --ipv4 -6 --ipv6 -n --numeric -v --verbose -q --quiet --json -h --help -V --version'
-	local commands='listen connect send udp-send udp-recv resolve raw-ping state help'
+	local commands='listen connect send udp-send udp-recv resolve raw-ping state trace help'
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
@@ -59,6 +59,10 @@ _sockt() {
 		opts='-u --udp --state -H --no-header'
 		kinds='--state=value'
 		operands='port none' ;;
+	trace)
+		opts='-U --udp -T --tcp -I --icmp -m --max-hops -f --first-hop -Q --queries -w --wait -N --parallel --mtu'
+		kinds='-m=value --max-hops=value -f=value --first-hop=value -Q=value --queries=value -w=value --wait=value -N=value --parallel=value'
+		operands='none' ;;
 	help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
 	'') COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
 	esac

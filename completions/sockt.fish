@@ -6,7 +6,7 @@ function __sockt_services
 end
 
 complete -c sockt -f
-set -l sockt_commands listen connect send udp-send udp-recv resolve raw-ping state help
+set -l sockt_commands listen connect send udp-send udp-recv resolve raw-ping state trace help
 complete -c sockt -n "not __fish_seen_subcommand_from $sockt_commands" -a listen -d 'accept TCP connections and relay them to stdin/stdout'
 complete -c sockt -n "not __fish_seen_subcommand_from $sockt_commands" -a connect -d 'open a TCP connection and relay it to stdin/stdout, or scan ports'
 complete -c sockt -n "not __fish_seen_subcommand_from $sockt_commands" -a send -d 'send one request and print the reply'
@@ -15,7 +15,8 @@ complete -c sockt -n "not __fish_seen_subcommand_from $sockt_commands" -a udp-re
 complete -c sockt -n "not __fish_seen_subcommand_from $sockt_commands" -a resolve -d 'what getaddrinfo and getnameinfo say about names'
 complete -c sockt -n "not __fish_seen_subcommand_from $sockt_commands" -a raw-ping -d 'ICMP and ICMPv6 echo over raw sockets'
 complete -c sockt -n "not __fish_seen_subcommand_from $sockt_commands" -a state -d 'list TCP or UDP sockets, their timers and owners'
-complete -c sockt -n "__fish_seen_subcommand_from help" -a 'listen connect send udp-send udp-recv resolve raw-ping state'
+complete -c sockt -n "not __fish_seen_subcommand_from $sockt_commands" -a trace -d 'where on the path a host or a port stops answering'
+complete -c sockt -n "__fish_seen_subcommand_from help" -a 'listen connect send udp-send udp-recv resolve raw-ping state trace'
 complete -c sockt -s 4 -l ipv4 -d 'use IPv4 only'
 complete -c sockt -s 6 -l ipv6 -d 'use IPv6 only'
 complete -c sockt -s n -l numeric -d 'no DNS: hosts are address literals'
@@ -88,3 +89,12 @@ complete -c sockt -n "__fish_seen_subcommand_from raw-ping" -a '(__fish_print_ho
 complete -c sockt -n "__fish_seen_subcommand_from state" -s u -l udp -d 'list UDP sockets instead of TCP'
 complete -c sockt -n "__fish_seen_subcommand_from state" -l state -r -d 'only sockets in these states (time-wait, listen, ...); repeatable'
 complete -c sockt -n "__fish_seen_subcommand_from state" -s H -l no-header -d 'socket lines only: no header, no summary'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -s U -l udp -d 'UDP probes, to high ports or to PORT (the default)'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -s T -l tcp -d 'TCP SYN probes to PORT (default 80)'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -s I -l icmp -d 'ICMP echo probes (raw socket, or ping socket)'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -s m -l max-hops -r -d 'the largest TTL / hop limit, 1-255 (default 30)'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -s f -l first-hop -r -d 'the TTL to start at (default 1)'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -s Q -l queries -r -d 'probes per hop, 1-10 (default 3)'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -s w -l wait -r -d 'the longest a probe waits for its answer (default 3 s)'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -s N -l parallel -r -d 'probes in flight at once, 1-255 (default 16)'
+complete -c sockt -n "__fish_seen_subcommand_from trace" -l mtu -d 'find the path MTU per hop (UDP and ICMP probes)'

@@ -305,3 +305,16 @@ hint_for_errno(int err, int family)
 		break;
 	}
 }
+
+void
+hint_trace(const struct sockaddr *sa, int socktype)
+{
+	char a[ADDR_STRLEN];
+
+	addr_format(sa, a, sizeof(a));
+	if (socktype == SOCK_RAW)
+		report_hint("'sockt trace -I %s' shows where on the path the answers stop", a);
+	else
+		report_hint("'sockt trace%s %s %u' shows where on the path the answers stop",
+		    socktype == SOCK_STREAM ? " -T" : "", a, (unsigned)addr_port(sa));
+}

@@ -13,6 +13,12 @@ int report_bind_failure(const struct endpoint *, const struct sock_failure *, in
 /* "hint: ..." for EADDRINUSE on a port: what holds it (the state issue fills this in from
  * sock_diag). */
 void hint_port_in_use(uint16_t port, int socktype);
+/*
+ * After a timeout or silence: the sockt trace line that shows where on the
+ * path the answers stop, to the same address (and port, for SOCK_STREAM and
+ * SOCK_DGRAM; SOCK_RAW traces with ICMP echo).
+ */
+void hint_trace(const struct sockaddr *, int socktype);
 /* A hint for an errno from connect/sendto/socket where the cause is known. */
 void hint_for_errno(int err, int family);
 
