@@ -13,6 +13,8 @@ int report_bind_failure(const struct endpoint *, const struct sock_failure *, in
 /* "hint: ..." for EADDRINUSE on a port: what holds it (the state issue fills this in from
  * sock_diag). */
 void hint_port_in_use(uint16_t port, int socktype);
+/* The ways to get a raw socket, with a setcap command that names this binary's real path. */
+void hint_raw_socket_permission(void);
 /* A hint for an errno from connect/sendto/socket where the cause is known. */
 void hint_for_errno(int err, int family);
 
