@@ -63,6 +63,8 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 # line. The words are split as bash splits them (at '=' and ':' too), and it runs under
 # bash-completion, which loads it.
 bash_complete() {
+	[ -f /usr/share/bash-completion/bash_completion ] ||
+	    { echo "bash-completion is not installed (bootstrap installs it)"; return 1; }
 	bash --norc --noprofile -c '
 		set -f
 		. /usr/share/bash-completion/bash_completion
