@@ -181,7 +181,8 @@ bash_complete_hosts() {
 	done
 	grep -q "sockt $("$SOCKT" --version | cut -d' ' -f2)" "$dest$prefix/share/man/man1/sockt.1"
 	find "$dest" -path '*bash-completion/completions/sockt' | grep -q .
-	[ -f "$dest$prefix/share/zsh/site-functions/_sockt" ]
+	# site-functions, or vendor-completions where zsh reads only that (Debian, under /usr).
+	find "$dest$prefix/share/zsh" -path '*/zsh/*/_sockt' | grep -q .
 	[ -f "$dest$prefix/share/fish/vendor_completions.d/sockt.fish" ]
 	# Staged: the capability is left to the package, in one line.
 	grep -Fq "sockt: cap_net_raw not set on $dest$prefix/bin/sockt: a staged install (DESTDIR)" \

@@ -111,7 +111,7 @@ keys() { tmux_do send-keys -t "$SESSION" "$@"; }
 # wait_screen REGEX: until the screen shows REGEX (bounded); the screen in $SCREEN.
 wait_screen() {
 	local i
-	for ((i = 0; i < 250; i++)); do
+	for ((i = 0; i < 500; i++)); do
 		SCREEN=$(screen)
 		grep -Eq -- "$1" <<<"$SCREEN" && return 0
 		sleep 0.02
@@ -126,11 +126,25 @@ wait_screen() {
 # capture-pane drops the spaces at the end of a line.
 offers() {
 	keys C-u C-l
-	wait_screen '[$>] *$'
+	wait_clear
 	keys -l "$1"
+	# shellcheck disable=SC2086
 	keys $TABS
 	wait_screen "$2"
-	keys C-u C-l
+}
+
+# wait_clear: until the screen holds nothing but a prompt, so that nothing left from
+# the line before can match.
+wait_clear() {
+	local i
+	for ((i = 0; i < 500; i++)); do
+		SCREEN=$(screen)
+		[[ "$(grep . <<<"$SCREEN")" =~ ^[$\>]\ *$ ]] && return 0
+		sleep 0.02
+	done
+	echo "the screen did not clear:"
+	grep . <<<"$SCREEN"
+	return 1
 }
 
 # completes LINE REGEX: the same with one Tab, for a completion that is the only one.
