@@ -131,7 +131,7 @@ bash_complete_hosts() {
 	offered=$(bash_complete 'sockt state --state ')
 	[[ "$offered" == *time-wait* ]]
 	for s in $offered; do
-		"$SOCKT" state -H --state "$s" >/dev/null || "$SOCKT" state -u -H --state "$s" >/dev/null
+		"$SOCKT" state -H --state "$s" >/dev/null 2>&1 || "$SOCKT" state -u -H --state "$s" >/dev/null
 	done
 	listed=$("$SOCKT" state --state '?' 2>&1 | sed -n 's/.*must be one of //p' | grep -oE '\b[a-z][a-z0-9-]*\b')
 	[ "$(sort <<<"$listed")" = "$(sort <<<"$offered")" ]
@@ -142,7 +142,7 @@ bash_complete_hosts() {
 	run fish -c "source '$SOCKT_SRCDIR/completions/sockt.fish'; complete -C 'sockt state --state=listen,time-'"
 	[ "$(cut -f1 <<<"$output")" = --state=listen,time-wait ]
 	grep -q "^	_values -s , state $(tr '\n' ' ' <<<"$offered" | sed 's/ $//')\$" "$SOCKT_SRCDIR/completions/_sockt"
-	grep -q "'--state\[.*\]:state:_sockt_states'" "$SOCKT_SRCDIR/completions/_sockt"
+	grep -q "'--state=\[.*\]:state:_sockt_states'" "$SOCKT_SRCDIR/completions/_sockt"
 }
 
 @test "docs: raw-ping -I offers interfaces and local addresses, not host names" {

@@ -184,6 +184,8 @@ completes() {
 	offers 'sockt raw-ping -I ' '(^|  )lo( |$)'
 	grep -q '127\.0\.0\.1' <<<"$SCREEN"
 	offers 'sockt connect -s ' '::1'
+	offers 'sockt connect --source=' '::1'
+	offers 'sockt state --state=' 'time-wait'
 	offers 'sockt connect -w 1 ' 'install-test-peer'
 }
 
@@ -196,6 +198,7 @@ completes() {
 	offers 'sockt state --state ' 'time-wait'
 	grep -q 'established' <<<"$SCREEN"
 	offers 'sockt raw-ping -I ' '(^|  )lo( |$)'
+	offers 'sockt connect --source=' '--source=::1'
 }
 
 @test "install: at a prefix no shell reads, one line per shell says what to add, and it works" {
