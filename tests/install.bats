@@ -29,7 +29,6 @@ setup() {
 	}
 	# A directory uid 65534 can reach (the bats directory is root's alone).
 	WORLD=$(mktemp -d /tmp/sockt-install.XXXXXX)
-	echo "$WORLD" >"$(tmp)/world"
 	chmod 755 "$WORLD"
 	mkdir -p "$WORLD/home/.config/fish" "$WORLD/run"
 	chown 65534:65534 "$WORLD/run"
@@ -72,7 +71,8 @@ world() {
 			mount -t tmpfs -o mode=755 tmpfs /usr/local || exit 100
 		fi
 		if [ -d /etc/fish ]; then
-			cp -a /etc/fish "$world/etc-fish" && mount --bind "$world/etc-fish" /etc/fish || exit 100
+			rm -rf "$world/etc-fish" && cp -a /etc/fish "$world/etc-fish" &&
+			    mount --bind "$world/etc-fish" /etc/fish || exit 100
 		fi
 		mount --bind "$world/hosts" /etc/hosts || exit 100
 		ip link set lo up
