@@ -257,7 +257,9 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	run -4 world sh -c "setcap -r /usr/local/bin/sockt && cd / &&
 		$NOBODY env PATH=/usr/local/bin:/usr/bin:/bin sockt raw-ping -c 1 127.0.0.1"
 	[[ "$output" == *"setcap cap_net_raw+ep /usr/local/bin/sockt)"* ]]
-	# Without /proc, argv[0] resolved through the symlink names the same file.
+	# Without /proc, argv[0] resolved through the symlink names the same file (a build
+	# with AddressSanitizer cannot run without /proc).
+	ldd "$SOCKT" | grep -q libasan && return 0
 	run -4 world sh -c "setcap -r /usr/local/bin/sockt && mkdir /usr/local/lib &&
 		ln -s ../bin/sockt /usr/local/lib/sk && cd /usr/local/lib && mount -t tmpfs none /proc &&
 		$NOBODY ./sk raw-ping -c 1 127.0.0.1"
