@@ -1,4 +1,4 @@
-/* cmd_listen.c: accept TCP connections and relay them to stdin/stdout (SPEC 5, listen). */
+/* cmd_listen.c: accept TCP connections and relay them to stdin/stdout (sockt-listen(1)). */
 #include "config.h"
 
 #include <errno.h>
@@ -124,7 +124,7 @@ say_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 	snprintf(buf, len, "%s port %u", addr, addr_port((const struct sockaddr *)ss));
 }
 
-/* A connection's failure, named; returns its status (SPEC 4). */
+/* A connection's failure, named; returns its status (sockt-listen(1), EXIT STATUS). */
 static int
 report_relay_failure(const struct sockaddr_storage *peer, const struct relay_stats *st,
     int64_t idle_usec)
@@ -277,7 +277,7 @@ run(const struct command *cmd, int argc, char **argv)
 		return status;
 	}
 	endpoint_free(&ep);
-	/* SPEC 5: the first stderr line, so that a script can learn a port the kernel chose. */
+	/* The first stderr line (sockt-listen(1)): a script learns a port the kernel chose. */
 	for (int i = 0; i < b.n; i++)
 		report_verbose(1, "listening on %s port %u",
 		    addr_format((struct sockaddr *)&b.addr[i], addr, sizeof(addr)),

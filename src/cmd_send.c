@@ -1,4 +1,4 @@
-/* cmd_send.c: one request, one reply (SPEC 5, send): connect, send, half-close, print the reply. */
+/* cmd_send.c: one request, one reply (sockt-send(1)): connect, send, half-close, print it. */
 #include "config.h"
 
 #include <errno.h>
@@ -168,7 +168,7 @@ report_connect_failure(const struct eyeballs_result *r, const struct endpoint *e
 	return exit_status_for_errno(errno);
 }
 
-/* The relay's failure, worded for a request of rq->len bytes (SPEC 5). */
+/* The relay's failure, worded for a request of rq->len bytes (sockt-send(1), DIAGNOSTICS). */
 static int
 report_exchange_failure(const struct relay_stats *st, const struct request *rq, int64_t timeout)
 {

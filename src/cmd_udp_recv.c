@@ -214,7 +214,7 @@ receive_from(struct receiver *r, int fd)
 		}
 		r->got += (uint64_t)n;
 		if (write_batch(r, fd, (unsigned)n) == -1) {
-			/* SPEC 4: a reader that went away (| head) ends sockt quietly. */
+			/* sockt(1), EXIT STATUS: a reader gone (| head) ends sockt quietly. */
 			if (errno != EPIPE) {
 				report_errno(errno, "write to stdout");
 				r->status = EXIT_LOCAL;

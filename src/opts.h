@@ -28,7 +28,7 @@ int opt_next(struct opt_parser *);
 void opt_end(struct opt_parser *);
 
 /*
- * The operands of listen and udp-recv: "[HOST] PORT" (SPEC 2), nothing after
+ * The operands of listen and udp-recv: "[HOST] PORT" (sockt(1), ADDRESSES), nothing after
  * them, and a valid port for proto ("tcp", "udp"); a usage error otherwise.
  */
 void opt_local_endpoint(const struct command *, int argc, char **argv, const char *proto,
