@@ -199,6 +199,7 @@ completes() {
 	grep -q 'established' <<<"$SCREEN"
 	offers 'sockt raw-ping -I ' '(^|  )lo( |$)'
 	offers 'sockt connect --source=' '--source=::1'
+	offers 'sockt connect -w 1 ' 'install-test-peer'
 }
 
 @test "install: at a prefix no shell reads, one line per shell says what to add, and it works" {
