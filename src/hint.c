@@ -277,6 +277,28 @@ hint_port_in_use(uint16_t port, int socktype)
 }
 
 /*
+ * argv[0] as the shell found it: a name with a slash from the working directory, one
+ * without from the first directory in PATH that holds it. NULL if it is nowhere.
+ */
+static char *
+resolve_argv0(const char *name)
+{
+	char candidate[PATH_MAX], *dirs, *dir, *next, *found = NULL;
+
+	if (strchr(name, '/') != NULL)
+		return realpath(name, NULL);
+	if (getenv("PATH") == NULL || (dirs = strdup(getenv("PATH"))) == NULL)
+		return NULL;
+	for (next = dirs; found == NULL && (dir = strsep(&next, ":")) != NULL;) {
+		snprintf(candidate, sizeof(candidate), "%s/%s", *dir == '\0' ? "." : dir, name);
+		if (access(candidate, X_OK) == 0)
+			found = realpath(candidate, NULL);
+	}
+	free(dirs);
+	return found;
+}
+
+/*
  * The path of the running binary: the setcap command in the hint must name the file
  * that ran, wherever it was installed or however it was called. /proc/self/exe gives
  * it; argv[0] is the fallback.
@@ -291,7 +313,7 @@ self_path(char *path, size_t size)
 
 	if ((n = readlink("/proc/self/exe", path, size - 1)) > 0)
 		path[n] = '\0';
-	else if ((resolved = realpath(program_invocation_name, NULL)) != NULL) {
+	else if ((resolved = resolve_argv0(program_invocation_name)) != NULL) {
 		strlcpy(path, resolved, size);
 		free(resolved);
 	} else

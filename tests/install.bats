@@ -265,6 +265,11 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 		ln -s ../bin/sockt /usr/local/lib/sk && cd /usr/local/lib && mount -t tmpfs none /proc &&
 		$NOBODY ./sk raw-ping -c 1 127.0.0.1"
 	[[ "$output" == *"setcap cap_net_raw+ep /usr/local/bin/sockt)"* ]]
+	# Found through PATH from a directory that holds another file of that name.
+	run -4 world sh -c "setcap -r /usr/local/bin/sockt && mkdir /usr/local/lib &&
+		touch /usr/local/lib/sockt && cd /usr/local/lib && mount -t tmpfs none /proc &&
+		$NOBODY env PATH=/usr/local/bin:/usr/bin:/bin sockt raw-ping -c 1 127.0.0.1"
+	[[ "$output" == *"setcap cap_net_raw+ep /usr/local/bin/sockt)"* ]]
 }
 
 @test "install: where setcap cannot be used, one line says why and the install succeeds" {
