@@ -19,7 +19,7 @@ setup() {
 		skip "needs root for a private mount namespace over /usr/local"
 	}
 	local missing=
-	for tool in tmux:tmux setcap:libcap2-bin getcap:libcap2-bin zsh:zsh \
+	for tool in tmux:tmux setcap:libcap2-bin getcap:libcap2-bin zsh:zsh fish:fish \
 	    /usr/share/bash-completion/bash_completion:bash-completion; do
 		command -v "${tool%%:*}" >/dev/null || [ -f "${tool%%:*}" ] || missing="$missing ${tool#*:}"
 	done
@@ -190,7 +190,6 @@ completes() {
 }
 
 @test "install: fish finds sockt.fish although it reads nothing under /usr/local" {
-	command -v fish >/dev/null || skip "fish is not installed (bootstrap installs it)"
 	start_shell fish fish
 	TABS=Tab
 	completes 'sockt resol' '^> sockt resolve *$'
@@ -213,19 +212,16 @@ completes() {
 	[ "$zshrc" = 'fpath=(/usr/local/sockt/share/zsh/site-functions $fpath)' ]
 	{ cat /etc/skel/.bashrc && echo "PS1='$ '" && echo "$bashrc"; } >"$WORLD/home/.bashrc"
 	printf '%s\n' "$zshrc" 'autoload -Uz compinit' 'compinit' >>"$WORLD/home/.zshrc"
-	if command -v fish >/dev/null; then
-		fishrc=$(what fish fish/vendor_completions.d '~/.config/fish/config.fish')
-		[ "$fishrc" = "set -p fish_complete_path /usr/local/sockt/share/fish/vendor_completions.d" ]
-		echo "$fishrc" >>"$WORLD/home/.config/fish/config.fish"
-	fi
+	fishrc=$(what fish fish/vendor_completions.d '~/.config/fish/config.fish')
+	[ "$fishrc" = "set -p fish_complete_path /usr/local/sockt/share/fish/vendor_completions.d" ]
+	echo "$fishrc" >>"$WORLD/home/.config/fish/config.fish"
 	start_shell bash bash -i
 	completes 'sockt resol' '^\$ sockt resolve *$'
 	start_shell zsh zsh -i
 	completes 'sockt resol' '^\$ sockt resolve *$'
-	if command -v fish >/dev/null; then
-		start_shell fish fish
-		completes 'sockt resol' '^> sockt resolve *$'
-	fi
+	start_shell fish fish
+	completes 'sockt resol' '^> sockt resolve *$'
+
 }
 
 # --- raw-ping through cap_net_raw ------------------------------------------------
@@ -235,7 +231,6 @@ completes() {
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
 @test "install: as root, make install gives sockt cap_net_raw and uid 65534 pings with it" {
-	command -v getcap >/dev/null || skip "getcap (Debian package libcap2-bin) is not installed"
 	run -0 world sh -c "getcap /usr/local/bin/sockt && cat /proc/sys/net/ipv4/ping_group_range &&
 		$NOBODY /usr/local/bin/sockt raw-ping -c 1 127.0.0.1"
 	grep -Fqx 'sockt: cap_net_raw set on /usr/local/bin/sockt: raw-ping works for every user' \
@@ -289,10 +284,8 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	[[ "$output" == *" 65534 "*"/usr/local/bin/sockt" ]] || [[ "$output" == *" nobody "*"/usr/local/bin/sockt" ]]
 	grep -Fq "sockt: cap_net_raw not set on /usr/local/bin/sockt: not root;" "$WORLD/install.log"
 	# And fish's directory for the administrator is root's: the line says what to run.
-	if command -v fish >/dev/null; then
-		grep -Fqx "sockt: fish $(fish --version | sed 's/.* //') reads no completions under /usr/local; as root: install -m 644 /usr/local/share/fish/vendor_completions.d/sockt.fish /etc/fish/completions/" \
-		    "$WORLD/install.log"
-	fi
+	grep -Fqx "sockt: fish $(fish --version | sed 's/.* //') reads no completions under /usr/local; as root: install -m 644 /usr/local/share/fish/vendor_completions.d/sockt.fish /etc/fish/completions/" \
+	    "$WORLD/install.log"
 	# One line each, nothing else said.
-	[ "$(grep -c '^sockt: ' "$WORLD/install.log")" -eq "$(command -v fish >/dev/null && echo 2 || echo 1)" ]
+	[ "$(grep -c '^sockt: ' "$WORLD/install.log")" -eq 2 ]
 }
