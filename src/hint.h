@@ -13,6 +13,11 @@ int report_bind_failure(const struct endpoint *, const struct sock_failure *, in
 /* "hint: ..." for EADDRINUSE on a port: what holds it (the state issue fills this in from
  * sock_diag). */
 void hint_port_in_use(uint16_t port, int socktype);
+/*
+ * After udp-recv bound with SO_REUSEADDR: a notice when other UDP sockets
+ * share its port, since unicast datagrams then reach only one of them.
+ */
+void hint_port_shared(const struct bound *);
 /* A hint for an errno from connect/sendto/socket where the cause is known. */
 void hint_for_errno(int err, int family);
 
