@@ -63,7 +63,7 @@ _sockt() {
 	done
 	case $cmd in
 	listen)
-		opts='-k --keep-open --max-conns --echo --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown'
+		opts='-k --keep-open --max-conns --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown'
 		values='--max-conns=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value'
 		operands='host port' ;;
 	connect)
@@ -71,15 +71,15 @@ _sockt() {
 		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value'
 		operands='host port' ;;
 	send)
-		opts='-e --escapes -f --file --crlf --no-recv -w --timeout'
-		values='-f=file --file=file -w=value --timeout=value'
+		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout'
+		values='-f=file --file=file --expect=value -w=value --timeout=value'
 		operands='host port none' ;;
 	udp-send)
 		opts='-e --escapes --whole -c --count --interval --reply --hex --broadcast --ttl -s --source -p --source-port'
 		values='-c=value --count=value --interval=value --reply=value --ttl=value -s=local --source=local -p=port --source-port=port'
 		operands='host port none' ;;
 	udp-recv)
-		opts='-c --count -w --timeout --echo --hex --buffer --reuseaddr --multicast'
+		opts='-c --count -w --timeout --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast'
 		values='-c=value --count=value -w=value --timeout=value --buffer=value --multicast=host'
 		operands='host port' ;;
 	resolve)

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include "parse.h"
 #include "report.h"
 #include "sockdiag.h"
+
+static void hint_port_taken(uint16_t port, int socktype, int reuse_off);
 
 /* The port below which binding needs privilege, from the sysctl of this network namespace. */
 static int
@@ -71,7 +74,7 @@ report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int
 	}
 	report_errno(f->err, "%s to %s port %u (%s)", f->call, f->addr, f->port, proto);
 	switch (f->err) {
-	case EADDRINUSE: hint_port_in_use(f->port, socktype); break;
+	case EADDRINUSE: hint_port_taken(f->port, socktype, f->reuseaddr_off); break;
 	case EACCES: hint_privileged_port(f->port); break;
 	case EADDRNOTAVAIL:
 		report_hint("%s is not an address of this machine ('ip addr' lists them)", f->addr);
@@ -118,7 +121,7 @@ count_port(const struct sockdiag_table *t, uint16_t port, struct port_use *u)
 }
 
 /*
- * Whether --reuseaddr would get past the sockets now on the port: the
+ * Whether SO_REUSEADDR would get past the sockets now on the port: the
  * kernel lets a SO_REUSEADDR socket share a port with TIME_WAIT ones only
  * if they had SO_REUSEADDR too, which nothing reports; a test bind (never
  * listening, closed at once) asks the kernel itself. 1 yes, 0 no, -1 unknown.
@@ -184,11 +187,15 @@ seconds_up(uint32_t ms)
 	return (unsigned)((ms + 999) / 1000);
 }
 
-/* Only TIME_WAIT (the example in sockt(1)): how long, and whether --reuseaddr helps. */
+/*
+ * Only TIME_WAIT: how long, and whether SO_REUSEADDR (listen's default)
+ * gets past it. reuse_off: the failed bind had --no-reuseaddr.
+ */
 static void
-hint_only_waiting(const struct port_use *u, uint16_t port, int socktype)
+hint_only_waiting(const struct port_use *u, uint16_t port, int socktype, int reuse_off)
 {
 	int reuse = reuseaddr_would_work(port, socktype);
+	const char *them = u->waiting == 1 ? "it" : "them";
 	char when[128];
 
 	if (u->waiting == 1)
@@ -200,18 +207,23 @@ hint_only_waiting(const struct port_use *u, uint16_t port, int socktype)
 		    "%zu connections on port %u are in TIME_WAIT, the last "
 		    "leaves it in %u s",
 		    u->waiting, port, seconds_up(u->longest_wait_ms));
-	if (reuse == 0)
-		report_hint("%s; wait (--reuseaddr cannot help: the program that made %s did not "
-			    "set SO_REUSEADDR)",
-		    when, u->waiting == 1 ? "it" : "them");
+	if (reuse == 0 || (reuse == -1 && !reuse_off))
+		report_hint("%s; the program that made %s did not set SO_REUSEADDR, so only "
+			    "waiting helps",
+		    when, them);
+	else if (reuse_off)
+		report_hint("%s; wait, or leave out --no-reuseaddr%s%s%s", when,
+		    reuse == 1 ? " (SO_REUSEADDR binds over " : " if the program that made ", them,
+		    reuse == 1 ? ")" : " set SO_REUSEADDR");
 	else
-		report_hint("%s; wait, or use --reuseaddr", when);
+		/* Our SO_REUSEADDR bind failed, the test bind a moment later did not. */
+		report_hint("%s; SO_REUSEADDR binds over them now: try again", when);
 }
 
 /* Sockets a process holds: who, and what to do about it. */
 static void
 hint_held(const struct sockdiag_table *t, const struct port_use *u, uint16_t port, int socktype,
-    int hidden)
+    int hidden, int reuse_off)
 {
 	int protocol = socktype == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
 	char states[256], owners[256], wait[64] = "";
@@ -240,12 +252,14 @@ hint_held(const struct sockdiag_table *t, const struct port_use *u, uint16_t por
 			    "choose another port",
 		    what, what[0] == 'a' ? "s" : "");
 	/* UDP sockets share a port when every one of them set SO_REUSEADDR. */
-	if (socktype == SOCK_DGRAM && reuseaddr_would_work(port, socktype) == 1)
-		report_hint("the sockets there set SO_REUSEADDR: --reuseaddr would share the port");
+	if (socktype == SOCK_DGRAM && reuse_off && reuseaddr_would_work(port, socktype) == 1)
+		report_hint("the sockets there set SO_REUSEADDR: without --no-reuseaddr this one "
+			    "would share the port");
 }
 
-void
-hint_port_in_use(uint16_t port, int socktype)
+/* EADDRINUSE on port: what holds it; reuse_off says the failed bind had no SO_REUSEADDR. */
+static void
+hint_port_taken(uint16_t port, int socktype, int reuse_off)
 {
 	struct sockdiag_filter f = { socktype == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP, AF_UNSPEC,
 		0, port };
@@ -255,9 +269,9 @@ hint_port_in_use(uint16_t port, int socktype)
 
 	if (sockdiag_list(&f, &t) == -1) {
 		report_hint("another %s socket holds port %u; 'sockt state %s%u' shows which and "
-			    "for "
-			    "how long; use --reuseaddr if it is only in TIME_WAIT",
-		    addr_proto_name(socktype), port, socktype == SOCK_DGRAM ? "-u " : "", port);
+			    "for how long%s",
+		    addr_proto_name(socktype), port, socktype == SOCK_DGRAM ? "-u " : "", port,
+		    reuse_off ? "; leave out --no-reuseaddr if it is only in TIME_WAIT" : "");
 		sockdiag_table_free(&t);
 		return;
 	}
@@ -270,9 +284,9 @@ hint_port_in_use(uint16_t port, int socktype)
 			    "be bound without listening, which the kernel does not list",
 		    port);
 	else if (u.holders == 0)
-		hint_only_waiting(&u, port, socktype);
+		hint_only_waiting(&u, port, socktype, reuse_off);
 	else
-		hint_held(&t, &u, port, socktype, hidden);
+		hint_held(&t, &u, port, socktype, hidden, reuse_off);
 	sockdiag_table_free(&t);
 }
 
@@ -366,6 +380,13 @@ hint_raw_socket_permission(void)
 }
 
 void
+hint_port_in_use(uint16_t port, int socktype)
+{
+	/* The callers outside listen and udp-recv bind with SO_REUSEADDR (connect -p). */
+	hint_port_taken(port, socktype, 0);
+}
+
+void
 hint_for_errno(int err, int family)
 {
 	switch (err) {
@@ -403,4 +424,62 @@ hint_trace(const struct sockaddr *sa, int socktype)
 	else
 		report_hint("'sockt trace%s %s %u' shows where on the path the answers stop",
 		    socktype == SOCK_STREAM ? " -T" : "", a, (unsigned)addr_port(sa));
+}
+
+/* Whether a socket of the table and one of ours (a, family) can both get a datagram sent to a. */
+static int
+same_or_wildcard(const struct sockdiag_socket *s, const struct sockaddr *sa)
+{
+	static const uint8_t any[16];
+	const uint8_t *mine;
+	size_t len;
+
+	if (sa->sa_family == AF_INET6) {
+		mine = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		len = 16;
+	} else {
+		mine = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+		len = 4;
+	}
+	if (memcmp(mine, any, len) == 0 || memcmp(s->local, any, 16) == 0)
+		return 1;
+	return s->family == sa->sa_family && memcmp(s->local, mine, len) == 0;
+}
+
+void
+hint_port_shared(const struct bound *b)
+{
+	uint16_t port = addr_port((const struct sockaddr *)&b->addr[0]);
+	struct sockdiag_filter f = { IPPROTO_UDP, AF_UNSPEC, 0, port };
+	struct sockdiag_table t;
+	char owners[256];
+	size_t others = 0;
+	struct stat st;
+
+	if (sockdiag_list(&f, &t) == 0) {
+		for (size_t i = 0; i < t.n; i++) {
+			int ours = 0, shared = 0;
+			if (t.v[i].local_port != port)
+				continue;
+			for (int k = 0; k < b->n; k++) {
+				ours |= fstat(b->fd[k], &st) == 0 && st.st_ino == t.v[i].inode;
+				shared |=
+				    same_or_wildcard(&t.v[i], (const struct sockaddr *)&b->addr[k]);
+			}
+			if (ours || !shared)
+				t.v[i].local_port = 0; /* not counted, nor named below */
+			else
+				others++;
+		}
+	}
+	if (others > 0) {
+		sockdiag_find_owners(&t);
+		owners_text(&t, port, owners, sizeof(owners));
+		report_notice("port %u is also bound by %zu other UDP socket%s%s%s%s, all with "
+			      "SO_REUSEADDR: a unicast datagram reaches only one of them; "
+			      "--no-reuseaddr refuses to share",
+		    port, others, others == 1 ? "" : "s", owners[0] ? " (" : "", owners,
+		    owners[0] ? ")" : "");
+	}
+	sockdiag_table_free(&t);
 }
