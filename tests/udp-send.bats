@@ -326,3 +326,21 @@ assert o == {"from": "127.0.0.1", "port": int(sys.argv[2]), "bytes": 9, "data": 
 	[ "$status" -eq 2 ]
 	[ "${lines[0]}" = "sockt udp-send: invalid TTL '256': must be 0-255" ]
 }
+
+@test "udp-send: a name with two addresses sends to getaddrinfo's first only, and -v names it" {
+	py_recv v6 ::1 2 3
+	py_recv v4 127.0.0.1 2 3 "$PEER_PORT"
+	port=$PEER_PORT
+	printf '127.0.0.1 dual.test\n::1 dual.test\n' >"$(tmp)/hosts.v4first"
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$(tmp)/hosts.v6first"
+	for order in v4first v6first; do
+		first=$(with_hosts "$(tmp)/hosts.$order" getent ahosts dual.test | awk 'NR == 1 {print $1}')
+		run -0 --separate-stderr with_hosts "$(tmp)/hosts.$order" "$SOCKT" udp-send -v dual.test "$port" "$order"
+		[[ "$stderr" == *"sent 1 datagram (7 bytes) to $first port $port"* ]]
+	done
+	done_with v6 2
+	done_with v4 0
+	[ "$first" = ::1 ]
+	[ "$(cat "$(tmp)/v6.0")" = v4first ]
+	[ "$(cat "$(tmp)/v6.1")" = v6first ]
+}
