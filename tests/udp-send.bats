@@ -344,3 +344,12 @@ assert o == {"from": "127.0.0.1", "port": int(sys.argv[2]), "bytes": 9, "data": 
 	[ "$(cat "$(tmp)/v6.0")" = v4first ]
 	[ "$(cat "$(tmp)/v6.1")" = v6first ]
 }
+
+@test "udp-send: --reply answers end their lines at a terminal, and stay byte-exact in a pipe" {
+	py_echo echo 127.0.0.1
+	printf -v cmd '%q ' "$SOCKT" udp-send --reply 2 127.0.0.1 "$PEER_PORT"
+	run -0 script -qec "printf 'two\\nthree\\n' | $cmd" /dev/null
+	[ "$(tr -d '\r' <<<"$output" | od -c)" = "$(printf 're:two\nre:three\n' | od -c)" ]
+	printf 'two\nthree\n' | "$SOCKT" udp-send --reply 2 127.0.0.1 "$PEER_PORT" >"$(tmp)/pipe"
+	[ "$(sha256sum <"$(tmp)/pipe")" = "$(printf 're:twore:three' | sha256sum)" ]
+}
