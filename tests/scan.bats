@@ -376,3 +376,19 @@ time.sleep(60)'
 	[ "$(printf '%s\n' "${lines[@]}" | grep -c ' filtered \[timeout after 1 s\]$')" -eq 20 ]
 	[ "$ms" -ge 950 ] && [ "$ms" -lt 1800 ]
 }
+
+@test "scan: localhost from the suite's own hosts file (run-bats): one line per address it lists" {
+	require_root
+	[ -n "${SOCKT_TEST_HOSTS:-}" ] || skip "not run through tests/lib/run-bats"
+	# run-bats put the file over /etc/hosts: nothing here comes from this machine's.
+	cmp /etc/hosts "$SOCKT_TEST_HOSTS"
+	b=$(free_block)
+	listeners 127.0.0.1 "$b"
+	want="127.0.0.1 port $b (tcp) open"
+	if grep -Eq '^::1[[:space:]].*\blocalhost\b' "$SOCKT_TEST_HOSTS"; then
+		want=$(printf '%s\n' "::1 port $b (tcp) closed [ECONNREFUSED]" "$want")
+	fi
+	run --separate-stderr "$SOCKT" connect -z localhost "$b"
+	[ "$(printf '%s\n' "${lines[@]}" | scan_lines)" = "$want" ]
+	[ "$status" -eq "$([ "${#lines[@]}" -eq 1 ] && echo 0 || echo 1)" ]
+}
