@@ -401,3 +401,18 @@ sys.stdout.buffer.write(os.urandom(30000) + b"a line\n" + os.urandom(9000) + b"\
 		[ "$(sha256sum <"$(tmp)/r$peer.out")" = "$(sha256sum <"$(tmp)/data")" ]
 	done
 }
+
+@test "udp-recv: a name with two addresses takes datagrams on both" {
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$(tmp)/hosts"
+	spawn r with_hosts "$(tmp)/hosts" "$SOCKT" -v udp-recv -c 2 dual.test 0
+	wait_for_line "$(tmp)/r.err" '^sockt udp-recv: listening on 127\.0\.0\.1 port [0-9]+$'
+	wait_for_line "$(tmp)/r.err" '^sockt udp-recv: listening on ::1 port [0-9]+$'
+	port=$(sed -n 's/^sockt udp-recv: listening on ::1 port //p' "$(tmp)/r.err")
+	py_say ::1 "$port" "six."
+	wait_for_line "$(tmp)/r.err" 'bytes from ::1 port'
+	py_say 127.0.0.1 "$port" "four."
+	finished r
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/r.out")" = "six.four." ]
+	grep -q '^sockt udp-recv: 5 bytes from 127.0.0.1 port' "$(tmp)/r.err"
+}
