@@ -166,13 +166,21 @@ take_next_port(struct scanner *sc, const struct scan_ports *ports, struct scan_r
 static int
 take_socket(struct scanner *sc, int family, int *in_bind, int *reused)
 {
-	size_t list = spare_list(family);
+	size_t list = spare_list(family), other = !list;
+	int fd;
 
 	*in_bind = 0;
 	*reused = sc->nspare[list] > 0;
 	if (*reused)
 		return sc->spare[list][--sc->nspare[list]];
-	return source_socket(family, sc->opt->src, in_bind);
+	fd = source_socket(family, sc->opt->src, in_bind);
+	/* The other family's spares may hold the descriptors: a socket of this one needs them. */
+	if (fd == -1 && (errno == EMFILE || errno == ENFILE) && sc->nspare[other] > 0) {
+		while (sc->nspare[other] > 0)
+			close(sc->spare[other][--sc->nspare[other]]);
+		fd = source_socket(family, sc->opt->src, in_bind);
+	}
+	return fd;
 }
 
 /* connect(2) on a slot's socket, and what came of it if it ended at once. */

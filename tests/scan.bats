@@ -392,3 +392,21 @@ time.sleep(60)'
 	[ "$(printf '%s\n' "${lines[@]}" | scan_lines)" = "$want" ]
 	[ "$status" -eq "$([ "${#lines[@]}" -eq 1 ] && echo 0 || echo 1)" ]
 }
+
+@test "scan: short of descriptors, the IPv4 half still gets its sockets from the IPv6 half's" {
+	b=$(free_block)
+	dual_hosts v4first
+	listeners 127.0.0.1 $((b + 5))
+	# 51 descriptors held open under a limit of 100: fewer than the 68 --parallel is fitted to.
+	run -1 --separate-stderr with_hosts "$(tmp)/hosts.v4first" bash -c '
+		ulimit -n 100
+		for fd in $(seq 10 60); do eval "exec $fd</dev/null"; done
+		exec "$0" connect -z dual.test "$1-$(($1 + 199))"' "$SOCKT" "$b"
+	# Ports past the free block may be anyone's: only the block's lines are known.
+	[ "${#lines[@]}" -eq 400 ]
+	[ "$(printf '%s\n' "${lines[@]}" | grep -Ec ' (open [0-9.]+ ms|closed \[ECONNREFUSED\])$')" -eq 400 ]
+	[ "${lines[5]}" = "::1 port $((b + 5)) (tcp) closed [ECONNREFUSED]" ]
+	[ "${lines[200]}" = "127.0.0.1 port $b (tcp) closed [ECONNREFUSED]" ]
+	[[ "${lines[205]}" == "127.0.0.1 port $((b + 5)) (tcp) open "* ]]
+	[ -z "$stderr" ]
+}
