@@ -191,8 +191,7 @@ parse_ports(const struct command *cmd, int argc, char **argv, struct scan_ports 
 	}
 }
 
-/* A failed bind is everyone's failure: found once per family, before the scan, not on every line.
- */
+/* A failed bind is everyone's failure: found once per family before the scan, not on each line. */
 static int
 check_source(const struct scan_target *t, size_t n, const struct source *src)
 {

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -13,7 +12,6 @@
 #include "addr.h"
 #include "clock.h"
 #include "parse.h"
-#include "report.h"
 #include "scan.h"
 #include "sock.h"
 
@@ -30,7 +28,7 @@ struct scanner {
 	struct scan_result *results;
 	unsigned char *done;
 	size_t n, next, emitted;
-	size_t next_target; /* where the next port to look for in the set is */
+	size_t next_target; /* the address, and the port of the set to look for next */
 	uint32_t next_port;
 	struct slot *slots;
 	struct pollfd *pfd;
