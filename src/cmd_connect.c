@@ -246,12 +246,22 @@ scan_targets(const struct connect_options *o, const struct endpoint *ep, const s
 }
 
 static int
-scan_status(const struct scan_stats *st, const struct scan_report *sr, size_t total)
+scan_status(const struct scan_stats *st, const struct scan_report *sr,
+    const struct scan_target *targets, const struct source *src, size_t total)
 {
+	int family = targets[st->first_error_target].addr.ss_family;
+
 	if (st->first_error != 0) {
 		report_errno(st->first_error, "connect to %s port %u (tcp)",
 		    sr->address[st->first_error_target], st->first_error_port);
-		hint_for_errno(st->first_error, 0);
+		/* A name's IPv6 address on a machine whose IPv6 is off (a container, often). */
+		if (st->first_error == EADDRNOTAVAIL && source_addr(src, family) == NULL)
+			report_hint("this machine has no %s address to connect from, or no local "
+				    "port was free; %s",
+			    family == AF_INET6 ? "IPv6" : "IPv4",
+			    family == AF_INET6 ? "-4 scans IPv4 only" : "-6 scans IPv6 only");
+		else
+			hint_for_errno(st->first_error, family);
 		return exit_status_for_errno(st->first_error);
 	}
 	return st->count[SCAN_OPEN] == total ? EXIT_OK : EXIT_NETWORK;
@@ -313,7 +323,7 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		report_errno(errno, "scan %s", ep->host);
 		status = EXIT_LOCAL;
 	} else
-		status = scan_status(&st, &sr, ports.count * n);
+		status = scan_status(&st, &sr, targets, &src, ports.count * n);
 	scan_summary(&sr, n, ports.count, &st, start);
 	free(sr.address);
 	free(targets);

@@ -410,3 +410,24 @@ time.sleep(60)'
 	[[ "${lines[205]}" == "127.0.0.1 port $((b + 5)) (tcp) open "* ]]
 	[ -z "$stderr" ]
 }
+
+@test "scan: where IPv6 is off (as in many containers), localhost's ::1 is an error line with a hint, 127.0.0.1 still scanned" {
+	require_root
+	netns_new scan
+	in_ns "$NETNS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=1
+	dual_hosts v4first
+	spawn listener ip netns exec "$NETNS" python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 30007)); s.listen(8); time.sleep(60)'
+	wait_listening 30007 tcp 5 "$NETNS"
+	run -4 --separate-stderr with_hosts "$(tmp)/hosts.v4first" ip netns exec "$NETNS" \
+	    "$SOCKT" connect -z localhost 30007
+	[ "${lines[0]}" = "::1 port 30007 (tcp) error [EADDRNOTAVAIL]" ]
+	[[ "${lines[1]}" == "127.0.0.1 port 30007 (tcp) open "* ]]
+	[ "${stderr_lines[0]}" = "sockt connect: connect to ::1 port 30007 (tcp): Cannot assign requested address [EADDRNOTAVAIL, errno 99]" ]
+	[ "${stderr_lines[1]}" = "sockt connect: hint: this machine has no IPv6 address to connect from, or no local port was free; -4 scans IPv4 only" ]
+	# nc agrees: ::1 cannot be tried from here, 127.0.0.1 answers.
+	! in_ns "$NETNS" nc.openbsd -z ::1 30007
+	in_ns "$NETNS" nc.openbsd -z 127.0.0.1 30007
+	run -0 with_hosts "$(tmp)/hosts.v4first" ip netns exec "$NETNS" "$SOCKT" -4 connect -z localhost 30007
+}
