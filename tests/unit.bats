@@ -271,6 +271,14 @@ reply() {
 	[ "$(u scan-line 81 113 -1 2000000)" = "127.0.0.1 port 81 (tcp) filtered [EHOSTUNREACH]" ]
 }
 
+@test "unit: a scan's addresses come IPv6 first, then numerically, each once" {
+	[ "$(u scan-order 127.0.0.1 ::1)" = "::1 127.0.0.1" ]
+	[ "$(u scan-order ::1 127.0.0.1)" = "::1 127.0.0.1" ]
+	[ "$(u scan-order 127.0.0.2 10.0.0.1 127.0.0.2 ::1 2001:db8::1 ::1 127.0.0.10)" = \
+		"::1 2001:db8::1 10.0.0.1 127.0.0.2 127.0.0.10" ]
+	[ "$(u scan-order fe80::1%lo ::1 fe80::1 fe80::1%lo)" = "::1 fe80::1 fe80::1%lo" ]
+}
+
 @test "unit: the compat errno-name table agrees with the C library" {
 	run "$ERRNAMES_CHECK"
 	[ "$status" -eq 0 ]

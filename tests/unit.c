@@ -199,6 +199,7 @@ static const struct unit units[] = {
 	{ "netlink", unit_netlink, 1 },
 	{ "rtt-stats", unit_rtt_stats, 1 },
 	{ "scan-line", unit_scan_line, 4 },
+	{ "scan-order", unit_scan_order, 1 },
 };
 
 int

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "hexdump.h"
 #include "icmp.h"
 #include "pinger.h"
@@ -240,13 +242,44 @@ unit_rtt_stats(char **argv, int argc)
 int
 unit_scan_line(char **argv, int argc)
 {
-	struct scan_result r = { (uint16_t)atoi(argv[0]), SCAN_OPEN, atoi(argv[1]),
-		atoll(argv[2]) };
+	struct scan_result r = { .port = (uint16_t)atoi(argv[0]),
+		.state = SCAN_OPEN,
+		.err = atoi(argv[1]),
+		.rtt_usec = atoll(argv[2]) };
 	char line[256];
 
 	(void)argc;
 	r.state = r.err ? scan_classify(r.err) : SCAN_OPEN;
 	scan_result_format(&r, "127.0.0.1", atoll(argv[3]), line, sizeof(line));
 	printf("%s\n", line);
+	return 0;
+}
+
+/* scan-order ADDRESS...: the literals in the order a scan reports them, each once. */
+int
+unit_scan_order(char **argv, int argc)
+{
+	struct scan_target *t = calloc((size_t)argc, sizeof(*t));
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST }, *res;
+	char text[ADDR_STRLEN];
+	size_t n = 0;
+
+	if (t == NULL)
+		return 1;
+	for (int i = 0; i < argc; i++) {
+		if (getaddrinfo(argv[i], NULL, &hints, &res) != 0) {
+			free(t);
+			return 1;
+		}
+		memcpy(&t[n].addr, res->ai_addr, res->ai_addrlen);
+		t[n++].len = res->ai_addrlen;
+		freeaddrinfo(res);
+	}
+	n = scan_targets_sort(t, n);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? " " : "",
+		    addr_format((struct sockaddr *)&t[i].addr, text, sizeof(text)));
+	printf("\n");
+	free(t);
 	return 0;
 }
