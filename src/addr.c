@@ -1,4 +1,4 @@
-/* addr.c: endpoints (SPEC 2): the HOST PORT forms, getaddrinfo with sockt's rules, inet_ntop. */
+/* addr.c: endpoints (sockt(1), ADDRESSES): HOST PORT forms, getaddrinfo, inet_ntop. */
 #include "config.h"
 
 #include <arpa/inet.h>

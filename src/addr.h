@@ -1,4 +1,4 @@
-/* addr.h: endpoints (SPEC 2): HOST PORT forms, getaddrinfo, printing addresses. */
+/* addr.h: endpoints (sockt(1), ADDRESSES): HOST PORT forms, getaddrinfo, printing addresses. */
 #ifndef SOCKT_ADDR_H
 #define SOCKT_ADDR_H
 

@@ -23,6 +23,7 @@ static const struct command *const commands[] = {
 	&cmd_resolve,
 	&cmd_raw_ping,
 	&cmd_state,
+	&cmd_trace,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -157,7 +158,7 @@ main(int argc, char **argv)
 	/* Without /dev/null there is no safe way on, and maybe no stderr to say so. */
 	if (hold_std_fds() == -1)
 		return EXIT_LOCAL;
-	/* SPEC 4: SIGPIPE never kills sockt; EPIPE is an error like any other. */
+	/* sockt(1), EXIT STATUS: SIGPIPE never kills sockt; EPIPE is an error like any other. */
 	signal(SIGPIPE, SIG_IGN);
 	atexit(io_check_stdout_at_exit);
 

@@ -18,7 +18,7 @@ struct globals globals = { .family = AF_UNSPEC };
 
 enum { OPT_JSON = 1 << 20 };
 
-/* SPEC 1: accepted before or after the command. */
+/* sockt(1), GLOBAL OPTIONS: accepted before or after the command. */
 static const struct opt global_options[] = {
 	{ "ipv4", '4', no_argument, NULL, "use IPv4 only" },
 	{ "ipv6", '6', no_argument, NULL, "use IPv6 only" },

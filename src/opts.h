@@ -64,7 +64,7 @@ void opt_no_such_service(const char *name, const char *proto) __attribute__((nor
 void opt_check_host(const struct command *, const char *host);
 
 /*
- * The operands of listen and udp-recv: "[HOST] PORT", nothing after
+ * The operands of listen and udp-recv: "[HOST] PORT" (sockt(1), ADDRESSES), nothing after
  * them, and a valid port for proto ("tcp", "udp"); a usage error otherwise.
  */
 void opt_local_endpoint(const struct command *, int argc, char **argv, const char *proto,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# cli.bats: SPEC 1: invocation, global options, help, version, usage errors.
+# cli.bats: sockt(1): invocation, global options, help, version, usage errors.
 
 load lib/common
 

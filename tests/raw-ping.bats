@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# raw-ping.bats: SPEC 5 raw-ping: loopback, then namespaces the tests make: a scripted
+# raw-ping.bats: sockt-raw-ping(1): loopback, then namespaces the tests make: a scripted
 # responder (late, lossy, duplicated, damaged, foreign replies), a router that answers
 # with ICMP errors, an unprivileged user with and without ping sockets. iputils ping runs
 # beside sockt where the output must be the same.
@@ -15,35 +15,10 @@ normalize() {
 	    -e 's#= [0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms#= R ms#' -e 's/, pipe [0-9]+//'
 }
 
-# wait_up NS DEV: until the link is up: a packet sent before that is dropped, and
-# IPv6 neighbour discovery then waits a second to ask again.
-wait_up() {
-	local i
-	for ((i = 0; i < 250; i++)); do
-		ip -n "$1" -br link show "$2" | grep -q ' UP ' && return 0
-		sleep 0.02
-	done
-	echo "$2 in $1 did not come up" >&2
-	return 1
-}
-
 # new_ns NAME: a namespace without IPv6 duplicate address detection; its name in $NETNS.
 new_ns() {
 	netns_new "$1"
 	in_ns "$NETNS" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-}
-
-# link NS1 DEV1 ADDR4/ADDR6 NS2 DEV2 ADDR4/ADDR6: a veth pair between two namespaces.
-link() {
-	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
-	ip -n "$1" addr add "${3%/*}/24" dev "$2"
-	ip -n "$1" addr add "${3#*/}/64" dev "$2" nodad
-	ip -n "$4" addr add "${6%/*}/24" dev "$5"
-	ip -n "$4" addr add "${6#*/}/64" dev "$5" nodad
-	ip -n "$1" link set "$2" up
-	ip -n "$4" link set "$5" up
-	wait_up "$1" "$2"
-	wait_up "$4" "$5"
 }
 
 # pair: $A (10.202.0.1, 2001:db8:202::1) linked to $B (.2, ::2), whose kernel does not
@@ -53,7 +28,7 @@ pair() {
 	A=$NETNS
 	new_ns b
 	B=$NETNS
-	link "$A" va 10.202.0.1/2001:db8:202::1 "$B" vb 10.202.0.2/2001:db8:202::2
+	veth_link "$A" va 10.202.0.1/2001:db8:202::1 "$B" vb 10.202.0.2/2001:db8:202::2
 	in_ns "$B" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
 }
 
@@ -73,8 +48,8 @@ routed() {
 	R=$NETNS
 	new_ns b
 	B=$NETNS
-	link "$A" va 10.203.1.2/2001:db8:1::2 "$R" ra 10.203.1.1/2001:db8:1::1
-	link "$B" vb 10.203.2.2/2001:db8:2::2 "$R" rb 10.203.2.1/2001:db8:2::1
+	veth_link "$A" va 10.203.1.2/2001:db8:1::2 "$R" ra 10.203.1.1/2001:db8:1::1
+	veth_link "$B" vb 10.203.2.2/2001:db8:2::2 "$R" rb 10.203.2.1/2001:db8:2::1
 	in_ns "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 	    net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 	ip -n "$A" route add default via 10.203.1.1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# resolve.bats: SPEC 5 resolve, checked against getent ahosts with a hosts file the test owns.
+# resolve.bats: sockt-resolve(1), checked against getent ahosts with a hosts file the test owns.
 
 load lib/common
 
@@ -88,7 +88,7 @@ r() { with_hosts "$HOSTS" "$SOCKT" "$@"; }
 	[ "$output" = "127.0.0.7 port 8080" ]
 }
 
-@test "resolve: a bad --service is a usage error with SPEC's wording" {
+@test "resolve: a bad --service is a usage error with the documented wording" {
 	run --separate-stderr r resolve --service 70000 web.test
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == "sockt resolve: invalid port '70000' for --service: must be 0-65535 or a service name"* ]]
