@@ -280,9 +280,9 @@ add_states(const struct command *cmd, const char *arg, int protocol, uint32_t *s
 		 * these two ever match: an empty list must not pass for an answer. */
 		if (protocol == IPPROTO_UDP && st != SOCKDIAG_CLOSE && st != SOCKDIAG_ESTABLISHED)
 			opt_usage_error(cmd,
-			    "invalid state '%s' with -u: UDP has no such state; a UDP socket is "
+			    "invalid state '%s' with -u: UDP has no %s state; a UDP socket is "
 			    "unconnected (bound, as a server's is) or connected",
-			    word);
+			    word, word);
 		*states |= UINT32_C(1) << st;
 	}
 	free(copy);

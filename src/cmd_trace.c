@@ -83,6 +83,7 @@ parse_operands(const struct command *cmd, struct trace_options *o, int argc, cha
 
 	if (argc < 1)
 		opt_usage_error(cmd, "missing HOST");
+	opt_check_host(cmd, argv[0]);
 	if (argc > 2)
 		opt_usage_error(cmd, "unexpected argument '%s'", argv[2]);
 	opt_check_host(cmd, argv[0]);
@@ -276,9 +277,6 @@ run(const struct command *cmd, int argc, char **argv)
 	eai = addr_resolve(argv[0], NULL, o.kind == TRACE_TCP ? SOCK_STREAM : SOCK_DGRAM, 0, &res);
 	if (eai != 0) {
 		report_eai(eai, errno, "%s", argv[0]);
-		if (eai == EAI_NONAME && globals.numeric && !addr_is_literal(argv[0]))
-			report_hint(
-			    "-n takes address literals only; leave it out to look names up");
 		return EXIT_RESOLVE;
 	}
 	status = trace_all(&o, argv[0], res);

@@ -337,7 +337,7 @@ close_peer() {
 	run --separate-stderr "$SOCKT" state -u --state listen "$port"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = "sockt state: invalid state 'listen' with -u: UDP has no such state; a UDP socket is unconnected (bound, as a server's is) or connected" ]
+	[ "${stderr_lines[0]}" = "sockt state: invalid state 'listen' with -u: UDP has no listen state; a UDP socket is unconnected (bound, as a server's is) or connected" ]
 	run -2 "$SOCKT" state -u --state unconnected,time-wait
 	[[ "$output" == *"invalid state 'time-wait' with -u"* ]]
 	# The UDP server is found under the state UDP has for it.

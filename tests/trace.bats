@@ -405,3 +405,12 @@ assert s == dict(s, type="summary", destination="fd77:0:0:4::2", protocol="tcp",
 		[[ "$(echo "$output" | tail -n 1)" == *" ms $mark" ]]
 	done
 }
+
+@test "trace: -n with a name and -4/-6 with a literal of the other family are usage errors" {
+	run -2 --separate-stderr "$SOCKT" -n trace localhost
+	[ "${stderr_lines[0]}" = "sockt trace: -n takes address literals only, and 'localhost' is a name: leave -n out to look it up" ]
+	run -2 --separate-stderr "$SOCKT" trace -6 127.0.0.1
+	[ "${stderr_lines[0]}" = "sockt trace: -6 asks for IPv6 only, and '127.0.0.1' is an IPv4 address" ]
+	run -2 --separate-stderr "$SOCKT" trace -m 256 ::1
+	[ "${stderr_lines[0]}" = "sockt trace: invalid TTL '256' for -m: must be 1-255" ]
+}
