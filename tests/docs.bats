@@ -84,6 +84,23 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 	grep -q '^\.Sh GLOBAL OPTIONS' man/sockt.1.in
 }
 
+@test "docs: every man page section and contract section that the tree cites exists" {
+	cd "$SOCKT_SRCDIR"
+	files=(--include='*.[ch]' --include='*.bats' --include='*.bash' --include='*.py' --include='*.sh')
+	grep -rhoE "${files[@]}" 'sockt(-[a-z-]+)?\(1\), ([A-Z][A-Z ]*[A-Z]|[A-Z][a-z]+( [a-z]+)*)' \
+	    src compat tests fuzz bench | sort -u >"$(tmp)/pages"
+	[ "$(wc -l <"$(tmp)/pages")" -ge 4 ]
+	while IFS= read -r cited; do
+		page=${cited%%(1)*} section=${cited#*(1), }
+		grep -qE "^\.S[hs] $section\$" "man/$page.1.in" || { echo "$page(1) has no '$section'"; false; }
+	done <"$(tmp)/pages"
+	grep -rhoE "${files[@]}" 'doc/contract\.md, [A-Z][a-z]+( [a-z]+)*' src compat tests fuzz bench |
+	    sort -u >"$(tmp)/contract"
+	while IFS= read -r cited; do
+		grep -qx "## ${cited#*, }" doc/contract.md || { echo "doc/contract.md has no '${cited#*, }'"; false; }
+	done <"$(tmp)/contract"
+}
+
 @test "docs: the completions in the tree are what completions/generate writes from --help" {
 	python3 "$SOCKT_SRCDIR/completions/generate" "$SOCKT" "$(tmp)"
 	for f in sockt.bash _sockt sockt.fish; do

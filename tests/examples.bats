@@ -541,13 +541,8 @@ wait_in() {
 	R=$NETNS
 	netns_new far
 	B=$NETNS
-	ip link add va netns "$A" type veth peer name ra netns "$R"
-	ip link add vb netns "$B" type veth peer name rb netns "$R"
-	ip -n "$A" addr add 198.51.100.2/24 dev va
-	ip -n "$R" addr add 198.51.100.1/24 dev ra
-	ip -n "$R" addr add 192.0.2.1/24 dev rb
-	ip -n "$B" addr add 192.0.2.7/24 dev vb
-	for l in "$A va" "$R ra" "$R rb" "$B vb"; do ip -n ${l% *} link set ${l#* } up; done
+	veth_link "$A" va 198.51.100.2/ "$R" ra 198.51.100.1/
+	veth_link "$B" vb 192.0.2.7/ "$R" rb 192.0.2.1/
 	ip -n "$A" route add default via 198.51.100.1
 	ip -n "$B" route add default via 192.0.2.1
 	in_ns "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
@@ -590,7 +585,7 @@ wait_in() {
 
 @test "examples: state -u 53 lists the UDP socket on port 53" {
 	ns
-	spawn dns in_ns "$N" python3 -c 'import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 53)); print("ready", flush=True); time.sleep(30)'
+	spawn dns in_ns "$N" python3 "$TESTLIB/hold.py" udp 127.0.0.1 53
 	wait_for_line "$(tmp)/dns.out" ready
 	run -0 sh_in "$N" "$(doc su)"
 	[[ "$output" == *"127.0.0.1:53"* ]]
@@ -649,11 +644,7 @@ wait_in() {
 	B=$N
 	netns_new mcs
 	A=$NETNS
-	ip link add eth0 netns "$B" type veth peer name vs netns "$A"
-	ip -n "$B" addr add 10.79.0.2/24 dev eth0
-	ip -n "$A" addr add 10.79.0.1/24 dev vs
-	ip -n "$B" link set eth0 up
-	ip -n "$A" link set vs up
+	veth_link "$B" eth0 10.79.0.2/ "$A" vs 10.79.0.1/
 	ip -n "$A" route add 224.0.0.0/4 dev vs
 	spawn m sh_in "$B" "$(doc umc)"
 	wait_in "$B" 5000 udp
@@ -698,11 +689,7 @@ wait_in() {
 	A=$N
 	netns_new bc
 	B=$NETNS
-	ip link add va netns "$A" type veth peer name vb netns "$B"
-	ip -n "$A" addr add 10.0.0.1/24 brd + dev va
-	ip -n "$B" addr add 10.0.0.2/24 brd + dev vb
-	ip -n "$A" link set va up
-	ip -n "$B" link set vb up
+	veth_link "$A" va 10.0.0.1/ "$B" vb 10.0.0.2/
 	peer r "$B" udp-recv 0.0.0.0 9999 1
 	run -0 sh_in "$A" "$(doc ubcast)"
 	wait_exit "$(cat "$(tmp)/r.pid")"

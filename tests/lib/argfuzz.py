@@ -9,7 +9,6 @@ Run it inside a network namespace of its own: whatever a random line sends stays
 
 usage: argfuzz.py SOCKT COUNT SEED
 """
-import os
 import random
 import re
 import signal

@@ -31,8 +31,8 @@ link_up() {
 }
 
 # veth_link NS1 DEV1 ADDRS1 NS2 DEV2 ADDRS2: a veth pair between two namespaces, both ends
-# up. ADDRS is "IPV4/IPV6" (IPv4 gets /24, IPv6 /64 without duplicate address detection);
-# either may be left empty.
+# up. ADDRS is "IPV4/IPV6" (IPv4 gets /24 and its broadcast address, IPv6 /64 without
+# duplicate address detection); either may be left empty.
 veth_link() {
 	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
 	veth_address "$1" "$2" "$3"
@@ -43,7 +43,7 @@ veth_link() {
 }
 
 veth_address() {
-	[ -z "${3%/*}" ] || ip -n "$1" addr add "${3%/*}/24" dev "$2"
+	[ -z "${3%/*}" ] || ip -n "$1" addr add "${3%/*}/24" brd + dev "$2"
 	[ -z "${3#*/}" ] || ip -n "$1" addr add "${3#*/}/64" dev "$2" nodad
 }
 
