@@ -78,6 +78,7 @@ trace_init(struct trace *t, const struct trace_options *o, const struct sockaddr
 	    t->hop_rtt == NULL || t->beyond_rtt == NULL) {
 		f->call = "allocate probes";
 		f->err = ENOMEM;
+		t->nprobe = 0; /* no descriptors for trace_free to close */
 		return -1;
 	}
 	if (o->mtu && (t->path_mtu = trace_route_mtu(dest, destlen)) == 0)
