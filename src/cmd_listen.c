@@ -54,30 +54,6 @@ struct listen_options {
 	struct relay_options relay;
 };
 
-static long long
-number_arg(const struct command *cmd, const char *what, const char *arg, long long min,
-    long long max)
-{
-	const char *errstr;
-	long long n;
-
-	if (parse_number(arg, min, max, &n, &errstr) == -1)
-		opt_usage_error(cmd, "invalid %s '%s': must be %lld-%lld", what, arg, min, max);
-	return n;
-}
-
-static int64_t
-duration_arg(const struct command *cmd, const char *what, const char *arg)
-{
-	int64_t usec;
-
-	if (parse_duration(arg, &usec) == -1 || usec <= 0)
-		opt_usage_error(cmd,
-		    "invalid %s '%s': must be a duration above 0 such as 2, 1.5 or 250ms", what,
-		    arg);
-	return usec;
-}
-
 static void
 parse_options(const struct command *cmd, struct opt_parser *p, struct listen_options *o)
 {
@@ -86,23 +62,13 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	while ((ch = opt_next(p)) != -1) {
 		switch (ch) {
 		case 'k': o->keep_open = 1; break;
-		case OPT_MAX_CONNS:
-			o->max_conns = (int)number_arg(cmd, "connection count", p->arg, 1, 65536);
-			break;
+		case OPT_MAX_CONNS: o->max_conns = (int)opt_number(p, 1, 65536); break;
 		case OPT_ECHO: o->echo = 1; break;
 		case OPT_REUSEADDR: o->bind.reuseaddr = 1; break;
-		case OPT_BACKLOG:
-			o->bind.backlog = (int)number_arg(cmd, "backlog", p->arg, 1, 65535);
-			break;
-		case 'w': o->timeout_usec = duration_arg(cmd, "timeout", p->arg); break;
-		case 'i': o->relay.idle_usec = duration_arg(cmd, "idle timeout", p->arg); break;
-		case OPT_LINGER:
-			if (strcmp(p->arg, "0") != 0)
-				opt_usage_error(cmd,
-				    "invalid linger '%s': only 0 (close with RST) is supported",
-				    p->arg);
-			o->linger0 = o->relay.linger0 = 1;
-			break;
+		case OPT_BACKLOG: o->bind.backlog = (int)opt_number(p, 1, 65535); break;
+		case 'w': o->timeout_usec = opt_duration(p); break;
+		case 'i': o->relay.idle_usec = opt_duration(p); break;
+		case OPT_LINGER: o->linger0 = o->relay.linger0 = opt_linger(p); break;
 		case OPT_RECV_ONLY: o->relay.recv_only = 1; break;
 		case OPT_SEND_ONLY: o->relay.send_only = 1; break;
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;

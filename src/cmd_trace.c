@@ -48,17 +48,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static long long
-number_option(const struct command *cmd, const char *arg, const char *what, long long min,
-    long long max)
-{
-	long long v;
-
-	if (parse_number(arg, min, max, &v, NULL) == -1)
-		opt_usage_error(cmd, "invalid %s '%s': must be %lld-%lld", what, arg, min, max);
-	return v;
-}
-
 static void
 parse_options(const struct command *cmd, struct trace_options *o, struct opt_parser *p)
 {
@@ -69,19 +58,11 @@ parse_options(const struct command *cmd, struct trace_options *o, struct opt_par
 		case 'U': o->kind = TRACE_UDP; break;
 		case 'T': o->kind = TRACE_TCP; break;
 		case 'I': o->kind = TRACE_ICMP; break;
-		case 'm': o->max_ttl = (int)number_option(cmd, p->arg, "max hops", 1, 255); break;
-		case 'f':
-			o->first_ttl = (int)number_option(cmd, p->arg, "first hop", 1, 255);
-			break;
-		case 'Q': o->probes = (int)number_option(cmd, p->arg, "queries", 1, 10); break;
-		case 'N': o->parallel = (int)number_option(cmd, p->arg, "parallel", 1, 255); break;
-		case 'w':
-			if (parse_duration(p->arg, &o->wait) == -1 || o->wait <= 0)
-				opt_usage_error(cmd,
-				    "invalid wait '%s': must be a duration above 0, as 1.5, 250ms "
-				    "or 2s",
-				    p->arg);
-			break;
+		case 'm': o->max_ttl = opt_ttl(p); break;
+		case 'f': o->first_ttl = opt_ttl(p); break;
+		case 'Q': o->probes = (int)opt_number(p, 1, 10); break;
+		case 'N': o->parallel = (int)opt_number(p, 1, 255); break;
+		case 'w': o->wait = opt_duration(p); break;
 		case OPT_MTU: o->mtu = 1; break;
 		}
 	}
@@ -107,9 +88,8 @@ parse_operands(const struct command *cmd, struct trace_options *o, int argc, cha
 	if (argc == 2 && o->kind == TRACE_ICMP)
 		opt_usage_error(cmd, "unexpected argument '%s': ICMP probes go to no port",
 		    argv[1]);
-	if (argc == 2 && (parse_port(argv[1], proto, &o->port) == -1 || o->port == 0))
-		opt_usage_error(cmd, "invalid port '%s': must be 1-65535 or a service name",
-		    argv[1]);
+	if (argc == 2)
+		o->port = opt_port_operand(cmd, argv[1], proto, 1);
 	if (argc == 1 && o->kind == TRACE_TCP)
 		o->port = 80;
 }

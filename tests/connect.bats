@@ -115,7 +115,7 @@ peer() {
 	[ "${stderr%%$'\n'*}" = "sockt connect: invalid port '70000': must be 0-65535 or a service name" ]
 	run --separate-stderr "$SOCKT" connect -p 70000 127.0.0.1 80
 	[ "$status" -eq 2 ]
-	[ "${stderr%%$'\n'*}" = "sockt connect: invalid port '70000': must be 0-65535 or a service name" ]
+	[ "${stderr%%$'\n'*}" = "sockt connect: invalid port '70000' for -p: must be 0-65535 or a service name" ]
 }
 
 @test "connect: bad arguments and conflicting options are status 2" {

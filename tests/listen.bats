@@ -350,11 +350,11 @@ listen_fifo() {
 	run -2 "$SOCKT" listen 70000
 	[[ "$output" == *"invalid port '70000'"* ]]
 	run -2 "$SOCKT" listen --linger 5 0
-	[[ "$output" == *"invalid linger '5'"* ]]
+	[[ "$output" == *"invalid linger '5' for --linger: must be 0"* ]]
 	run -2 "$SOCKT" listen --recv-only --send-only 0
 	[[ "$output" == *"exclude each other"* ]]
 	run -2 "$SOCKT" listen --max-conns 0 -k 0
-	[[ "$output" == *"invalid connection count '0'"* ]]
+	[[ "$output" == *"invalid number '0' for --max-conns: must be 1-65536"* ]]
 	run -2 "$SOCKT" listen
 	[[ "$output" == *"missing PORT"* ]]
 	run -2 "$SOCKT" listen 127.0.0.1 0 extra

@@ -152,11 +152,15 @@ assert s["rtt_min_ms"] <= s["rtt_avg_ms"] <= s["rtt_max_ms"]
 
 @test "raw-ping: bad sizes, TTLs, counts and intervals are usage errors" {
 	run -2 "$SOCKT" raw-ping -s 65528 ::1
-	[[ "$output" == *"invalid size '65528': must be 0-65527"* ]]
+	[[ "$output" == *"invalid size '65528' for -s: must be 0-65527 bytes"* ]]
+	run -2 "$SOCKT" raw-ping -s 64k ::1
+	[[ "$output" == *"invalid size '64k' for -s: must be 0-65527 bytes"* ]]
 	run -2 "$SOCKT" raw-ping -s 65508 127.0.0.1
-	[[ "$output" == *"invalid size '65508': an IPv4 echo request carries at most 65507 bytes"* ]]
+	[[ "$output" == *"invalid -s '65508': an IPv4 echo request carries at most 65507 bytes"* ]]
 	run -2 "$SOCKT" raw-ping -t 0 127.0.0.1
-	[[ "$output" == *"invalid TTL '0': must be 1-255"* ]]
+	[[ "$output" == *"invalid TTL '0' for -t: must be 1-255"* ]]
+	run -2 "$SOCKT" raw-ping --ttl 256 127.0.0.1
+	[[ "$output" == *"invalid TTL '256' for --ttl: must be 1-255"* ]]
 	run -2 "$SOCKT" raw-ping -c 0 127.0.0.1
 	run -2 "$SOCKT" raw-ping -i 0 127.0.0.1
 	run -2 "$SOCKT" raw-ping -W 1x 127.0.0.1
@@ -167,8 +171,8 @@ assert s["rtt_min_ms"] <= s["rtt_avg_ms"] <= s["rtt_max_ms"]
 }
 
 @test "raw-ping: a host that does not resolve is status 3 with its EAI_ code" {
-	run -3 "$SOCKT" raw-ping -n -c 1 not-an-address
-	[[ "$output" == *"not-an-address: "*"[EAI_NONAME]"* ]]
+	run -3 "$SOCKT" raw-ping -c 1 no-such-host.invalid
+	[[ "$output" == *"no-such-host.invalid: "*"[EAI_NONAME]"* ]]
 }
 
 # ---------------------------------------------------------------- a scripted responder
@@ -325,4 +329,29 @@ print(objs[-1]["rtt_avg_ms"])')
 	[[ "$output" == *'hint: net.ipv4.ping_group_range is "1 0" and your group is 65534'* ]]
 	run -2 in_ns "$NETNS" "${NOBODY[@]}" "$SOCKT" raw-ping -i 0.001 -c 1 127.0.0.1
 	[[ "$output" == *"below 2 ms is flooding, which only root may do"* ]]
+}
+
+@test "raw-ping: -s takes k, M and G as sizes do everywhere, within its limits" {
+	require_root
+	run -0 "$SOCKT" raw-ping -c 1 -s 1k 127.0.0.1
+	[ "${lines[0]}" = "PING 127.0.0.1 (127.0.0.1) 1024(1052) bytes of data." ]
+	[[ "${lines[1]}" == "1032 bytes from 127.0.0.1: icmp_seq=1 "* ]]
+	diff <(printf '%s\n' "$output" | normalize) <(iputils ping -c 1 -s 1024 127.0.0.1 | normalize)
+	run -0 "$SOCKT" raw-ping -c 1 -s 1.5k ::1
+	[ "${lines[0]}" = "PING ::1(::1) 1536 data bytes" ]
+	run -2 "$SOCKT" raw-ping -c 1 -s 1M ::1
+	[[ "$output" == *"invalid size '1M' for -s: must be 0-65527 bytes (k, M, G: powers of 1024)"* ]]
+	run -2 "$SOCKT" raw-ping -c 1 -s 64k 127.0.0.1
+	run -2 "$SOCKT" raw-ping -c 1 -s 1x 127.0.0.1
+}
+
+@test "raw-ping: -4/-6, -n and -I clashes with a HOST are usage errors naming both" {
+	run -2 --separate-stderr "$SOCKT" raw-ping -I 127.0.0.1 ::1
+	[ "${stderr_lines[0]}" = "sockt raw-ping: the source '127.0.0.1' (-I) and '::1' are not of one family: give a source of the host's family" ]
+	run -2 --separate-stderr "$SOCKT" -6 raw-ping -c 1 127.0.0.1
+	[ "${stderr_lines[0]}" = "sockt raw-ping: -6 asks for IPv6 only, and '127.0.0.1' is an IPv4 address" ]
+	run -2 --separate-stderr "$SOCKT" raw-ping -4 -I ::1 ::1
+	[ "${stderr_lines[0]}" = "sockt raw-ping: -4 asks for IPv4 only, and '::1' is an IPv6 address" ]
+	run -2 --separate-stderr "$SOCKT" -n raw-ping -c 1 localhost
+	[ "${stderr_lines[0]}" = "sockt raw-ping: -n takes address literals only, and 'localhost' is a name: leave -n out to look it up" ]
 }

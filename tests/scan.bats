@@ -188,3 +188,13 @@ free_block() {
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "127.0.0.1 port 30001 (tcp) filtered [EHOSTUNREACH]" ]
 }
+
+@test "scan: -v counts one port in the singular" {
+	base=$(free_block)
+	listeners 127.0.0.1 "$base"
+	run --separate-stderr "$SOCKT" -v connect -z 127.0.0.1 "$base"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" =~ "sockt connect: 1 port of 127.0.0.1 in "[0-9.]+" s: 1 open, 0 closed, 0 filtered" ]]
+	run --separate-stderr "$SOCKT" -v connect -z 127.0.0.1 "$base" "$((base + 1))"
+	[[ "$stderr" =~ "sockt connect: 2 ports of 127.0.0.1 in " ]]
+}

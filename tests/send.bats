@@ -156,7 +156,7 @@ server() {
 	run -2 "$SOCKT" send 127.0.0.1 70000 x
 	[[ "$output" == *"invalid port '70000'"* ]]
 	run -2 "$SOCKT" send -w soon 127.0.0.1 80 x
-	[[ "$output" == *"invalid timeout 'soon'"* ]]
+	[[ "$output" == *"invalid duration 'soon' for -w: must be above 0, such as 1.5, 250ms, 2s or 1m"* ]]
 	run -2 "$SOCKT" send
 	[[ "$output" == *"missing HOST and PORT"* ]]
 }

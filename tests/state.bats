@@ -329,3 +329,19 @@ close_peer() {
 	run "$SOCKT" state -H "$port"
 	[ "$output" = "" ]
 }
+
+@test "state -u: a TCP-only state such as listen is a usage error, never an empty list" {
+	hold udp udp 127.0.0.1
+	port=$(cat "$(tmp)/udp.port")
+	run --separate-stderr "$SOCKT" state -u --state listen "$port"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "sockt state: invalid state 'listen' with -u: UDP has no such state; a UDP socket is unconnected (bound, as a server's is) or connected" ]
+	run -2 "$SOCKT" state -u --state unconnected,time-wait
+	[[ "$output" == *"invalid state 'time-wait' with -u"* ]]
+	# The UDP server is found under the state UDP has for it.
+	run -0 "$SOCKT" state -u -H --state unconnected "$port"
+	[[ "$output" =~ ^UNCONNECTED\ +127\.0\.0\.1:$port\  ]]
+	# Without -u, listen is a state like any other.
+	run -0 "$SOCKT" state -H --state listen "$port"
+}

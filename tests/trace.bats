@@ -324,7 +324,7 @@ assert s == dict(s, type="summary", destination="fd77:0:0:4::2", protocol="tcp",
 	run -2 "$SOCKT" trace -T --mtu 127.0.0.1 80
 	[[ "$output" == *"--mtu works with UDP and ICMP probes"* ]]
 	run -2 "$SOCKT" trace -m 0 127.0.0.1
-	[[ "$output" == *"invalid max hops '0': must be 1-255"* ]]
+	[[ "$output" == *"invalid TTL '0' for -m: must be 1-255"* ]]
 	run -2 "$SOCKT" trace -f 9 -m 3 127.0.0.1
 	run -2 "$SOCKT" trace -w 0 127.0.0.1
 	run -2 "$SOCKT" trace 127.0.0.1 70000

@@ -242,7 +242,7 @@ assert o["bytes"] == 20 and o["data"] == "twenty byt" and o["truncated"] is True
 	[ "${lines[0]}" = "sockt udp-recv: invalid multicast group '10.0.0.1': not a multicast address (224.0.0.0/4 or ff00::/8)" ]
 	run "$SOCKT" udp-recv --buffer 100k 0
 	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "sockt udp-recv: invalid buffer size '100k': must be 1 to 64k" ]
+	[ "${lines[0]}" = "sockt udp-recv: invalid size '100k' for --buffer: must be 1-64k bytes (k, M, G: powers of 1024)" ]
 	run "$SOCKT" udp-recv -c 0 0
 	[ "$status" -eq 2 ]
 	run "$SOCKT" --json udp-recv --hex 0
@@ -297,4 +297,19 @@ mcast_pair() {
 	[ "$EXIT_STATUS" -eq 0 ]
 	[ "$(cat "$(tmp)/m.out")" = six-group ]
 	grep -Eq '^sockt udp-recv: 9 bytes from 2001:db8:78::1 port [0-9]+$' "$(tmp)/m.err"
+}
+
+@test "udp-recv: -v counts a datagram of one byte, and one datagram, in the singular" {
+	recv r -c 1 127.0.0.1 0
+	py_say 127.0.0.1 "$RECV_PORT" x
+	wait_exit "$SPAWNED_PID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/r.out")" = x ]
+	grep -qx "sockt udp-recv: 1 byte from 127.0.0.1 port [0-9]*" "$(tmp)/r.err"
+	recv r2 -w 1.5 127.0.0.1 0
+	py_say 127.0.0.1 "$RECV_PORT" yz
+	wait_exit "$SPAWNED_PID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	grep -qx "sockt udp-recv: 2 bytes from 127.0.0.1 port [0-9]*" "$(tmp)/r2.err"
+	grep -qx "sockt udp-recv: 1 datagram, then none for 1.5 s" "$(tmp)/r2.err"
 }

@@ -276,5 +276,51 @@ assert o == {"from": "127.0.0.1", "port": int(sys.argv[2]), "bytes": 9, "data": 
 	[ "${lines[0]}" = "sockt udp-send: invalid port '70000': must be 0-65535 or a service name" ]
 	run "$SOCKT" udp-send --ttl 256 127.0.0.1 9 x
 	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "sockt udp-send: invalid TTL '256': must be 0-255" ]
+	[ "${lines[0]}" = "sockt udp-send: invalid TTL '256' for --ttl: must be 1-255" ]
+}
+
+@test "udp-send: an IPv6 address with its port glued on gets the [ADDRESS]:PORT advice" {
+	run --separate-stderr "$SOCKT" udp-send ::1:5000 hi
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "sockt udp-send: invalid port 'hi': must be 0-65535 or a service name" ]
+	[ "${stderr_lines[1]}" = "sockt udp-send: hint: '::1:5000' was read as the host; an IPv6 address with a port is written [ADDRESS]:PORT or ADDRESS PORT, as in [::1]:5000" ]
+	# Written as advised, it goes.
+	py_recv peer ::1 1
+	run "$SOCKT" udp-send "[::1]:$PEER_PORT" hi
+	[ "$status" -eq 0 ]
+	done_with peer 1
+	[ "$(cat "$(tmp)/peer.0")" = hi ]
+}
+
+@test "udp-send: --ttl 0 is refused at parse time, before any socket, status 2" {
+	run --separate-stderr strace -f -e trace=socket "$SOCKT" udp-send --ttl 0 127.0.0.1 9 x
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"sockt udp-send: invalid TTL '0' for --ttl: must be 1-255"* ]]
+	[[ "$stderr" != *"EINVAL"* ]]
+	[[ "$stderr" != *"socket(AF_INET"* ]]
+	py_recv peer 127.0.0.1 1
+	run "$SOCKT" udp-send --ttl 1 127.0.0.1 "$PEER_PORT" x
+	[ "$status" -eq 0 ]
+	done_with peer 1
+	[ "$(head -n 2 "$(tmp)/peer.out" | tail -n 1 | cut -d' ' -f4)" = 1 ]
+}
+
+@test "udp-send: -v counts an answer of one byte in the singular" {
+	cat >"$(tmp)/one.py" <<-'PY'
+	import socket
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.1", 0))
+	print("port", s.getsockname()[1], flush=True)
+	s.settimeout(10)
+	data, frm = s.recvfrom(100)
+	s.sendto(b"!", frm)
+	PY
+	spawn one python3 "$(tmp)/one.py"
+	wait_for_line "$(tmp)/one.out" '^port [0-9]+$'
+	port=$(awk '{print $2; exit}' "$(tmp)/one.out")
+	run --separate-stderr "$SOCKT" -v udp-send --reply 2 127.0.0.1 "$port" x
+	[ "$status" -eq 0 ]
+	[ "$output" = "!" ]
+	[[ "$stderr" == *"sockt udp-send: 1 byte from 127.0.0.1 port $port"* ]]
+	[[ "$stderr" == *"sent 1 datagram (1 byte) to 127.0.0.1 port $port"* ]]
 }

@@ -276,3 +276,29 @@ reply() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" 0 differ" ]]
 }
+
+@test "unit: a service name the database lacks is told apart from a malformed port" {
+	for p in no-such-service x y-z a.b; do
+		run u range "$p"
+		[ "$status" -eq 1 ]
+		[ "$output" = "error unknown" ]
+	done
+	for p in -1 "no such" "%n" "-http" "_x" "$(printf 'x%.0s' {1..65})"; do
+		run u range "$p"
+		[ "$status" -eq 1 ]
+		[ "$output" = "error invalid" ]
+	done
+	run u range 70000
+	[ "$output" = "error range" ]
+}
+
+@test "unit: addr_literal_family tells IPv4 and IPv6 literals (with a zone) from names" {
+	[ "$(u family 127.0.0.1)" = inet ]
+	[ "$(u family ::1)" = inet6 ]
+	[ "$(u family ::ffff:127.0.0.1)" = inet6 ]
+	[ "$(u family fe80::1%lo)" = inet6 ]
+	[ "$(u family localhost)" = name ]
+	[ "$(u family 127.1)" = inet ]
+	[ "$(u family 1.2.3.4.5)" = name ]
+	[ "$(u family '[::1]')" = name ]
+}

@@ -21,7 +21,7 @@
 static int
 show_errno(void)
 {
-	printf("error %s\n", errno == ERANGE ? "range" : "invalid");
+	printf("error %s\n", errno == ERANGE ? "range" : errno == ENOENT ? "unknown" : "invalid");
 	return 1;
 }
 
@@ -164,6 +164,17 @@ unit_local(char **argv, int argc)
 	return endpoint_line(argv, argc, 1);
 }
 
+/* family LITERAL: the family of an address literal, "name" for anything else. */
+static int
+unit_family(char **argv, int argc)
+{
+	int family = addr_literal_family(argv[0]);
+
+	(void)argc;
+	printf("%s\n", family == AF_UNSPEC ? "name" : addr_family_name(family));
+	return 0;
+}
+
 struct unit {
 	const char *name;
 	int (*run)(char **argv, int argc);
@@ -179,6 +190,7 @@ static const struct unit units[] = {
 	{ "local", unit_local, 1 },
 	{ "addr", unit_addr, 1 },
 	{ "json", unit_json, 1 },
+	{ "family", unit_family, 1 },
 	{ "hexdump", unit_hexdump, 1 },
 	{ "icmp-parse", unit_icmp_parse, 3 },
 	{ "icmp-echo", unit_icmp_echo, 4 },
