@@ -188,7 +188,7 @@ report_open_failure(const struct pinger_failure *f)
 		report_errno(f->raw_err, "raw socket for %s", icmp_name(f->family));
 	report_errno(f->err, "%s for %s", f->call, icmp_name(f->family));
 	if (f->raw_err != 0 && (f->err == EACCES || f->err == EPERM)) {
-		hint_for_errno(EPERM, -1);
+		hint_raw_socket_permission();
 		hint_ping_group_range();
 		return EXIT_LOCAL;
 	}

@@ -19,6 +19,13 @@ void hint_port_in_use(uint16_t port, int socktype);
  * SOCK_DGRAM; SOCK_RAW traces with ICMP echo).
  */
 void hint_trace(const struct sockaddr *, int socktype);
+/* The ways to get a raw socket, with a setcap command that names this binary's real path. */
+void hint_raw_socket_permission(void);
+/*
+ * After udp-recv bound with SO_REUSEADDR: a notice when other UDP sockets
+ * share its port, since unicast datagrams then reach only one of them.
+ */
+void hint_port_shared(const struct bound *);
 /* A hint for an errno from connect/sendto/socket where the cause is known. */
 void hint_for_errno(int err, int family);
 

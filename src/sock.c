@@ -32,7 +32,13 @@ bind_one(const struct sockaddr *sa, socklen_t salen, int socktype, int v6only,
 		fail(f, "socket", errno, sa);
 		return -1;
 	}
-	if (opt->reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
+	/*
+	 * Set by default, as nc.openbsd and ncat do: a restarted listener binds
+	 * over its own connections' TIME_WAIT. It never lets two TCP listeners
+	 * share a port on Linux; SO_REUSEPORT, which would, is never set.
+	 */
+	f->reuseaddr_off = opt->no_reuseaddr;
+	if (!opt->no_reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
 		goto failed_setsockopt;
 	if (sa->sa_family == AF_INET6 && v6only != -1 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) == -1)

@@ -8,7 +8,8 @@
 #include "addr.h"
 
 struct bind_options {
-	int reuseaddr; /* SO_REUSEADDR */
+	/* SO_REUSEADDR is set unless this is: a restart then binds over TIME_WAIT at once. */
+	int no_reuseaddr;
 	int backlog; /* listen(2) backlog for SOCK_STREAM */
 };
 
@@ -26,6 +27,7 @@ struct sock_failure {
 	int eai; /* for getaddrinfo */
 	char addr[ADDR_STRLEN];
 	uint16_t port;
+	int reuseaddr_off; /* the failed socket had no SO_REUSEADDR (--no-reuseaddr) */
 };
 
 /*

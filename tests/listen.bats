@@ -324,20 +324,6 @@ listen_fifo() {
 	[[ "${stderr_lines[1]}" == "sockt listen: hint: "* ]]
 }
 
-@test "listen: a port in TIME_WAIT needs --reuseaddr" {
-	# Linux lets SO_REUSEADDR bind over TIME_WAIT only when the socket that left it had it too.
-	printf 'q' >"$(tmp)/in"
-	STDIN_FILE="$(tmp)/in" listen l --reuseaddr 127.0.0.1 0
-	client after-eof 127.0.0.1 "$PORT"
-	finished "$LPID"
-	run -0 ss -Htan state time-wait "( sport = :$PORT )"
-	[ -n "$output" ]
-	run -4 "$SOCKT" listen 127.0.0.1 "$PORT"
-	[[ "$output" == *"[EADDRINUSE, errno 98]"* ]]
-	run -1 --separate-stderr "$SOCKT" listen --reuseaddr -w 0.1 127.0.0.1 "$PORT"
-	[ "$stderr" = "sockt listen: no connection within 100 ms" ]
-}
-
 @test "listen: EACCES on a low port as an unprivileged user is status 4 with a hint" {
 	require_root
 	[ "$(sysctl -n net.ipv4.ip_unprivileged_port_start)" -gt 1 ] || skip "ports below 1024 are not privileged here"
@@ -359,4 +345,71 @@ listen_fifo() {
 	[[ "$output" == *"missing PORT"* ]]
 	run -2 "$SOCKT" listen 127.0.0.1 0 extra
 	[[ "$output" == *"unexpected argument 'extra'"* ]]
+}
+
+# served_once ARGS...: `sockt listen -v ARGS 127.0.0.1 0` serves one python client and
+# exits 0, leaving its side of the connection in TIME_WAIT on $PORT (sockt closes first:
+# the client answers only after sockt's FIN).
+served_once() {
+	printf 'q' >"$(tmp)/q"
+	STDIN_FILE="$(tmp)/q" listen l "$@" 127.0.0.1 0
+	run -0 client after-eof 127.0.0.1 "$PORT"
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l.out")" = "got 1 bytes" ]
+	grep -q 'this side closed first and will hold TIME_WAIT$' "$(tmp)/l.err"
+	run -0 ss -Htan state time-wait "( sport = :$PORT )"
+	[ -n "$output" ]
+}
+
+@test "listen: restarts at once on the port it just served (SO_REUSEADDR by default)" {
+	served_once
+	# The same port again, at once: it binds, and serves a real client (nc.openbsd).
+	printf 'welcome back\n' >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l2 127.0.0.1 "$PORT"
+	run -0 timeout 5 nc.openbsd -N 127.0.0.1 "$PORT" <<<"again"
+	[ "$output" = "welcome back" ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l2.out")" = again ]
+	# --reuseaddr is still accepted, as the default it now names.
+	run -1 --separate-stderr "$SOCKT" listen --reuseaddr -w 0.1 127.0.0.1 "$PORT"
+	[ "$stderr" = "sockt listen: no connection within 100 ms" ]
+}
+
+@test "listen: --no-reuseaddr meets TIME_WAIT: EADDRINUSE, status 4, a hint to leave it out" {
+	served_once
+	run -4 --separate-stderr "$SOCKT" listen --no-reuseaddr -w 1 127.0.0.1 "$PORT"
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+	[[ "${stderr_lines[1]}" =~ ^"sockt listen: hint: 1 connection on port $PORT is in TIME_WAIT and leaves it in "[0-9]+" s; wait, or leave out --no-reuseaddr (SO_REUSEADDR binds over it)"$ ]]
+}
+
+@test "listen: after a run with --no-reuseaddr, only waiting helps, and the hint says so" {
+	served_once --no-reuseaddr
+	for opt in --no-reuseaddr --reuseaddr; do
+		run -4 --separate-stderr "$SOCKT" listen $opt -w 1 127.0.0.1 "$PORT"
+		[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+		[[ "${stderr_lines[1]}" =~ ^"sockt listen: hint: 1 connection on port $PORT is in TIME_WAIT and leaves it in "[0-9]+" s; the program that made it did not set SO_REUSEADDR, so only waiting helps"$ ]]
+	done
+}
+
+@test "listen: SO_REUSEADDR never lets a second listener share the port" {
+	listen holder 127.0.0.1 0
+	run -4 --separate-stderr "$SOCKT" listen -w 1 127.0.0.1 "$PORT"
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+	[[ "${stderr_lines[1]}" == "sockt listen: hint: port $PORT has 1 TCP socket: 1 LISTEN" ]]
+	[[ "${stderr_lines[2]}" == "sockt listen: hint: a listening socket on it belongs to sockt (pid $LPID); stop that process, or choose another port" ]]
+	# and never SO_REUSEPORT: a python listener that sets it cannot join either
+	run python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("shared")
+except OSError as e:
+    print(e.errno == 98 and "refused" or e)
+' "$PORT"
+	[ "$output" = refused ]
 }
