@@ -60,6 +60,12 @@ dns	sockt udp-send -e --hex --reply 2 192.0.2.53 53 '\x12\x34\x01\x00\x00\x01\x0
 uprobe	sockt udp-send --reply 1 127.0.0.1 514 probe
 ulog	sockt udp-send --interval 1ms 127.0.0.1 514 < app.log
 ubcast	sockt udp-send --broadcast 10.0.0.255 9999 hello
+t6	sockt -6 trace -T example.test 443
+tt	sockt trace -T 192.0.2.7 443
+tall	sockt -v trace -T example.test 443
+tmtu	sockt trace --mtu 2001:db8::7
+ticmp	sockt trace -I -w 1 192.0.2.7
+tjq	sockt --json trace -T 192.0.2.7 443 | tail -n 1 | jq .last_hop
 EOF
 )
 
@@ -74,6 +80,7 @@ bench/udp.sh src/sockt	a benchmark of 1,000,000 datagrams against socat; no time
 bench/ping.sh src/sockt	a benchmark against iputils ping and fping over 100 hosts; no timed assertions here
 bench/state.sh src/sockt	a benchmark of 10,000 TIME_WAIT sockets against ss; no timed assertions here
 bench/resolve.sh src/sockt	a benchmark against getent ahosts; no timed assertions here
+bench/trace.sh src/sockt	a benchmark against traceroute and tracepath over a 10-hop chain; no timed assertions here
 EOF
 )
 
@@ -697,4 +704,76 @@ wait_in() {
 	run -0 sh_in "$A" "$(doc ubcast)"
 	wait_exit "$(cat "$(tmp)/r.pid")"
 	[ "$(sed -n 2p "$(tmp)/r.out")" = hello ]
+}
+
+# --------------------------------------------------------------- trace
+
+# trace_path: $A - router $R - $B, 198.51.100.0/24 and 2001:db8:1::/64 on the first link,
+# 192.0.2.0/24 and 2001:db8::/64 on the second, whose MTU is 1400; $B is 192.0.2.7 and
+# 2001:db8::7, with socat accepting on port 443: each TCP probe that reaches it connects.
+trace_path() {
+	ns
+	A=$N
+	netns_new rt
+	R=$NETNS
+	netns_new far
+	B=$NETNS
+	veth_link "$A" va 198.51.100.2/2001:db8:1::2 "$R" ra 198.51.100.1/2001:db8:1::1
+	veth_link "$R" rb 192.0.2.1/2001:db8::1 "$B" vb 192.0.2.7/2001:db8::7
+	ip -n "$R" link set rb mtu 1400
+	ip -n "$B" link set vb mtu 1400
+	ip -n "$A" route add default via 198.51.100.1
+	ip -n "$A" -6 route add default via 2001:db8:1::1
+	ip -n "$B" route add default via 192.0.2.1
+	ip -n "$B" -6 route add default via 2001:db8::1
+	in_ns "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+	    net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+	in_ns "$B" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+	for d in 192.0.2.7 2001:db8::7; do
+		for _ in 1 2 3 4 5; do in_ns "$A" ping -c 1 -W 1 "$d" >/dev/null && break; done
+	done
+	spawn srv in_ns "$B" socat TCP6-LISTEN:443,fork,reuseaddr /dev/null
+	wait_in "$B" 443
+}
+
+@test "examples: trace -T 192.0.2.7 443 finds the port open past the router, and jq reads its hop" {
+	trace_path
+	run -0 --separate-stderr sh_in "$A" "$(doc tt)"
+	[[ "${lines[0]}" =~ ^" 1  198.51.100.1  "[0-9.]+" ms  "[0-9.]+" ms  "[0-9.]+" ms"$ ]]
+	[[ "${lines[1]}" =~ ^" 2  192.0.2.7  " ]]
+	[[ "${lines[2]}" =~ ^"port 443 (tcp) open at hop 2, "[0-9.]+" ms"$ ]]
+	run -0 --separate-stderr sh_in "$A" "$(doc tjq)"
+	[ "$output" = 2 ]
+}
+
+@test "examples: trace --mtu 2001:db8::7 names the router that lowers the MTU to 1400" {
+	trace_path
+	run -0 --separate-stderr sh_in "$A" "$(doc tmtu)"
+	[[ "${lines[0]}" == " 1  2001:db8:1::1  "*"  pmtu 1500" ]]
+	[[ "${lines[1]}" == " 2  2001:db8::7  "*"  pmtu 1400" ]]
+	[ "${lines[2]}" = "path MTU 1400: lowered at hop 1 (2001:db8:1::1)" ]
+	[[ "${lines[3]}" == "reached 2001:db8::7 at hop 2, "* ]]
+}
+
+@test "examples: trace -I -w 1 192.0.2.7, as root and as a user that ping sockets admit" {
+	trace_path
+	run -0 sh_in "$A" "$(doc ticmp)"
+	[[ "${lines[-1]}" == "reached 192.0.2.7 at hop 2, "* ]]
+	in_ns "$A" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	run -0 --separate-stderr with_hosts "$BATS_FILE_TMPDIR/hosts" ip netns exec "$A" \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKT" -v trace -I -w 1 192.0.2.7
+	[[ "${lines[-1]}" == "reached 192.0.2.7 at hop 2, "* ]]
+	[[ "$stderr" == *"raw socket refused [EPERM], using ping sockets"* ]]
+}
+
+@test "examples: -v trace -T example.test 443 traces ::1 and 127.0.0.1; -6 only ::1" {
+	ns
+	spawn srv in_ns "$N" socat TCP6-LISTEN:443,fork,reuseaddr /dev/null
+	wait_in "$N" 443
+	run -0 --separate-stderr sh_in "$N" "$(doc tall)"
+	[ "$(grep -c '^port 443 (tcp) open at hop 1, ' <<<"$output")" -eq 2 ]
+	[[ "$stderr" == *"trace to example.test (::1)"*"trace to example.test (127.0.0.1)"* ]]
+	run -0 --separate-stderr sh_in "$N" "$(doc t6)"
+	[[ "${lines[-1]}" == "port 443 (tcp) open at hop 1, "* ]]
+	[[ "$stderr" == *"trace to example.test (::1)"* && "$stderr" != *127.0.0.1* ]]
 }
