@@ -352,6 +352,7 @@ run(const struct command *cmd, int argc, char **argv)
 			opt_usage_error(cmd, "--hex and --json cannot be combined");
 		o.format = PAYLOAD_JSON;
 	}
+	o.format = payload_for_stdout(o.format);
 	argc -= p.optind;
 	argv += p.optind;
 	opt_local_endpoint(cmd, argc, argv, "udp", &ep);

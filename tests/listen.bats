@@ -317,6 +317,39 @@ listen_fifo() {
 	grep -q 'closed: 1 byte sent, 0 received in [0-9.]* s; this side closed first, with RST (--linger 0): no TIME_WAIT$' "$(tmp)/l0.err"
 }
 
+# dual_hosts: hosts.v4first and hosts.v6first, where dual.test is 127.0.0.1 and ::1.
+dual_hosts() {
+	printf '127.0.0.1 dual.test\n::1 dual.test\n' >"$(tmp)/hosts.v4first"
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$(tmp)/hosts.v6first"
+}
+
+@test "listen: a name with two addresses takes clients on both, whatever the hosts file's order" {
+	dual_hosts
+	for order in v4first v6first; do
+		for addr in 127.0.0.1 ::1; do
+			echo "to $addr" >"$(tmp)/in"
+			STDIN_FILE="$(tmp)/in" spawn l with_hosts "$(tmp)/hosts.$order" "$SOCKT" listen -v dual.test 0
+			wait_for_line "$(tmp)/l.err" '^sockt listen: listening on 127\.0\.0\.1 port [0-9]+$'
+			wait_for_line "$(tmp)/l.err" '^sockt listen: listening on ::1 port [0-9]+$'
+			PORT=$(sed -n 's/^sockt listen: listening on 127.0.0.1 port //p' "$(tmp)/l.err")
+			grep -q "^sockt listen: listening on ::1 port $PORT\$" "$(tmp)/l.err"
+			run -0 client send "$addr" "$PORT" "from $addr"
+			[ "$output" = "to $addr" ]
+			finished "$SPAWNED_PID"
+			[ "$EXIT_STATUS" -eq 0 ]
+			[ "$(cat "$(tmp)/l.out")" = "from $addr" ]
+			grep -q "^sockt listen: connection from $addr port [0-9]*\$" "$(tmp)/l.err"
+		done
+	done
+}
+
+@test "listen: a name whose IPv4 address is in use is EADDRINUSE, not IPv6 alone" {
+	dual_hosts
+	listen holder 127.0.0.1 0
+	run -4 --separate-stderr with_hosts "$(tmp)/hosts.v6first" "$SOCKT" listen -w 0.1 dual.test "$PORT"
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+}
+
 @test "listen: EADDRINUSE is status 4 with the errno name and a hint" {
 	listen holder 127.0.0.1 0
 	run -4 --separate-stderr "$SOCKT" listen 127.0.0.1 "$PORT"

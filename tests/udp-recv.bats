@@ -347,3 +347,78 @@ mcast_pair() {
 	run -1 --separate-stderr "$SOCKT" udp-recv -w 100ms 127.0.0.1 "$RECV_PORT"
 	[[ "${stderr_lines[0]}" == "sockt udp-recv: port $RECV_PORT is also bound by 1 other UDP socket (sockt (pid $holder)), all with SO_REUSEADDR"* ]]
 }
+
+# at_terminal NAME ARGS...: sockt -v udp-recv ARGS in the background with stdout on a
+# terminal (script's pty); what the terminal showed goes to $(tmp)/NAME.out, stderr to
+# $(tmp)/NAME.err, and the port announced to $RECV_PORT.
+at_terminal() {
+	local name=$1 cmd
+	shift
+	printf -v cmd '%q ' "$SOCKT" -v udp-recv "$@"
+	spawn "$name" script -qec "exec $cmd 2>$(printf '%q' "$(tmp)/$name.stderr")" /dev/null
+	wait_for_line "$(tmp)/$name.stderr" 'listening on .* port [0-9]+$'
+	RECV_PORT=$(head -n 1 "$(tmp)/$name.stderr" | sed -n 's/.* port \([0-9]*\)$/\1/p')
+}
+
+# three_peers PORT: the same datagrams from udp-send (one per line: "two", "three"),
+# nc.openbsd -u (one read of stdin: "four\nfive\n"), socat ("six", no newline) and python
+# (an empty datagram), in that order.
+three_peers() {
+	printf 'two\nthree\n' | "$SOCKT" udp-send 127.0.0.1 "$1"
+	printf 'four\nfive\n' | nc.openbsd -u -w 1 -q 0 127.0.0.1 "$1"
+	printf 'six' | socat -u - "UDP:127.0.0.1:$1"
+	py_say 127.0.0.1 "$1" ""
+}
+
+@test "udp-recv: at a terminal each datagram ends its line, one already ending adds none" {
+	command -v script >/dev/null
+	at_terminal tty -c 5 127.0.0.1 0
+	three_peers "$RECV_PORT"
+	finished tty
+	[ "$EXIT_STATUS" -eq 0 ]
+	# The terminal turns each \n into \r\n (onlcr); the datagrams' own bytes are plain.
+	[ "$(tr -d '\r' <"$(tmp)/tty.out" | od -c)" = "$(printf 'two\nthree\nfour\nfive\nsix\n\n' | od -c)" ]
+	[ "$(grep -c 'bytes from 127.0.0.1' "$(tmp)/tty.stderr")" -eq 5 ]
+}
+
+@test "udp-recv: in a pipe the same datagrams stay byte-exact, nothing added between them" {
+	recv r -c 5 127.0.0.1 0
+	three_peers "$RECV_PORT"
+	finished r
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(sha256sum <"$(tmp)/r.out")" = "$(printf 'twothreefour\nfive\nsix' | sha256sum)" ]
+}
+
+@test "udp-recv: binary datagrams from nc.openbsd -u and socat pass through a pipe byte-exact" {
+	python3 -c 'import os, sys
+sys.stdout.buffer.write(os.urandom(30000) + b"a line\n" + os.urandom(9000) + b"\n\n")' >"$(tmp)/data"
+	for peer in nc socat; do
+		# Without -v: the batched path, one writev for many datagrams.
+		port=$(free_port udp)
+		spawn "r$peer" "$SOCKT" udp-recv -w 1 127.0.0.1 "$port"
+		wait_listening "$port" udp
+		if [ "$peer" = nc ]; then
+			nc.openbsd -u -w 1 -q 0 127.0.0.1 "$port" <"$(tmp)/data"
+		else
+			socat -u "FILE:$(tmp)/data" "UDP:127.0.0.1:$port"
+		fi
+		finished "r$peer"
+		[ "$EXIT_STATUS" -eq 0 ]
+		[ "$(sha256sum <"$(tmp)/r$peer.out")" = "$(sha256sum <"$(tmp)/data")" ]
+	done
+}
+
+@test "udp-recv: a name with two addresses takes datagrams on both" {
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$(tmp)/hosts"
+	spawn r with_hosts "$(tmp)/hosts" "$SOCKT" -v udp-recv -c 2 dual.test 0
+	wait_for_line "$(tmp)/r.err" '^sockt udp-recv: listening on 127\.0\.0\.1 port [0-9]+$'
+	wait_for_line "$(tmp)/r.err" '^sockt udp-recv: listening on ::1 port [0-9]+$'
+	port=$(sed -n 's/^sockt udp-recv: listening on ::1 port //p' "$(tmp)/r.err")
+	py_say ::1 "$port" "six."
+	wait_for_line "$(tmp)/r.err" 'bytes from ::1 port'
+	py_say 127.0.0.1 "$port" "four."
+	finished r
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/r.out")" = "six.four." ]
+	grep -q '^sockt udp-recv: 5 bytes from 127.0.0.1 port' "$(tmp)/r.err"
+}
