@@ -199,6 +199,7 @@ probe_expired(struct trace *t, struct trace_probe *p)
 static int
 send_one(struct trace *t, struct trace_probe *p, struct trace_failure *f)
 {
+	/* Marked sent now, and again to the microsecond as the packet leaves. */
 	p->sent_at = clock_now_usec();
 	if (trace_probe_send(t, p, f) == -1)
 		return -1;
