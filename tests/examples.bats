@@ -7,6 +7,7 @@
 # command that is in neither list.
 
 load lib/common
+load lib/netchain
 
 bats_require_minimum_version 1.5.0
 
@@ -28,6 +29,7 @@ usend	sockt udp-send --reply 1s 127.0.0.1 5353 hello
 pingmany	sockt raw-ping -c 5 host1.test host2.test ::1
 chead	printf 'HEAD / HTTP/1.0\r\n\r\n' | sockt connect example.test 80
 cv	sockt connect -v example.test 443 </dev/null
+cscanall	sockt connect -z localhost 22 80
 cscanw	sockt connect -z -w 1 192.0.2.7 20-25 80 443
 cjson	sockt --json connect -z 127.0.0.1 1-65535 | grep '"open"'
 csrc	sockt connect -s 192.0.2.1 -p 5000 --linger 0 192.0.2.7 9000 <file
@@ -60,12 +62,12 @@ dns	sockt udp-send -e --hex --reply 2 192.0.2.53 53 '\x12\x34\x01\x00\x00\x01\x0
 uprobe	sockt udp-send --reply 1 127.0.0.1 514 probe
 ulog	sockt udp-send --interval 1ms 127.0.0.1 514 < app.log
 ubcast	sockt udp-send --broadcast 10.0.0.255 9999 hello
-t6	sockt -6 trace -T example.test 443
-tt	sockt trace -T 192.0.2.7 443
-tall	sockt -v trace -T example.test 443
-tmtu	sockt trace --mtu 2001:db8::7
-ticmp	sockt trace -I -w 1 192.0.2.7
-tjq	sockt --json trace -T 192.0.2.7 443 | tail -n 1 | jq .last_hop
+tr6	sockt -6 trace -T example.test 443
+trT	sockt trace -T 192.0.2.7 443
+trv	sockt -v trace host.test 443
+trmtu	sockt trace --mtu 2001:db8::7
+trI	sockt trace -I -w 1 192.0.2.7
+trjq	sockt --json trace -T 192.0.2.7 443 | tail -n 1 | jq .last_hop
 EOF
 )
 
@@ -80,7 +82,7 @@ bench/udp.sh src/sockt	a benchmark of 1,000,000 datagrams against socat; no time
 bench/ping.sh src/sockt	a benchmark against iputils ping and fping over 100 hosts; no timed assertions here
 bench/state.sh src/sockt	a benchmark of 10,000 TIME_WAIT sockets against ss; no timed assertions here
 bench/resolve.sh src/sockt	a benchmark against getent ahosts; no timed assertions here
-bench/trace.sh src/sockt	a benchmark against traceroute and tracepath over a 10-hop chain; no timed assertions here
+bench/trace.sh src/sockt	a benchmark of a 10-hop chain against traceroute and tracepath; no timed assertions here
 EOF
 )
 
@@ -330,7 +332,8 @@ wait_in() {
 	printf 'q' >"$(tmp)/work/q"
 	spawn l sh_in "$N" "$(doc tw) < q"
 	wait_in "$N" 8080
-	[ "$(client "$N" 127.0.0.1 8080 hi)" = q ]
+	# The client closes only after listen's FIN, so that listen is the active closer.
+	[ "$(in_ns "$N" python3 "$BATS_FILE_TMPDIR/peer.py" line 127.0.0.1 8080 hi)" = q ]
 	wait_exit "$(cat "$(tmp)/l.pid")"
 	[ "$EXIT_STATUS" -eq 0 ]
 	[ -n "$(in_ns "$N" ss -Htan state time-wait '( sport = :8080 )')" ]
@@ -708,72 +711,77 @@ wait_in() {
 
 # --------------------------------------------------------------- trace
 
-# trace_path: $A - router $R - $B, 198.51.100.0/24 and 2001:db8:1::/64 on the first link,
-# 192.0.2.0/24 and 2001:db8::/64 on the second, whose MTU is 1400; $B is 192.0.2.7 and
-# 2001:db8::7, with socat accepting on port 443: each TCP probe that reaches it connects.
-trace_path() {
+# trace_chain: client - r1 - r2 - server, the server also answering as 192.0.2.7 and
+# 2001:db8::7 (inside the namespaces only), a listener on its port 443, and host.test
+# naming both addresses.
+trace_chain() {
+	require_root
+	chain_build "sktX$$" 2 "$(tmp)/.netns"
+	TC=${CHAIN_NS[0]}
+	TS=${CHAIN_NS[3]}
+	ip -n "$TS" addr add 192.0.2.7/32 dev lo
+	ip -n "$TS" addr add 2001:db8::7/128 dev lo nodad
+	mkdir -p "$(tmp)/work"
+	peer hold443 "$TS" hold :: 443
+	printf '2001:db8::7 host.test\n192.0.2.7 host.test\n' >"$(tmp)/trace.hosts"
+}
+
+# trace_hops: "N ADDRESS " for each hop line on stdin, the address out of "name (address)".
+trace_hops() {
+	awk '/^ *[0-9]+  / { a = $2; if ($3 ~ /^\(/) { a = $3; gsub(/[()]/, "", a) } printf "%s %s ", $1, a }'
+}
+
+# trace_sh COMMAND: COMMAND through bash in the chain's client, names from trace.hosts.
+trace_sh() {
+	with_hosts "$(tmp)/trace.hosts" ip netns exec "$TC" \
+	    env PATH="$BATS_FILE_TMPDIR/bin:$PATH" bash -c "cd \"\$0\" && $1" "$(tmp)/work"
+}
+
+@test "examples: trace -T names both routers and says the port is open at hop 3, in text and JSON" {
+	trace_chain
+	run -0 --separate-stderr trace_sh "$(doc trT)"
+	[ "$(trace_hops <<<"$output")" = "1 10.77.1.2 2 10.77.2.2 3 192.0.2.7 " ]
+	[[ "${lines[-1]}" =~ ^"port 443 (tcp) open at hop 3, "[0-9.]+" ms"$ ]]
+	run -0 --separate-stderr trace_sh "$(doc trjq)"
+	[ "$output" = 3 ]
+}
+
+@test "examples: trace -v traces every address of a name to its port" {
+	trace_chain
+	run -0 --separate-stderr trace_sh "$(doc trv)"
+	[[ "$output" == *"reached 2001:db8::7, port closed (ICMP port unreachable) at hop 3, "* ]]
+	[[ "$output" == *"reached 192.0.2.7, port closed (ICMP port unreachable) at hop 3, "* ]]
+}
+
+@test "examples: trace --mtu finds the hop where the path MTU drops" {
+	trace_chain
+	ip -n "${CHAIN_NS[2]}" link set v3l mtu 1400
+	ip -n "$TS" link set v3r mtu 1400
+	run -0 --separate-stderr trace_sh "$(doc trmtu)"
+	[[ "$output" == *1400* ]]
+	[[ "${lines[-1]}" == "reached 2001:db8::7 at hop 3"* ]]
+}
+
+@test "examples: trace -I as an ordinary user, through ping sockets" {
+	trace_chain
+	run -0 --separate-stderr trace_sh "setpriv --reuid 65534 --regid 65534 --clear-groups $(doc trI)"
+	[ "$(trace_hops <<<"$output")" = "1 10.77.1.2 2 10.77.2.2 3 192.0.2.7 " ]
+}
+
+@test "examples: a scan of localhost reports each of its addresses, open or not" {
 	ns
-	A=$N
-	netns_new rt
-	R=$NETNS
-	netns_new far
-	B=$NETNS
-	veth_link "$A" va 198.51.100.2/2001:db8:1::2 "$R" ra 198.51.100.1/2001:db8:1::1
-	veth_link "$R" rb 192.0.2.1/2001:db8::1 "$B" vb 192.0.2.7/2001:db8::7
-	ip -n "$R" link set rb mtu 1400
-	ip -n "$B" link set vb mtu 1400
-	ip -n "$A" route add default via 198.51.100.1
-	ip -n "$A" -6 route add default via 2001:db8:1::1
-	ip -n "$B" route add default via 192.0.2.1
-	ip -n "$B" -6 route add default via 2001:db8::1
-	in_ns "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-	    net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
-	in_ns "$B" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
-	for d in 192.0.2.7 2001:db8::7; do
-		for _ in 1 2 3 4 5; do in_ns "$A" ping -c 1 -W 1 "$d" >/dev/null && break; done
-	done
-	spawn srv in_ns "$B" socat TCP6-LISTEN:443,fork,reuseaddr /dev/null
-	wait_in "$B" 443
+	peer hold "$N" hold 127.0.0.1 22 80
+	run -1 --separate-stderr sh_in "$N" "$(doc cscanall)"
+	[ "${lines[0]}" = "::1 port 22 (tcp) closed [ECONNREFUSED]" ]
+	[ "${lines[1]}" = "::1 port 80 (tcp) closed [ECONNREFUSED]" ]
+	[[ "${lines[2]}" =~ ^"127.0.0.1 port 22 (tcp) open " ]]
+	[[ "${lines[3]}" =~ ^"127.0.0.1 port 80 (tcp) open " ]]
+	[ "${#lines[@]}" -eq 4 ]
 }
 
-@test "examples: trace -T 192.0.2.7 443 finds the port open past the router, and jq reads its hop" {
-	trace_path
-	run -0 --separate-stderr sh_in "$A" "$(doc tt)"
-	[[ "${lines[0]}" =~ ^" 1  198.51.100.1  "[0-9.]+" ms  "[0-9.]+" ms  "[0-9.]+" ms"$ ]]
-	[[ "${lines[1]}" =~ ^" 2  192.0.2.7  " ]]
-	[[ "${lines[2]}" =~ ^"port 443 (tcp) open at hop 2, "[0-9.]+" ms"$ ]]
-	run -0 --separate-stderr sh_in "$A" "$(doc tjq)"
-	[ "$output" = 2 ]
-}
-
-@test "examples: trace --mtu 2001:db8::7 names the router that lowers the MTU to 1400" {
-	trace_path
-	run -0 --separate-stderr sh_in "$A" "$(doc tmtu)"
-	[[ "${lines[0]}" == " 1  2001:db8:1::1  "*"  pmtu 1500" ]]
-	[[ "${lines[1]}" == " 2  2001:db8::7  "*"  pmtu 1400" ]]
-	[ "${lines[2]}" = "path MTU 1400: lowered at hop 1 (2001:db8:1::1)" ]
-	[[ "${lines[3]}" == "reached 2001:db8::7 at hop 2, "* ]]
-}
-
-@test "examples: trace -I -w 1 192.0.2.7, as root and as a user that ping sockets admit" {
-	trace_path
-	run -0 sh_in "$A" "$(doc ticmp)"
-	[[ "${lines[-1]}" == "reached 192.0.2.7 at hop 2, "* ]]
-	in_ns "$A" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
-	run -0 --separate-stderr with_hosts "$BATS_FILE_TMPDIR/hosts" ip netns exec "$A" \
-	    setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKT" -v trace -I -w 1 192.0.2.7
-	[[ "${lines[-1]}" == "reached 192.0.2.7 at hop 2, "* ]]
-	[[ "$stderr" == *"raw socket refused [EPERM], using ping sockets"* ]]
-}
-
-@test "examples: -v trace -T example.test 443 traces ::1 and 127.0.0.1; -6 only ::1" {
+@test "examples: the README's IPv6 trace to a port reaches it" {
 	ns
-	spawn srv in_ns "$N" socat TCP6-LISTEN:443,fork,reuseaddr /dev/null
-	wait_in "$N" 443
-	run -0 --separate-stderr sh_in "$N" "$(doc tall)"
-	[ "$(grep -c '^port 443 (tcp) open at hop 1, ' <<<"$output")" -eq 2 ]
-	[[ "$stderr" == *"trace to example.test (::1)"*"trace to example.test (127.0.0.1)"* ]]
-	run -0 --separate-stderr sh_in "$N" "$(doc t6)"
-	[[ "${lines[-1]}" == "port 443 (tcp) open at hop 1, "* ]]
-	[[ "$stderr" == *"trace to example.test (::1)"* && "$stderr" != *127.0.0.1* ]]
+	peer hold "$N" hold :: 443
+	run -0 --separate-stderr sh_in "$N" "$(doc tr6)"
+	[[ "${lines[-1]}" =~ ^"port 443 (tcp) open at hop 1, " ]]
 }
