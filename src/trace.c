@@ -78,6 +78,7 @@ trace_init(struct trace *t, const struct trace_options *o, const struct sockaddr
 	    t->hop_rtt == NULL || t->beyond_rtt == NULL) {
 		f->call = "allocate probes";
 		f->err = ENOMEM;
+		t->nprobe = 0; /* no descriptors for trace_free to close */
 		return -1;
 	}
 	if (o->mtu && (t->path_mtu = trace_route_mtu(dest, destlen)) == 0)
@@ -198,6 +199,7 @@ probe_expired(struct trace *t, struct trace_probe *p)
 static int
 send_one(struct trace *t, struct trace_probe *p, struct trace_failure *f)
 {
+	/* Marked sent now, and again to the microsecond as the packet leaves. */
 	p->sent_at = clock_now_usec();
 	if (trace_probe_send(t, p, f) == -1)
 		return -1;

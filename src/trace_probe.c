@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "dgram.h"
 #include "icmp.h"
 #include "sock.h"
@@ -167,6 +168,7 @@ send_raw(struct trace *t, struct trace_probe *p)
 
 	if (set_hop_limit(t->raw_fd, t->family, p->ttl) == -1)
 		return -1;
+	p->sent_at = clock_now_usec();
 	return sendto(t->raw_fd, t->buf, len, 0, (struct sockaddr *)&t->dest, t->destlen) == -1 ? -1
 												: 0;
 }
@@ -186,6 +188,8 @@ trace_probe_send(struct trace *t, struct trace_probe *p, struct trace_failure *f
 	if ((p->fd = open_probe_socket(t, p, f)) == -1)
 		return -1;
 	probe_dest(t, p, &to);
+	/* The time starts as the packet leaves: the SYN with connect, a datagram with send. */
+	p->sent_at = clock_now_usec();
 	if (connect(p->fd, (struct sockaddr *)&to, t->destlen) == -1 && errno != EINPROGRESS) {
 		/* A TCP port of this machine answers at once; anything else is a local refusal. */
 		if (errno == ECONNREFUSED && t->opt.kind == TRACE_TCP)
@@ -197,6 +201,7 @@ trace_probe_send(struct trace *t, struct trace_probe *p, struct trace_failure *f
 	if (t->opt.kind == TRACE_TCP)
 		return 0;
 	len = build_payload(t, p);
+	p->sent_at = clock_now_usec();
 	if (send(p->fd, t->buf, len, 0) == -1)
 		send_refused(t, p, errno);
 	return 0;
