@@ -1,4 +1,4 @@
-/* hint.c: the hint: lines of SPEC 3, for failures whose usual cause is known. */
+/* hint.c: the hint: lines (sockt(1), DIAGNOSTICS), for failures whose usual cause is known. */
 #include "config.h"
 
 #include <sys/socket.h>
@@ -6,9 +6,14 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+/* The OpenBSD strnvis argument order, as sockdiag_proc.c uses. */
+#define LIBBSD_OPENBSD_VIS 1
+#include <vis.h>
 
 #include "cmd.h"
 #include "hint.h"
@@ -285,6 +290,95 @@ hint_port_taken(uint16_t port, int socktype, int reuse_off)
 	sockdiag_table_free(&t);
 }
 
+/*
+ * argv[0] as the shell found it: a name with a slash from the working directory, one
+ * without from the first directory in PATH that holds it. NULL if it is nowhere.
+ */
+static char *
+resolve_argv0(const char *name)
+{
+	char candidate[PATH_MAX], *dirs, *dir, *next, *found = NULL;
+
+	if (strchr(name, '/') != NULL)
+		return realpath(name, NULL);
+	if (getenv("PATH") == NULL || (dirs = strdup(getenv("PATH"))) == NULL)
+		return NULL;
+	for (next = dirs; found == NULL && (dir = strsep(&next, ":")) != NULL;) {
+		snprintf(candidate, sizeof(candidate), "%s/%s", *dir == '\0' ? "." : dir, name);
+		if (access(candidate, X_OK) == 0)
+			found = realpath(candidate, NULL);
+	}
+	free(dirs);
+	return found;
+}
+
+/*
+ * The path of the running binary: the setcap command in the hint must name the file
+ * that ran, wherever it was installed or however it was called. /proc/self/exe gives
+ * it; argv[0] is the fallback.
+ */
+static void
+self_path(char *path, size_t size)
+{
+	static const char deleted[] = " (deleted)";
+	char *resolved;
+	ssize_t n;
+	size_t len;
+
+	if ((n = readlink("/proc/self/exe", path, size - 1)) > 0)
+		path[n] = '\0';
+	else if ((resolved = resolve_argv0(program_invocation_name)) != NULL) {
+		strlcpy(path, resolved, size);
+		free(resolved);
+	} else
+		strlcpy(path, program_invocation_name, size);
+	/* Replaced while it ran (make install over it): the new file has the same name. */
+	len = strlen(path);
+	if (len > sizeof(deleted) - 1 && strcmp(path + len - (sizeof(deleted) - 1), deleted) == 0)
+		path[len - (sizeof(deleted) - 1)] = '\0';
+}
+
+/*
+ * WORD as one shell word, safe to print: as it is if it has no special characters,
+ * else in single quotes, each ' as '"'"' (no backslash, which vis would escape again),
+ * then vis(3) for the terminal.
+ */
+static void
+shell_word(char *out, size_t size, const char *word)
+{
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				    "0123456789/._+-";
+	char quoted[PATH_MAX * 5 + 3], *q = quoted;
+
+	if (word[strspn(word, plain)] == '\0') {
+		strlcpy(out, word, size);
+		return;
+	}
+	*q++ = '\'';
+	for (; *word != '\0' && q < quoted + sizeof(quoted) - 7; word++) {
+		if (*word == '\'') {
+			memcpy(q, "'\"'\"'", 5);
+			q += 5;
+		} else
+			*q++ = *word;
+	}
+	*q++ = '\'';
+	*q = '\0';
+	strnvis(out, quoted, size, VIS_OCTAL | VIS_TAB | VIS_NL);
+}
+
+void
+hint_raw_socket_permission(void)
+{
+	char path[PATH_MAX], word[PATH_MAX * 4];
+
+	self_path(path, sizeof(path));
+	shell_word(word, sizeof(word), path);
+	report_hint("raw sockets need root or CAP_NET_RAW (as root: setcap cap_net_raw+ep %s), or "
+		    "net.ipv4.ping_group_range to include your group for ping sockets",
+	    word);
+}
+
 void
 hint_port_in_use(uint16_t port, int socktype)
 {
@@ -316,15 +410,20 @@ hint_for_errno(int err, int family)
 		report_hint(
 		    "out of file descriptors: raise 'ulimit -n' or lower --max-conns/--parallel");
 		break;
-	case EPERM:
-	case EACCES:
-		if (family == -1)
-			report_hint(
-			    "raw sockets need root or CAP_NET_RAW ('setcap cap_net_raw+ep sockt'), "
-			    "or "
-			    "net.ipv4.ping_group_range to include your group for ping sockets");
-		break;
 	}
+}
+
+void
+hint_trace(const struct sockaddr *sa, int socktype)
+{
+	char a[ADDR_STRLEN];
+
+	addr_format(sa, a, sizeof(a));
+	if (socktype == SOCK_RAW)
+		report_hint("'sockt trace -I %s' shows where on the path the answers stop", a);
+	else
+		report_hint("'sockt trace%s %s %u' shows where on the path the answers stop",
+		    socktype == SOCK_STREAM ? " -T" : "", a, (unsigned)addr_port(sa));
 }
 
 /* Whether a socket of the table and one of ours (a, family) can both get a datagram sent to a. */

@@ -31,9 +31,10 @@ struct sock_failure {
 };
 
 /*
- * Binds (and listens, for SOCK_STREAM) every address of the endpoint, with
- * no host one "::" socket with IPV6_V6ONLY off, or one socket per family
- * where the system refuses that. Sockets are non-blocking and close-on-exec.
+ * Binds (and listens, for SOCK_STREAM) the endpoint: with no host one "::"
+ * socket with IPV6_V6ONLY off, or one socket per family where the system
+ * refuses that; with a host its first local address of each family.
+ * Sockets are non-blocking and close-on-exec.
  * Returns 0, or -1 with *failure filled and nothing left open.
  */
 int sock_bind_local(const struct endpoint *, int socktype, const struct bind_options *,
