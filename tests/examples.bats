@@ -19,6 +19,13 @@ noreuse	sockt listen --no-reuseaddr 8080
 res6	sockt -6 resolve example.test
 scan6	sockt -6 -v connect -z example.test 443
 ping6	sockt -6 raw-ping -c 3 example.test
+trace6	sockt -6 trace -T example.test 443
+scanlocal	sockt connect -z localhost 22 80
+trT	sockt trace -T 192.0.2.7 443
+trv	sockt -v trace host.test 443
+trmtu	sockt trace --mtu 2001:db8::7
+trI	sockt trace -I -w 1 192.0.2.7
+trjq	sockt --json trace -T 192.0.2.7 443 | tail -n 1 | jq .last_hop
 recvtar	sockt listen 9000 | tar x
 sendtar	tar c . | sockt connect receiver.test 9000
 http	sockt send -e example.test 80 'HEAD / HTTP/1.0\r\n\r\n'
@@ -74,6 +81,7 @@ bench/udp.sh src/sockt	a benchmark of 1,000,000 datagrams against socat; no time
 bench/ping.sh src/sockt	a benchmark against iputils ping and fping over 100 hosts; no timed assertions here
 bench/state.sh src/sockt	a benchmark of 10,000 TIME_WAIT sockets against ss; no timed assertions here
 bench/resolve.sh src/sockt	a benchmark against getent ahosts; no timed assertions here
+bench/trace.sh src/sockt	a benchmark of 10 hops against traceroute and tracepath; no timed assertions here
 EOF
 )
 
@@ -86,6 +94,8 @@ setup_file() {
 	127.0.0.1 host1.test
 	127.0.0.2 host2.test
 	127.0.0.1 logs.test
+	2001:db8::7 host.test
+	192.0.2.7 host.test
 	127.0.0.1 localhost
 	::1 localhost
 	EOF
@@ -703,4 +713,92 @@ wait_in() {
 	run -0 sh_in "$A" "$(doc ubcast)"
 	wait_exit "$(cat "$(tmp)/r.pid")"
 	[ "$(sed -n 2p "$(tmp)/r.out")" = hello ]
+}
+
+# --------------------------------------------------------------- trace and every address
+
+@test "examples: connect -z localhost 22 80 gives a line for each address and port" {
+	ns
+	peer srv "$N" hold 127.0.0.1 22
+	run -1 sh_in "$N" "$(doc scanlocal)"
+	[ "${#lines[@]}" -eq 4 ]
+	[[ "$output" =~ "::1 port 22 (tcp) closed [ECONNREFUSED]" ]]
+	[[ "$output" =~ "127.0.0.1 port 22 (tcp) open " ]]
+	[[ "$output" =~ "::1 port 80 (tcp) closed [ECONNREFUSED]" ]]
+	[[ "$output" =~ "127.0.0.1 port 80 (tcp) closed [ECONNREFUSED]" ]]
+}
+
+@test "examples: trace -6 -T example.test 443 reaches ::1 at the first hop" {
+	ns
+	peer srv "$N" hold :: 443
+	run -0 sh_in "$N" "$(doc trace6)"
+	[[ "$output" =~ (^|$'\n')" 1  "[^$'\n']*"::1" ]]
+}
+
+# routed: $N (198.51.100.2, 2001:db8:1::2) - $R (.1, ::1 and 192.0.2.1, 2001:db8::1) -
+# $B (192.0.2.7, 2001:db8::7), the link to $B with an MTU of 1400; a TCP listener on
+# 443 in $B.
+routed() {
+	ns
+	netns_new rt
+	R=$NETNS
+	netns_new far
+	B=$NETNS
+	for n in "$N" "$R" "$B"; do
+		in_ns "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+	ip link add va netns "$N" type veth peer name ra netns "$R"
+	ip link add vb netns "$B" type veth peer name rb netns "$R"
+	ip -n "$B" link set vb mtu 1400
+	ip -n "$R" link set rb mtu 1400
+	ip -n "$N" addr add 198.51.100.2/24 dev va
+	ip -n "$N" addr add 2001:db8:1::2/64 dev va nodad
+	ip -n "$R" addr add 198.51.100.1/24 dev ra
+	ip -n "$R" addr add 2001:db8:1::1/64 dev ra nodad
+	ip -n "$R" addr add 192.0.2.1/24 dev rb
+	ip -n "$R" addr add 2001:db8::1/64 dev rb nodad
+	ip -n "$B" addr add 192.0.2.7/24 dev vb
+	ip -n "$B" addr add 2001:db8::7/64 dev vb nodad
+	for l in "$N va" "$R ra" "$R rb" "$B vb"; do ip -n ${l% *} link set ${l#* } up; done
+	ip -n "$N" route add default via 198.51.100.1
+	ip -n "$N" -6 route add default via 2001:db8:1::1
+	ip -n "$B" route add default via 192.0.2.1
+	ip -n "$B" -6 route add default via 2001:db8::1
+	in_ns "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+	    net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+	peer far "$B" hold :: 443
+	# The path works both ways before the trace is asked about it.
+	for _ in $(seq 50); do
+		in_ns "$N" ping -c 1 -W 1 192.0.2.7 >/dev/null && in_ns "$N" ping -6 -c 1 -W 1 2001:db8::7 >/dev/null && break
+	done
+}
+
+@test "examples: trace -T 192.0.2.7 443 finds the router, then the open port; --json's last_hop is 2" {
+	routed
+	run -0 sh_in "$N" "$(doc trT)"
+	[[ "$output" =~ " 1  "[^$'\n']*"198.51.100.1" ]]
+	[[ "$output" =~ " 2  "[^$'\n']*"192.0.2.7" ]]
+	run -0 --separate-stderr sh_in "$N" "$(doc trjq)"
+	[ "$output" = 2 ]
+}
+
+@test "examples: trace -v host.test 443 traces both addresses of the name" {
+	routed
+	run -0 sh_in "$N" "$(doc trv)"
+	[[ "$output" =~ "2001:db8::7" ]]
+	[[ "$output" =~ "192.0.2.7" ]]
+	[[ "$output" =~ "2001:db8:1::1" ]]
+	[[ "$output" =~ "198.51.100.1" ]]
+}
+
+@test "examples: trace --mtu 2001:db8::7 finds the 1400-byte link" {
+	routed
+	run -0 sh_in "$N" "$(doc trmtu)"
+	[[ "$output" =~ " 2  "[^$'\n']*"2001:db8::7"[^$'\n']*"pmtu 1400" ]]
+}
+
+@test "examples: trace -I -w 1 192.0.2.7 reaches the host with ICMP echo" {
+	routed
+	run -0 sh_in "$N" "$(doc trI)"
+	[[ "$output" =~ " 2  "[^$'\n']*"192.0.2.7" ]]
 }
