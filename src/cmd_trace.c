@@ -85,6 +85,7 @@ parse_operands(const struct command *cmd, struct trace_options *o, int argc, cha
 		opt_usage_error(cmd, "missing HOST");
 	if (argc > 2)
 		opt_usage_error(cmd, "unexpected argument '%s'", argv[2]);
+	opt_check_host(cmd, argv[0]);
 	if (argc == 2 && o->kind == TRACE_ICMP)
 		opt_usage_error(cmd, "unexpected argument '%s': ICMP probes go to no port",
 		    argv[1]);

@@ -7,6 +7,7 @@
 # command that is in neither list.
 
 load lib/common
+load lib/netchain
 
 bats_require_minimum_version 1.5.0
 
@@ -19,13 +20,6 @@ noreuse	sockt listen --no-reuseaddr 8080
 res6	sockt -6 resolve example.test
 scan6	sockt -6 -v connect -z example.test 443
 ping6	sockt -6 raw-ping -c 3 example.test
-trace6	sockt -6 trace -T example.test 443
-scanlocal	sockt connect -z localhost 22 80
-trT	sockt trace -T 192.0.2.7 443
-trv	sockt -v trace host.test 443
-trmtu	sockt trace --mtu 2001:db8::7
-trI	sockt trace -I -w 1 192.0.2.7
-trjq	sockt --json trace -T 192.0.2.7 443 | tail -n 1 | jq .last_hop
 recvtar	sockt listen 9000 | tar x
 sendtar	tar c . | sockt connect receiver.test 9000
 http	sockt send -e example.test 80 'HEAD / HTTP/1.0\r\n\r\n'
@@ -35,6 +29,7 @@ usend	sockt udp-send --reply 1s 127.0.0.1 5353 hello
 pingmany	sockt raw-ping -c 5 host1.test host2.test ::1
 chead	printf 'HEAD / HTTP/1.0\r\n\r\n' | sockt connect example.test 80
 cv	sockt connect -v example.test 443 </dev/null
+cscanall	sockt connect -z localhost 22 80
 cscanw	sockt connect -z -w 1 192.0.2.7 20-25 80 443
 cjson	sockt --json connect -z 127.0.0.1 1-65535 | grep '"open"'
 csrc	sockt connect -s 192.0.2.1 -p 5000 --linger 0 192.0.2.7 9000 <file
@@ -67,6 +62,12 @@ dns	sockt udp-send -e --hex --reply 2 192.0.2.53 53 '\x12\x34\x01\x00\x00\x01\x0
 uprobe	sockt udp-send --reply 1 127.0.0.1 514 probe
 ulog	sockt udp-send --interval 1ms 127.0.0.1 514 < app.log
 ubcast	sockt udp-send --broadcast 10.0.0.255 9999 hello
+tr6	sockt -6 trace -T example.test 443
+trT	sockt trace -T 192.0.2.7 443
+trv	sockt -v trace host.test 443
+trmtu	sockt trace --mtu 2001:db8::7
+trI	sockt trace -I -w 1 192.0.2.7
+trjq	sockt --json trace -T 192.0.2.7 443 | tail -n 1 | jq .last_hop
 EOF
 )
 
@@ -81,7 +82,7 @@ bench/udp.sh src/sockt	a benchmark of 1,000,000 datagrams against socat; no time
 bench/ping.sh src/sockt	a benchmark against iputils ping and fping over 100 hosts; no timed assertions here
 bench/state.sh src/sockt	a benchmark of 10,000 TIME_WAIT sockets against ss; no timed assertions here
 bench/resolve.sh src/sockt	a benchmark against getent ahosts; no timed assertions here
-bench/trace.sh src/sockt	a benchmark of 10 hops against traceroute and tracepath; no timed assertions here
+bench/trace.sh src/sockt	a benchmark of a 10-hop chain against traceroute and tracepath; no timed assertions here
 EOF
 )
 
@@ -94,8 +95,6 @@ setup_file() {
 	127.0.0.1 host1.test
 	127.0.0.2 host2.test
 	127.0.0.1 logs.test
-	2001:db8::7 host.test
-	192.0.2.7 host.test
 	127.0.0.1 localhost
 	::1 localhost
 	EOF
@@ -333,7 +332,8 @@ wait_in() {
 	printf 'q' >"$(tmp)/work/q"
 	spawn l sh_in "$N" "$(doc tw) < q"
 	wait_in "$N" 8080
-	[ "$(client "$N" 127.0.0.1 8080)" = q ]
+	# The client closes only after listen's FIN, so that listen is the active closer.
+	[ "$(in_ns "$N" python3 "$BATS_FILE_TMPDIR/peer.py" line 127.0.0.1 8080 hi)" = q ]
 	wait_exit "$(cat "$(tmp)/l.pid")"
 	[ "$EXIT_STATUS" -eq 0 ]
 	[ -n "$(in_ns "$N" ss -Htan state time-wait '( sport = :8080 )')" ]
@@ -343,7 +343,7 @@ wait_in() {
 	# while the plain command binds over it at once and serves the next client
 	spawn l2 sh_in "$N" "$(doc tw) < q"
 	wait_in "$N" 8080
-	[ "$(client "$N" ::1 8080)" = q ]
+	[ "$(in_ns "$N" python3 "$BATS_FILE_TMPDIR/peer.py" line ::1 8080 hi)" = q ]
 	wait_exit "$(cat "$(tmp)/l2.pid")"
 	[ "$EXIT_STATUS" -eq 0 ]
 }
@@ -715,90 +715,79 @@ wait_in() {
 	[ "$(sed -n 2p "$(tmp)/r.out")" = hello ]
 }
 
-# --------------------------------------------------------------- trace and every address
+# --------------------------------------------------------------- trace
 
-@test "examples: connect -z localhost 22 80 gives a line for each address and port" {
+# trace_chain: client - r1 - r2 - server, the server also answering as 192.0.2.7 and
+# 2001:db8::7 (inside the namespaces only), a listener on its port 443, and host.test
+# naming both addresses.
+trace_chain() {
+	require_root
+	chain_build "sktX$$" 2 "$(tmp)/.netns"
+	TC=${CHAIN_NS[0]}
+	TS=${CHAIN_NS[3]}
+	ip -n "$TS" addr add 192.0.2.7/32 dev lo
+	ip -n "$TS" addr add 2001:db8::7/128 dev lo nodad
+	mkdir -p "$(tmp)/work"
+	peer hold443 "$TS" hold :: 443
+	printf '2001:db8::7 host.test\n192.0.2.7 host.test\n' >"$(tmp)/trace.hosts"
+}
+
+# trace_hops: "N ADDRESS " for each hop line on stdin, the address out of "name (address)".
+trace_hops() {
+	awk '/^ *[0-9]+  / { a = $2; if ($3 ~ /^\(/) { a = $3; gsub(/[()]/, "", a) } printf "%s %s ", $1, a }'
+}
+
+# trace_sh COMMAND: COMMAND through bash in the chain's client, names from trace.hosts.
+trace_sh() {
+	with_hosts "$(tmp)/trace.hosts" ip netns exec "$TC" \
+	    env PATH="$BATS_FILE_TMPDIR/bin:$PATH" bash -c "cd \"\$0\" && $1" "$(tmp)/work"
+}
+
+@test "examples: trace -T names both routers and says the port is open at hop 3, in text and JSON" {
+	trace_chain
+	run -0 --separate-stderr trace_sh "$(doc trT)"
+	[ "$(trace_hops <<<"$output")" = "1 10.77.1.2 2 10.77.2.2 3 192.0.2.7 " ]
+	[[ "${lines[-1]}" =~ ^"port 443 (tcp) open at hop 3, "[0-9.]+" ms"$ ]]
+	run -0 --separate-stderr trace_sh "$(doc trjq)"
+	[ "$output" = 3 ]
+}
+
+@test "examples: trace -v traces every address of a name to its port" {
+	trace_chain
+	run -0 --separate-stderr trace_sh "$(doc trv)"
+	[[ "$output" == *"reached 2001:db8::7, port closed (ICMP port unreachable) at hop 3, "* ]]
+	[[ "$output" == *"reached 192.0.2.7, port closed (ICMP port unreachable) at hop 3, "* ]]
+}
+
+@test "examples: trace --mtu finds the hop where the path MTU drops" {
+	trace_chain
+	ip -n "${CHAIN_NS[2]}" link set v3l mtu 1400
+	ip -n "$TS" link set v3r mtu 1400
+	run -0 --separate-stderr trace_sh "$(doc trmtu)"
+	[[ "$output" == *1400* ]]
+	[[ "${lines[-1]}" == "reached 2001:db8::7 at hop 3"* ]]
+}
+
+@test "examples: trace -I as an ordinary user, through ping sockets" {
+	trace_chain
+	run -0 --separate-stderr trace_sh "setpriv --reuid 65534 --regid 65534 --clear-groups $(doc trI)"
+	[ "$(trace_hops <<<"$output")" = "1 10.77.1.2 2 10.77.2.2 3 192.0.2.7 " ]
+}
+
+@test "examples: a scan of localhost reports each of its addresses, open or not" {
 	ns
-	peer srv "$N" hold 127.0.0.1 22
-	run -1 sh_in "$N" "$(doc scanlocal)"
+	peer hold "$N" hold 127.0.0.1 22 80
+	run -1 --separate-stderr sh_in "$N" "$(doc cscanall)"
+	[ "${lines[0]}" = "::1 port 22 (tcp) closed [ECONNREFUSED]" ]
+	[ "${lines[1]}" = "::1 port 80 (tcp) closed [ECONNREFUSED]" ]
+	[[ "${lines[2]}" =~ ^"127.0.0.1 port 22 (tcp) open " ]]
+	[[ "${lines[3]}" =~ ^"127.0.0.1 port 80 (tcp) open " ]]
 	[ "${#lines[@]}" -eq 4 ]
-	[[ "$output" =~ "::1 port 22 (tcp) closed [ECONNREFUSED]" ]]
-	[[ "$output" =~ "127.0.0.1 port 22 (tcp) open " ]]
-	[[ "$output" =~ "::1 port 80 (tcp) closed [ECONNREFUSED]" ]]
-	[[ "$output" =~ "127.0.0.1 port 80 (tcp) closed [ECONNREFUSED]" ]]
 }
 
-@test "examples: trace -6 -T example.test 443 reaches ::1 at the first hop" {
+@test "examples: the README's IPv6 trace to a port reaches it" {
 	ns
-	peer srv "$N" hold :: 443
-	run -0 sh_in "$N" "$(doc trace6)"
-	[[ "$output" =~ (^|$'\n')" 1  "[^$'\n']*"::1" ]]
-}
-
-# routed: $N (198.51.100.2, 2001:db8:1::2) - $R (.1, ::1 and 192.0.2.1, 2001:db8::1) -
-# $B (192.0.2.7, 2001:db8::7), the link to $B with an MTU of 1400; a TCP listener on
-# 443 in $B.
-routed() {
-	ns
-	netns_new rt
-	R=$NETNS
-	netns_new far
-	B=$NETNS
-	for n in "$N" "$R" "$B"; do
-		in_ns "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-	done
-	ip link add va netns "$N" type veth peer name ra netns "$R"
-	ip link add vb netns "$B" type veth peer name rb netns "$R"
-	ip -n "$B" link set vb mtu 1400
-	ip -n "$R" link set rb mtu 1400
-	ip -n "$N" addr add 198.51.100.2/24 dev va
-	ip -n "$N" addr add 2001:db8:1::2/64 dev va nodad
-	ip -n "$R" addr add 198.51.100.1/24 dev ra
-	ip -n "$R" addr add 2001:db8:1::1/64 dev ra nodad
-	ip -n "$R" addr add 192.0.2.1/24 dev rb
-	ip -n "$R" addr add 2001:db8::1/64 dev rb nodad
-	ip -n "$B" addr add 192.0.2.7/24 dev vb
-	ip -n "$B" addr add 2001:db8::7/64 dev vb nodad
-	for l in "$N va" "$R ra" "$R rb" "$B vb"; do ip -n ${l% *} link set ${l#* } up; done
-	ip -n "$N" route add default via 198.51.100.1
-	ip -n "$N" -6 route add default via 2001:db8:1::1
-	ip -n "$B" route add default via 192.0.2.1
-	ip -n "$B" -6 route add default via 2001:db8::1
-	in_ns "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-	    net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
-	peer far "$B" hold :: 443
-	# The path works both ways before the trace is asked about it.
-	for _ in $(seq 50); do
-		in_ns "$N" ping -c 1 -W 1 192.0.2.7 >/dev/null && in_ns "$N" ping -6 -c 1 -W 1 2001:db8::7 >/dev/null && break
-	done
-}
-
-@test "examples: trace -T 192.0.2.7 443 finds the router, then the open port; --json's last_hop is 2" {
-	routed
-	run -0 sh_in "$N" "$(doc trT)"
-	[[ "$output" =~ " 1  "[^$'\n']*"198.51.100.1" ]]
-	[[ "$output" =~ " 2  "[^$'\n']*"192.0.2.7" ]]
-	run -0 --separate-stderr sh_in "$N" "$(doc trjq)"
-	[ "$output" = 2 ]
-}
-
-@test "examples: trace -v host.test 443 traces both addresses of the name" {
-	routed
-	run -0 sh_in "$N" "$(doc trv)"
-	[[ "$output" =~ "2001:db8::7" ]]
-	[[ "$output" =~ "192.0.2.7" ]]
-	[[ "$output" =~ "2001:db8:1::1" ]]
-	[[ "$output" =~ "198.51.100.1" ]]
-}
-
-@test "examples: trace --mtu 2001:db8::7 finds the 1400-byte link" {
-	routed
-	run -0 sh_in "$N" "$(doc trmtu)"
-	[[ "$output" =~ " 2  "[^$'\n']*"2001:db8::7"[^$'\n']*"pmtu 1400" ]]
-}
-
-@test "examples: trace -I -w 1 192.0.2.7 reaches the host with ICMP echo" {
-	routed
-	run -0 sh_in "$N" "$(doc trI)"
-	[[ "$output" =~ " 2  "[^$'\n']*"192.0.2.7" ]]
+	peer hold "$N" hold :: 443
+	run -0 --separate-stderr sh_in "$N" "$(doc tr6)"
+	[[ "${lines[-1]}" =~ ^"port 443 (tcp) open at hop 1, " ]]
 }

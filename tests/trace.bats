@@ -328,6 +328,9 @@ assert s == dict(s, type="summary", destination="fd77:0:0:4::2", protocol="tcp",
 	run -2 "$SOCKT" trace -f 9 -m 3 127.0.0.1
 	run -2 "$SOCKT" trace -w 0 127.0.0.1
 	run -2 "$SOCKT" trace 127.0.0.1 70000
+	run -2 --separate-stderr "$SOCKT" -n trace nothing.trace.test
+	[ "${stderr_lines[0]}" = "sockt trace: -n takes address literals only, and 'nothing.trace.test' is a name: leave -n out to look it up" ]
+	run -2 "$SOCKT" -6 trace 127.0.0.1
 	printf '127.0.0.1 localhost\n' >"$(tmp)/hosts"
 	run -3 with_hosts "$(tmp)/hosts" "$SOCKT" trace nothing.trace.test
 	[[ "$output" == *"nothing.trace.test: "*"[EAI_NONAME]"* ]]

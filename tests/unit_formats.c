@@ -241,7 +241,6 @@ int
 unit_scan_line(char **argv, int argc)
 {
 	struct scan_result r = { .port = (uint16_t)atoi(argv[0]),
-		.state = SCAN_OPEN,
 		.err = atoi(argv[1]),
 		.rtt_usec = atoll(argv[2]) };
 	char line[256];
