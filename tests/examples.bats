@@ -340,6 +340,12 @@ wait_in() {
 	run -4 --separate-stderr sh_in "$N" "$(doc noreuse)"
 	[ "${stderr_lines[0]}" = "sockt listen: bind to :: port 8080 (tcp): Address already in use [EADDRINUSE, errno 98]" ]
 	[[ "${stderr_lines[1]}" =~ ^"sockt listen: hint: 1 connection on port 8080 is in TIME_WAIT and leaves it in "[0-9]+" s; wait, or leave out --no-reuseaddr (SO_REUSEADDR binds over it)"$ ]]
+	# while the plain command binds over it at once and serves the next client
+	spawn l2 sh_in "$N" "$(doc tw) < q"
+	wait_in "$N" 8080
+	[ "$(in_ns "$N" python3 "$BATS_FILE_TMPDIR/peer.py" line ::1 8080 hi)" = q ]
+	wait_exit "$(cat "$(tmp)/l2.pid")"
+	[ "$EXIT_STATUS" -eq 0 ]
 }
 
 @test "examples: listen 9000 | tar x receives what tar c . | connect receiver.test 9000 sends" {

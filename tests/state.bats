@@ -263,10 +263,13 @@ c.close()' "$port"
 
 @test "listen: TIME_WAIT left without SO_REUSEADDR gets a hint that only waiting helps" {
 	port=$(make_time_wait 1 0)
-	run --separate-stderr "$SOCKT" listen -w 1 "$port" </dev/null
-	[ "$status" -eq 4 ]
-	[[ "${stderr_lines[0]}" == *"[EADDRINUSE, errno 98]" ]]
-	[[ "${stderr_lines[1]}" =~ ^sockt\ listen:\ hint:\ 1\ connection\ on\ port\ $port\ is\ in\ TIME_WAIT\ and\ leaves\ it\ in\ [0-9]+\ s\;\ the\ program\ that\ made\ it\ did\ not\ set\ SO_REUSEADDR,\ so\ only\ waiting\ helps$ ]]
+	# with the default and with --no-reuseaddr alike
+	for opt in --reuseaddr --no-reuseaddr; do
+		run --separate-stderr "$SOCKT" listen $opt -w 1 "$port" </dev/null
+		[ "$status" -eq 4 ]
+		[[ "${stderr_lines[0]}" == *"[EADDRINUSE, errno 98]" ]]
+		[[ "${stderr_lines[1]}" =~ ^sockt\ listen:\ hint:\ 1\ connection\ on\ port\ $port\ is\ in\ TIME_WAIT\ and\ leaves\ it\ in\ [0-9]+\ s\;\ the\ program\ that\ made\ it\ did\ not\ set\ SO_REUSEADDR,\ so\ only\ waiting\ helps$ ]]
+	done
 }
 
 @test "listen: a port held by a python listener gets a hint naming the process" {
