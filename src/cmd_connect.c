@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,11 +76,16 @@ report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 
 	relay_format_failure(st, peer, what, sizeof(what));
 	report_errno(st->err, "%s", what);
+	/* Bytes read from the peer that never reached stdout: said, never silent. */
+	if (st->bytes_written < st->bytes_received && !st->output_closed)
+		report_error("%" PRIu64 " of %" PRIu64 " bytes received were not written to stdout",
+		    st->bytes_received - st->bytes_written, st->bytes_received);
 }
 
 static int
 relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 {
+	struct relay_options ro = o->relay;
 	struct relay_stats st;
 	char summary[256], d[32];
 	int rc;
@@ -89,7 +95,10 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 		close(fd);
 		return EXIT_LOCAL;
 	}
-	rc = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st);
+	/* stdout closes with the peer's EOF; a terminal's input ends with it too. */
+	ro.close_output = 1;
+	ro.end_at_peer_eof = isatty(STDIN_FILENO);
+	rc = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &st);
 	close(fd);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);

@@ -199,7 +199,10 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec,
 		.attempt_delay_usec = 250000,
 		.on_event = attempts_on_event };
-	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
+	struct relay_options ro = { .data = rq->data,
+		.data_len = rq->len,
+		.no_recv = o->no_recv,
+		.close_output = 1 };
 	struct eyeballs_result r;
 	struct relay_stats st;
 	struct addrinfo *res;
