@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/hub.sh: sockt listen -k under load, for one or two builds in one run (to compare a
-# change with the build before it), with socat's forking echo server for scale.
+# change with the build before it).
 #   1. listen -k --echo: 16 clients at once, each echoing SIZE_MIB through it
 #      (MiB/s counted both ways, peak RSS of the server).
 #   2. listen -k broadcasting stdin: 1 client that never reads and 15 that read
@@ -17,7 +17,7 @@ ROUNDS=${4:-3}
 LIMIT=10
 BCAST_MIB=256
 
-for tool in socat python3 ss; do
+for tool in python3 ss bc; do
 	command -v "$tool" >/dev/null || { echo "hub.sh: $tool is needed" >&2; exit 2; }
 done
 dir=$(mktemp -d "${TMPDIR:-/tmp}/sockt-hub.XXXXXX")
@@ -78,10 +78,7 @@ PY
 echo_round() {
 	local port hpid start end hwm
 	port=$(free_port)
-	case $1 in
-	socat) socat "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr" PIPE & ;;
-	*) "$1" listen -k --echo 127.0.0.1 "$port" </dev/null >/dev/null & ;;
-	esac
+	"$1" listen -k --echo 127.0.0.1 "$port" </dev/null >/dev/null &
 	hpid=$!
 	pids+=("$hpid")
 	wait_listening "$port"
@@ -96,7 +93,6 @@ echo_round() {
 
 names=("$SOCKT")
 [ -n "$BEFORE" ] && names+=("$BEFORE")
-names+=(socat)
 echo "listen -k --echo: 16 clients x $SIZE_MIB MiB each way, $ROUNDS rounds, interleaved; $(nproc) CPUs"
 for ((r = 1; r <= ROUNDS; r++)); do
 	for i in "${!names[@]}"; do
@@ -108,9 +104,7 @@ for i in "${!names[@]}"; do
 	secs=$(cut -d' ' -f1 "$dir/echo.$i" | median)
 	rss=$(cut -d' ' -f2 "$dir/echo.$i" | sort -n | tail -n1)
 	rate[$i]=$(echo "16 * $SIZE_MIB * 2 / $secs" | bc -l)
-	label=${names[$i]}
-	[ "$label" = socat ] && label="socat fork PIPE (one process per client)"
-	printf '  %-45s median %6.3f s  %6.0f MiB/s  peak RSS %s KiB\n' "$label" "$secs" "${rate[$i]}" "$rss"
+	printf '  %-45s median %6.3f s  %6.0f MiB/s  peak RSS %s KiB\n' "${names[$i]}" "$secs" "${rate[$i]}" "$rss"
 done
 for ((i = 1; i < ${#names[@]}; i++)); do
 	printf '  ratio %s / %s: %.2fx\n' "$SOCKT" "${names[$i]}" "$(echo "${rate[0]} / ${rate[$i]}" | bc -l)"

@@ -232,13 +232,13 @@ relay_conn_poll(const struct relay_conn *c, struct pollfd *in, struct pollfd *so
 	 * (POLLERR) must end the relay while stdin is silent or while waiting for
 	 * the peer's ACK. While the output holds the reader back, it waits.
 	 */
+	if (c->opt->echo && out->fd != -1) {
+		sock_events |= POLLOUT;
+		out->fd = -1;
+	}
 	*sock = (struct pollfd){ .fd = c->sock, .events = sock_events };
 	if (sock_events == 0 && c->down_active && !c->down_done)
 		sock->fd = -1;
-	if (c->opt->echo && out->fd != -1) {
-		sock->events |= POLLOUT;
-		out->fd = -1;
-	}
 }
 
 static uint64_t
