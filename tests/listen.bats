@@ -469,3 +469,86 @@ listen_fifo() {
 	run -2 "$SOCKT" listen 127.0.0.1 0 extra
 	[[ "$output" == *"unexpected argument 'extra'"* ]]
 }
+
+peer_tool() {
+	python3 "$BATS_TEST_DIRNAME/lib/relay_peer.py" "$@"
+}
+
+@test "listen: --linger 0 writes out all 5 MB of a peer that half-closes first" {
+	listen l --linger 0 127.0.0.1 0
+	run -0 peer_tool send 127.0.0.1 "$PORT" 5000000
+	# No FIN from this side at stdin EOF: the RST ends it once the peer is done.
+	[ "$output" = RST ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(wc -c <"$(tmp)/l.out")" -eq 5000000 ]
+}
+
+@test "listen: -k --linger 0 with stdin at EOF writes out all of each client's 1 MB" {
+	listen l -k --linger 0 127.0.0.1 0
+	run -0 peer_tool send 127.0.0.1 "$PORT" 1000000
+	[ "$output" = RST ]
+	run -0 peer_tool send 127.0.0.1 "$PORT" 1000000
+	for _ in $(seq 250); do
+		[ "$(grep -c 'closed: 0 bytes sent, 1000000 received, 1000000 written out' "$(tmp)/l.err")" -eq 2 ] && break
+		sleep 0.02
+	done
+	[ "$(wc -c <"$(tmp)/l.out")" -eq 2000000 ]
+}
+
+@test "listen: -k -i does not close a client that sends while stdout is stalled" {
+	mkfifo "$(tmp)/outfifo"
+	(sleep 2.5; cat >"$(tmp)/got") <"$(tmp)/outfifo" &
+	reader=$!
+	echo "$reader" >>"$(tmp)/.pids"
+	"$SOCKT" -v listen -k -i 1 127.0.0.1 0 </dev/null >"$(tmp)/outfifo" 2>"$(tmp)/l.err" &
+	LPID=$!
+	echo "$LPID" >>"$(tmp)/.pids"
+	wait_for_line "$(tmp)/l.err" 'listening on'
+	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/l.err")
+	run -0 peer_tool send 127.0.0.1 "$PORT" 3000000
+	wait_for_line "$(tmp)/l.err" 'closed: ' 10
+	kill "$LPID"
+	wait_exit "$reader"
+	[ "$(wc -c <"$(tmp)/got")" -eq 3000000 ]
+	! grep -q idle "$(tmp)/l.err"
+}
+
+@test "listen: stdout closes at the peer's EOF with stdin a fifo held open; the sender's end ends it" {
+	mkfifo "$(tmp)/in"
+	bash -c '"$0" -v listen 127.0.0.1 0 <"$1/in" 2>"$1/l.err" |
+		(cat >"$1/got"; echo closed >"$1/marker")' "$SOCKT" "$(tmp)" &
+	pipeline=$!
+	echo "$pipeline" >>"$(tmp)/.pids"
+	exec 7>"$(tmp)/in"
+	wait_for_line "$(tmp)/l.err" 'listening on'
+	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/l.err")
+	printf 'payload' >"$(tmp)/payload"
+	nc.openbsd -N 127.0.0.1 "$PORT" <"$(tmp)/payload" >"$(tmp)/nc.out" 7>&- &
+	ncpid=$!
+	wait_for_line "$(tmp)/marker" closed
+	[ "$(cat "$(tmp)/got")" = payload ]
+	echo "reply" >&7
+	exec 7>&-
+	wait_exit "$pipeline"
+	[ "$EXIT_STATUS" -eq 0 ]
+	wait "$ncpid"
+	[ "$(cat "$(tmp)/nc.out")" = reply ]
+}
+
+@test "listen: with a terminal as stdin, listen | reader ends once the sender is done" {
+	run -0 timeout 10 python3 - "$SOCKT" <<-'PY'
+	import os, pty, socket, subprocess, sys, time
+	master, slave = pty.openpty()
+	p = subprocess.Popen([sys.argv[1], "-v", "listen", "127.0.0.1", "0"], stdin=slave,
+	    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+	port = int(p.stderr.readline().split()[-1])
+	c = socket.create_connection(("127.0.0.1", port))
+	c.sendall(b"archive")
+	c.shutdown(socket.SHUT_WR)
+	out = p.stdout.read()
+	p.wait(timeout=5)
+	print(out.decode(), p.returncode, c.recv(10) == b"")
+	PY
+	[ "$output" = "archive 0 True" ]
+}
