@@ -552,3 +552,64 @@ peer_tool() {
 	PY
 	[ "$output" = "archive 0 True" ]
 }
+
+@test "listen: -k --max-queue closes a client that never reads, naming it; the others get everything" {
+	head -c 8M /dev/urandom >"$(tmp)/data"
+	sum=$(sha256sum <"$(tmp)/data" | cut -d' ' -f1)
+	listen_fifo l -k --max-queue 256k 127.0.0.1 0
+	python3 - "$PORT" "$(tmp)" 7>&- <<-'PY' &
+	import hashlib, socket, sys, threading, time
+	port, d = int(sys.argv[1]), sys.argv[2]
+	stalled = socket.socket()
+	stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+	stalled.connect(("127.0.0.1", port))
+	open(d + "/stalled.port", "w").write(str(stalled.getsockname()[1]))
+	def fast(i):
+	    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+	    h = hashlib.sha256()
+	    while True:
+	        b = s.recv(262144)
+	        if not b:
+	            break
+	        h.update(b)
+	    open("%s/fast%d" % (d, i), "w").write(h.hexdigest())
+	ts = [threading.Thread(target=fast, args=(i,)) for i in range(2)]
+	for t in ts:
+	    t.start()
+	for t in ts:
+	    t.join()
+	time.sleep(0.5)
+	stalled.close()
+	PY
+	clients=$!
+	for _ in $(seq 250); do
+		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 3 ] && break
+		sleep 0.02
+	done
+	cat "$(tmp)/data" >&7
+	exec 7>&-
+	wait "$clients"
+	[ "$(cat "$(tmp)/fast0")" = "$sum" ]
+	[ "$(cat "$(tmp)/fast1")" = "$sum" ]
+	stalled=$(cat "$(tmp)/stalled.port")
+	grep -Eq "^sockt listen: 127.0.0.1 port $stalled: did not take [0-9]+ bytes of stdin \(--max-queue 262144\): connection closed$" "$(tmp)/l.err"
+}
+
+@test "listen: -k --max-time serves a real client among 200 trickling ones within a bounded time" {
+	listen l -k --backlog 512 --max-time 1 127.0.0.1 0
+	peer_tool trickle 127.0.0.1 "$PORT" 200 8 >"$(tmp)/trickle" &
+	trickle=$!
+	echo "$trickle" >>"$(tmp)/.pids"
+	for _ in $(seq 250); do
+		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 64 ] && break
+		sleep 0.02
+	done
+	sleep 0.5
+	run -0 timeout 12 python3 "$BATS_TEST_DIRNAME/lib/relay_peer.py" real 127.0.0.1 "$PORT" hello
+	echo "# the real client waited $output s behind 200 trickling clients" >&3
+	grep -q hello "$(tmp)/l.out"
+	grep -Eq '^sockt listen: 127.0.0.1 port [0-9]+: open for 1 s \(--max-time\): connection closed$' "$(tmp)/l.err"
+	# At most 64 at once, 1 s each: 200 tricklers ahead of it pass in about 4 s.
+	awk -v t="$output" 'BEGIN { exit !(t < 10) }'
+	wait "$trickle"
+}
