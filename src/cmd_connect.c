@@ -104,7 +104,7 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 	report_verbose(1, "%s", summary);
 	if (rc == -1) {
 		report_relay_error(&st, peer);
-		return relay_failure_is_local(&st) ? EXIT_LOCAL : EXIT_NETWORK;
+		return relay_failure_is_local(st.failure) ? EXIT_LOCAL : EXIT_NETWORK;
 	}
 	if (st.idle_timeout) {
 		duration_format(o->idle_usec, d, sizeof(d));

@@ -182,7 +182,7 @@ report_relay_failure(const struct sockaddr_storage *peer, const struct relay_sta
 		say_peer(peer, what, sizeof(what));
 	}
 	report_undelivered(what, st);
-	if (relay_failure_is_local(st))
+	if (relay_failure_is_local(st->failure))
 		return EXIT_LOCAL;
 	return EXIT_NETWORK;
 }
@@ -254,10 +254,7 @@ serve_many(struct listen_options *o, struct bound *b)
 	if (r.timed_out)
 		return no_connection(o->timeout_usec);
 	report_errno(r.err, "%s", r.failed_op);
-	return r.failure == RELAY_FAIL_INPUT || r.failure == RELAY_FAIL_OUTPUT ||
-		       r.failure == RELAY_FAIL_SYSTEM
-		   ? EXIT_LOCAL
-		   : exit_status_for_errno(r.err);
+	return relay_failure_is_local(r.failure) ? EXIT_LOCAL : exit_status_for_errno(r.err);
 }
 
 /*

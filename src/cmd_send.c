@@ -190,7 +190,7 @@ report_exchange_failure(const struct relay_stats *st, const struct request *rq, 
 		return EXIT_NETWORK;
 	}
 	report_errno(st->err, "%s", st->failed_op);
-	return relay_failure_is_local(st) ? EXIT_LOCAL : exit_status_for_errno(st->err);
+	return relay_failure_is_local(st->failure) ? EXIT_LOCAL : exit_status_for_errno(st->err);
 }
 
 static int

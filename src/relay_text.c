@@ -10,10 +10,10 @@
 #include "relay.h"
 
 int
-relay_failure_is_local(const struct relay_stats *st)
+relay_failure_is_local(enum relay_failure failure)
 {
-	return st->failure == RELAY_FAIL_INPUT || st->failure == RELAY_FAIL_OUTPUT ||
-	       st->failure == RELAY_FAIL_SYSTEM;
+	return failure == RELAY_FAIL_INPUT || failure == RELAY_FAIL_OUTPUT ||
+	       failure == RELAY_FAIL_SYSTEM;
 }
 
 static const char *
@@ -61,7 +61,7 @@ relay_format_failure(const struct relay_stats *st, const struct sockaddr *peer, 
 	size_t oplen = strlen(op);
 	char addr[ADDR_STRLEN];
 
-	if (peer == NULL || relay_failure_is_local(st)) {
+	if (peer == NULL || relay_failure_is_local(st->failure)) {
 		snprintf(buf, len, "%s", op);
 		return;
 	}
