@@ -15,7 +15,7 @@ BEFORE=${2:-}
 SIZE_MIB=${3:-64}
 ROUNDS=${4:-3}
 LIMIT=10
-BCAST_MIB=256
+BCAST_MIB=${BCAST_MIB:-256}
 
 for tool in python3 ss bc; do
 	command -v "$tool" >/dev/null || { echo "hub.sh: $tool is needed" >&2; exit 2; }
@@ -28,19 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_listening() {
-	for _ in $(seq 500); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.01
-	done
-	echo "hub.sh: nothing listens on port $1" >&2
-	return 1
-}
-now() { date +%s.%N; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+. "$(dirname "$0")/lib.sh"
 
 cat >"$dir/echo_clients.py" <<'PY'
 import hashlib, socket, sys, threading
@@ -150,8 +138,8 @@ bcast_round() { # SOCKT
 	kill "$hpid" 2>/dev/null || true
 	wait "$hpid" 2>/dev/null || true
 	set -- $out
-	printf '  %-45s %6.3f s; the slowest fast client got %d MiB (of %d), all 15: %d MiB\n' \
-	    "$SOCKT_LABEL" "$1" "$(($2 >> 20))" "$BCAST_MIB" "$(($3 >> 20))"
+	printf '  %-45s %6.3f s; the slowest fast client got %d MiB (of %d), all 15: %d MiB; %d closed by --max-queue\n' \
+	    "$SOCKT_LABEL" "$1" "$(($2 >> 20))" "$BCAST_MIB" "$(($3 >> 20))" "$(grep -c 'did not take' "$dir/bcast.err" || true)"
 }
 echo "listen -k, stdin ($BCAST_MIB MiB) broadcast to 1 client that never reads + 15 that do (${LIMIT} s at most):"
 SOCKT_LABEL=$SOCKT bcast_round "$SOCKT"

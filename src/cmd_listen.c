@@ -32,14 +32,14 @@ enum {
 };
 
 /* The stdin a -k connection may be behind by before it is closed. */
-#define LISTEN_MAX_QUEUE_DEFAULT (4 * 1024 * 1024)
+#define LISTEN_MAX_QUEUE_DEFAULT (16 * 1024 * 1024)
 
 static const struct opt options[] = {
 	{ "keep-open", 'k', no_argument, NULL, "keep accepting, serving connections concurrently" },
 	{ "max-conns", OPT_MAX_CONNS, required_argument, "N",
 	    "connections served at once with -k (default 64)" },
 	{ "max-queue", OPT_MAX_QUEUE, required_argument, "SIZE",
-	    "with -k: close a connection that falls SIZE of stdin behind (default 4M)" },
+	    "with -k: close a connection that falls SIZE of stdin behind (default 16M)" },
 	{ "max-time", OPT_MAX_TIME, required_argument, "D",
 	    "with -k: close a connection after D, freeing its slot" },
 	{ "echo", OPT_ECHO, no_argument, NULL,
