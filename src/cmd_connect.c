@@ -80,6 +80,8 @@ report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 	if (st->bytes_written < st->bytes_received && !st->output_closed)
 		report_error("%" PRIu64 " of %" PRIu64 " bytes received were not written to stdout",
 		    st->bytes_received - st->bytes_written, st->bytes_received);
+	if (st->input_unsent > 0)
+		report_error("%" PRIu64 " bytes read from stdin were not sent", st->input_unsent);
 }
 
 static int

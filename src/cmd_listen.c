@@ -148,7 +148,7 @@ say_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 	snprintf(buf, len, "%s port %u", addr, addr_port((const struct sockaddr *)ss));
 }
 
-/* Bytes read from the peer that never reached stdout: said, never silent. */
+/* Bytes read from the peer or stdin that never reached the other side: said, never silent. */
 static void
 report_undelivered(const char *who, const struct relay_stats *st)
 {
@@ -156,6 +156,8 @@ report_undelivered(const char *who, const struct relay_stats *st)
 		report_error("%s: %" PRIu64 " of %" PRIu64 " bytes received were not %s", who,
 		    st->bytes_received - st->bytes_written, st->bytes_received,
 		    st->failure == RELAY_FAIL_OUTPUT ? "written to stdout" : "delivered");
+	if (st->input_unsent > 0 && st->failure != RELAY_FAIL_QUEUE)
+		report_error("%s: %" PRIu64 " bytes of stdin were not sent", who, st->input_unsent);
 }
 
 /* A connection's failure, named; returns its status. */

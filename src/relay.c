@@ -360,6 +360,8 @@ relay_conn_end(struct relay_conn *c)
 	c->st.bytes_sent = c->opt->echo ? c->down.bytes_out : c->up.bytes_out;
 	c->st.bytes_received = c->down.bytes_in;
 	c->st.bytes_written = c->down.bytes_out;
+	if (c->up_active && c->st.input_unsent == 0)
+		c->st.input_unsent = c->up.bytes_in - c->up.bytes_out;
 	c->st.ended_usec = clock_now_usec();
 	pump_free(&c->up);
 	pump_free(&c->down);

@@ -59,7 +59,7 @@ struct relay_stats {
 	uint64_t bytes_sent; /* input -> socket */
 	uint64_t bytes_received; /* read from the socket */
 	uint64_t bytes_written; /* of those, written to the output (or echoed back) */
-	uint64_t input_unsent; /* input the peer had not taken when it was closed (QUEUE) */
+	uint64_t input_unsent; /* input read (or queued, listen -k) that the peer did not take */
 	int64_t started_usec, ended_usec;
 	enum relay_closer first_close;
 	int idle_timeout; /* ended by the idle timeout */

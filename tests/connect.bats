@@ -451,3 +451,13 @@ relay_server() {
 	[ "$output" = "hello 0" ]
 	wait_for_line "$(tmp)/srv.out" '^got: $'
 }
+
+@test "connect: stdin bytes read and not sent when the peer resets are counted in an error line" {
+	head -c 8M /dev/zero >"$(tmp)/in"
+	relay_server srv send-reset 0
+	run --separate-stderr "$SOCKT" connect 127.0.0.1 "$RPORT" <"$(tmp)/in"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"Connection reset by peer [ECONNRESET, errno 104]"* ]]
+	[[ "$stderr" =~ sockt\ connect:\ ([0-9]+)\ bytes\ read\ from\ stdin\ were\ not\ sent ]]
+	[ "${BASH_REMATCH[1]}" -gt 0 ]
+}
