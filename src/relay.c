@@ -25,6 +25,8 @@
 
 /* No event says "acknowledged": while waiting for it, look again this often. */
 #define RELAY_ACK_POLL_USEC 10000
+/* What a dead connection may still give: at most this many reads after it failed. */
+#define RELAY_DRAIN_ROUNDS 64
 
 static int
 fail(struct relay_conn *c, enum relay_failure why, const char *op, int err)
@@ -51,9 +53,28 @@ has_output(const struct relay_conn *c)
 }
 
 /*
- * A pump's failure, named for the side of the relay it happened on. Bytes
- * already read from the peer still go to the output first.
+ * After the connection failed, bytes already read from the peer still go to
+ * the output, and so do those the kernel holds for us (a reset leaves them
+ * readable, before the error). Bounded by RELAY_DRAIN_ROUNDS pipefuls.
  */
+static int
+deliver_rest(struct relay_conn *c)
+{
+	uint64_t before;
+	int rounds = 0;
+
+	do {
+		before = c->down.bytes_in;
+		if (pump_flush(&c->down) == -1)
+			return -1;
+		if (c->down.failed != PUMP_SIDE_NONE || c->down_done)
+			break;
+		pump_step(&c->down, 1);
+	} while (c->down.bytes_in != before && ++rounds < RELAY_DRAIN_ROUNDS);
+	return pump_flush(&c->down);
+}
+
+/* A pump's failure, named for the side of the relay it happened on. */
 static int
 pump_failed(struct relay_conn *c, struct pump *p)
 {
@@ -66,7 +87,7 @@ pump_failed(struct relay_conn *c, struct pump *p)
 	}
 	if (p == &c->down && p->failed == PUMP_SIDE_DEST && !c->opt->echo)
 		return fail(c, RELAY_FAIL_OUTPUT, "write to stdout", p->err);
-	if (has_output(c) && pump_flush(&c->down) == -1) {
+	if (has_output(c) && deliver_rest(c) == -1) {
 		/* The peer's failure stays the one reported; stdout's comes with it. */
 		fail(c, p == &c->up ? RELAY_FAIL_SEND : RELAY_FAIL_RECEIVE,
 		    p == &c->up ? "send to peer" : "receive from peer", p->err);
@@ -256,7 +277,7 @@ socket_gone(struct relay_conn *c)
 
 	if (getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err == 0)
 		err = EPIPE;
-	if (has_output(c) && pump_flush(&c->down) == -1)
+	if (has_output(c) && deliver_rest(c) == -1)
 		return fail(c, RELAY_FAIL_OUTPUT, "write to stdout", c->down.err);
 	return fail(c, RELAY_FAIL_SEND, "send to peer", err);
 }
