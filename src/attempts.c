@@ -88,6 +88,7 @@ attempts_report_all_failed(const struct eyeballs_result *r, const struct source 
 				    "drops "
 				    "the packets",
 			    d);
+			hint_trace((const struct sockaddr *)&a->addr, SOCK_STREAM);
 		} else if (a->in_bind && a->err == EADDRINUSE && src != NULL)
 			hint_port_in_use(addr_port(source_addr(src, a->addr.ss_family)),
 			    SOCK_STREAM);

@@ -25,7 +25,7 @@ struct command {
 	int (*run)(const struct command *, int, char **);
 };
 
-/* Global options (SPEC 1), set while any command's options are parsed. */
+/* Global options (sockt(1), GLOBAL OPTIONS), set while any command's options are parsed. */
 struct globals {
 	int family; /* AF_UNSPEC, AF_INET or AF_INET6 */
 	int numeric; /* -n: no DNS */
@@ -36,7 +36,7 @@ struct globals {
 extern struct globals globals;
 
 extern const struct command cmd_listen, cmd_connect, cmd_send, cmd_udp_send, cmd_udp_recv,
-    cmd_resolve, cmd_raw_ping, cmd_state;
+    cmd_resolve, cmd_raw_ping, cmd_state, cmd_trace;
 
 /* Option keys above 255 are long-only; each command numbers its own from here. */
 #define OPT_LONG 256

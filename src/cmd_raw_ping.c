@@ -40,6 +40,7 @@ struct ping_cmd {
 	struct sockaddr_storage source;
 	const char *source_arg;
 	const char *size_arg;
+	char size_option[64]; /* -s or --size, as typed */
 };
 
 static volatile sig_atomic_t stop;
@@ -49,28 +50,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static int64_t
-duration_option(const struct command *cmd, const char *arg, const char *what)
-{
-	int64_t usec;
-
-	if (parse_duration(arg, &usec) == -1 || usec <= 0)
-		opt_usage_error(cmd,
-		    "invalid %s '%s': must be a duration above 0, as 1.5, 250ms or 2s", what, arg);
-	return usec;
-}
-
-static long long
-number_option(const struct command *cmd, const char *arg, const char *what, long long min,
-    long long max)
-{
-	long long v;
-
-	if (parse_number(arg, min, max, &v, NULL) == -1)
-		opt_usage_error(cmd, "invalid %s '%s': must be %lld-%lld", what, arg, min, max);
-	return v;
 }
 
 /* -I: an address literal to bind to, or else the name of an interface. */
@@ -101,23 +80,31 @@ parse_options(const struct command *cmd, struct ping_cmd *c, struct opt_parser *
 
 	while ((ch = opt_next(p)) != -1) {
 		switch (ch) {
-		case 'c': c->o.count = number_option(cmd, p->arg, "count", 1, LLONG_MAX); break;
-		case 'i': c->o.interval = duration_option(cmd, p->arg, "interval"); break;
-		case 'W': c->o.timeout = duration_option(cmd, p->arg, "timeout"); break;
-		case 'w': c->o.deadline = duration_option(cmd, p->arg, "deadline"); break;
-		case 't': c->o.ttl = (int)number_option(cmd, p->arg, "TTL", 1, 255); break;
+		case 'c': c->o.count = opt_count(p); break;
+		case 'i': c->o.interval = opt_duration(p); break;
+		case 'W': c->o.timeout = opt_duration(p); break;
+		case 'w': c->o.deadline = opt_duration(p); break;
+		case 't': c->o.ttl = opt_ttl(p); break;
 		case 's':
 			c->size_arg = p->arg;
-			c->o.datalen =
-			    (size_t)number_option(cmd, p->arg, "size", 0, ICMP_MAX_PAYLOAD_V6);
+			strlcpy(c->size_option, p->name, sizeof(c->size_option));
+			c->o.datalen = (size_t)opt_size(p, 0, ICMP_MAX_PAYLOAD_V6);
 			break;
 		case 'I': source_option(cmd, c, p->arg); break;
 		}
 	}
+	/* Checked against -4/-6 as the user gave them, before -I narrows the family. */
+	for (int i = p->optind; i < p->argc; i++)
+		opt_check_host(cmd, p->argv[i]);
 	if (c->o.source != NULL) {
-		if (globals.family != AF_UNSPEC && globals.family != c->source.ss_family)
-			opt_usage_error(cmd,
-			    "invalid source '%s': not of the family -4/-6 asks for", c->source_arg);
+		opt_check_host(cmd, c->source_arg);
+		for (int i = p->optind; i < p->argc; i++)
+			if (addr_is_literal(p->argv[i]) &&
+			    addr_literal_family(p->argv[i]) != c->source.ss_family)
+				opt_usage_error(cmd,
+				    "the source '%s' (-I) and '%s' are not of one family: give a "
+				    "source of the host's family",
+				    c->source_arg, p->argv[i]);
 		/* The hosts are then resolved in the source's family. */
 		globals.family = c->source.ss_family;
 	}
@@ -127,6 +114,27 @@ parse_options(const struct command *cmd, struct ping_cmd *c, struct opt_parser *
 }
 
 /* Every HOST resolved; those that fail are reported and left out. Returns how many remain. */
+/*
+ * A ping goes to one address of a name, as iputils ping's does: a reply
+ * from one says nothing of the others. -v names the one chosen and how
+ * many were left.
+ */
+static void
+say_other_addresses(const char *name, const struct addrinfo *res)
+{
+	char text[ADDR_STRLEN];
+	size_t others = 0;
+
+	for (const struct addrinfo *ai = res->ai_next; ai != NULL; ai = ai->ai_next)
+		others += !addr_same_host(ai->ai_addr, res->ai_addr);
+	if (others > 0)
+		report_verbose(1,
+		    "%s has %zu more address%s; pinging %s, the first (choose with -4/-6 or an "
+		    "address)",
+		    name, others, others == 1 ? "" : "es",
+		    addr_format(res->ai_addr, text, sizeof(text)));
+}
+
 static size_t
 resolve_hosts(struct pinger *p, char **names, size_t n, struct ping_output *out, int *status)
 {
@@ -138,13 +146,11 @@ resolve_hosts(struct pinger *p, char **names, size_t n, struct ping_output *out,
 		int eai = addr_resolve(names[i], NULL, SOCK_RAW, AI_CANONNAME, &res);
 		if (eai != 0) {
 			report_eai(eai, errno, "%s", names[i]);
-			if (eai == EAI_NONAME && globals.numeric && !addr_is_literal(names[i]))
-				report_hint("-n takes address literals only; leave it out to look "
-					    "names up");
 			*status = EXIT_RESOLVE;
 			continue;
 		}
 		h->name = names[i];
+		say_other_addresses(names[i], res);
 		memcpy(&h->addr, res->ai_addr, res->ai_addrlen);
 		h->addrlen = res->ai_addrlen;
 		h->family = res->ai_family;
@@ -163,9 +169,9 @@ check_size(const struct command *cmd, const struct ping_cmd *c, const struct pin
 	for (size_t i = 0; i < p->nhosts; i++)
 		if (p->hosts[i].family == AF_INET && c->o.datalen > ICMP_MAX_PAYLOAD_V4)
 			opt_usage_error(cmd,
-			    "invalid size '%s': an IPv4 echo request carries at most "
+			    "invalid %s '%s': an IPv4 echo request carries at most "
 			    "%d bytes (%s is IPv4)",
-			    c->size_arg, ICMP_MAX_PAYLOAD_V4, p->hosts[i].name);
+			    c->size_option, c->size_arg, ICMP_MAX_PAYLOAD_V4, p->hosts[i].name);
 }
 
 static const char *
@@ -204,7 +210,7 @@ report_open_failure(const struct pinger_failure *f)
 		report_errno(f->raw_err, "raw socket for %s", icmp_name(f->family));
 	report_errno(f->err, "%s for %s", f->call, icmp_name(f->family));
 	if (f->raw_err != 0 && (f->err == EACCES || f->err == EPERM)) {
-		hint_for_errno(EPERM, -1);
+		hint_raw_socket_permission();
 		hint_ping_group_range();
 		return EXIT_LOCAL;
 	}

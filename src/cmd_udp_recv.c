@@ -20,7 +20,7 @@
 #include "report.h"
 #include "sock.h"
 
-enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_MULTICAST };
+enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_NO_REUSEADDR, OPT_MULTICAST };
 
 static const struct opt options[] = {
 	{ "count", 'c', required_argument, "N", "exit 0 after N datagrams (default: no limit)" },
@@ -31,8 +31,9 @@ static const struct opt options[] = {
 	    "write a hex dump (offset, hex bytes, printable column)" },
 	{ "buffer", OPT_BUFFER, required_argument, "SIZE",
 	    "receive buffer per datagram, 1-64k (default 64k, holds any)" },
-	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL,
-	    "set SO_REUSEADDR (share the port, e.g. for multicast)" },
+	{ "no-reuseaddr", OPT_NO_REUSEADDR, no_argument, NULL,
+	    "leave SO_REUSEADDR off: never share the port" },
+	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL, "set SO_REUSEADDR (the default)" },
 	{ "multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
 	    "join the IPv4 or IPv6 multicast GROUP (on interface IF)" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -41,7 +42,7 @@ static const struct opt options[] = {
 struct recv_options {
 	long long count; /* 0: no limit */
 	int64_t timeout; /* -1: none */
-	int echo, reuseaddr;
+	int echo, no_reuseaddr;
 	enum payload_format format;
 	size_t buffer;
 	const char *multicast;
@@ -180,7 +181,8 @@ write_batch(struct receiver *r, int fd, unsigned n)
 		const struct sockaddr *from = dgram_from(&r->batch, i);
 		size_t kept = dgram_kept(&r->batch, i), size = dgram_size(&r->batch, i);
 		uint16_t port = dgram_address(from, text, sizeof(text));
-		report_verbose(1, "%zu bytes from %s port %u", size, text, port);
+		report_verbose(1, "%zu byte%s from %s port %u", size, size == 1 ? "" : "s", text,
+		    port);
 		if (kept < size) {
 			report_truncated(r, from, size);
 			r->truncated = 1;
@@ -214,7 +216,7 @@ receive_from(struct receiver *r, int fd)
 		}
 		r->got += (uint64_t)n;
 		if (write_batch(r, fd, (unsigned)n) == -1) {
-			/* SPEC 4: a reader that went away (| head) ends sockt quietly. */
+			/* sockt(1), EXIT STATUS: a reader gone (| head) ends sockt quietly. */
 			if (errno != EPIPE) {
 				report_errno(errno, "write to stdout");
 				r->status = EXIT_LOCAL;
@@ -243,7 +245,8 @@ timed_out(const struct receiver *r)
 		    (unsigned long long)r->got, r->o->count, d);
 		return EXIT_NETWORK;
 	}
-	report_verbose(1, "%llu datagrams, then none for %s", (unsigned long long)r->got, d);
+	report_verbose(1, "%llu datagram%s, then none for %s", (unsigned long long)r->got,
+	    r->got == 1 ? "" : "s", d);
 	return EXIT_OK;
 }
 
@@ -279,7 +282,7 @@ receive(struct receiver *r)
 static int
 start(struct receiver *r, const struct endpoint *ep)
 {
-	struct bind_options bo = { .reuseaddr = r->o->reuseaddr };
+	struct bind_options bo = { .no_reuseaddr = r->o->no_reuseaddr };
 	struct sockaddr_storage group;
 	struct sock_failure f;
 	char text[ADDR_STRLEN];
@@ -294,6 +297,8 @@ start(struct receiver *r, const struct endpoint *ep)
 		    why);
 	if (sock_bind_local(ep, SOCK_DGRAM, &bo, &r->b, &f) == -1)
 		return report_bind_failure(ep, &f, SOCK_DGRAM);
+	if (!r->o->no_reuseaddr)
+		hint_port_shared(&r->b);
 	for (int i = 0; i < r->b.n; i++) {
 		/* Room for bursts: a fast sender is not dropped while we write. */
 		dgram_grow_rcvbuf(r->b.fd[i], 4 << 20);
@@ -314,32 +319,17 @@ start(struct receiver *r, const struct endpoint *ep)
 static void
 parse_options(struct opt_parser *p, struct recv_options *o)
 {
-	const char *errstr;
-	uint64_t size;
 	int ch;
 
 	while ((ch = opt_next(p)) != -1) {
 		switch (ch) {
-		case 'c':
-			if (parse_number(p->arg, 1, LLONG_MAX, &o->count, &errstr) == -1)
-				opt_usage_error(p->cmd,
-				    "invalid count '%s': must be a number from 1", p->arg);
-			break;
-		case 'w':
-			if (parse_duration(p->arg, &o->timeout) == -1)
-				opt_usage_error(p->cmd,
-				    "invalid timeout '%s': a duration such as 2, 1.5 or 250ms",
-				    p->arg);
-			break;
-		case OPT_BUFFER:
-			if (parse_size(p->arg, DGRAM_BUFFER_DEFAULT, &size) == -1 || size == 0)
-				opt_usage_error(p->cmd,
-				    "invalid buffer size '%s': must be 1 to 64k", p->arg);
-			o->buffer = (size_t)size;
-			break;
+		case 'c': o->count = opt_count(p); break;
+		case 'w': o->timeout = opt_duration(p); break;
+		case OPT_BUFFER: o->buffer = (size_t)opt_size(p, 1, DGRAM_BUFFER_DEFAULT); break;
 		case OPT_ECHO: o->echo = 1; break;
 		case OPT_HEX: o->format = PAYLOAD_HEX; break;
-		case OPT_REUSEADDR: o->reuseaddr = 1; break;
+		case OPT_REUSEADDR: o->no_reuseaddr = 0; break;
+		case OPT_NO_REUSEADDR: o->no_reuseaddr = 1; break;
 		case OPT_MULTICAST: o->multicast = p->arg; break;
 		}
 	}
@@ -362,6 +352,7 @@ run(const struct command *cmd, int argc, char **argv)
 			opt_usage_error(cmd, "--hex and --json cannot be combined");
 		o.format = PAYLOAD_JSON;
 	}
+	o.format = payload_for_stdout(o.format);
 	argc -= p.optind;
 	argv += p.optind;
 	opt_local_endpoint(cmd, argc, argv, "udp", &ep);

@@ -81,7 +81,7 @@ pump_failed(struct relay_conn *c, struct pump *p)
 	if (p == &c->up && p->failed == PUMP_SIDE_SOURCE)
 		return fail(c, RELAY_FAIL_INPUT, "read from stdin", p->err);
 	if (p == &c->down && p->failed == PUMP_SIDE_DEST && p->err == EPIPE && !c->opt->echo) {
-		/* The reader of stdout went away (| head): a quiet end. */
+		/* sockt(1), EXIT STATUS: the reader of stdout went away (| head): a quiet end. */
 		c->st.output_closed = 1;
 		return 0;
 	}

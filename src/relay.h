@@ -127,11 +127,11 @@ int relay_conn_output_waited(struct relay_conn *);
  */
 int relay_run(int sock, int in_fd, int out_fd, const struct relay_options *, struct relay_stats *);
 
-/* Whether the failure was on this machine's side (stdin, stdout, resources): status 4. */
+/* Whether the failure was on this machine's side (stdin, stdout, resources): sockt(1) status 4. */
 int relay_failure_is_local(enum relay_failure);
 
 /*
- * The failed operation with the peer named as the error lines name it:
+ * The failed operation with the peer named as the lines of sockt(1), DIAGNOSTICS, name it:
  * "send to 127.0.0.1 port 80 (tcp)"; a local failure ("read from stdin")
  * is said as it is. peer may be NULL. Pure.
  */

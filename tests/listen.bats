@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# listen.bats: SPEC 5 listen with real clients (python3 sockets, socat, nc.openbsd) on
+# listen.bats: sockt-listen(1) with real clients (python3 sockets, socat, nc.openbsd) on
 # 127.0.0.1 and ::1: the relay and its half-close, 64 MiB each way, -k, --echo, timeouts,
 # --linger 0, and bind failures.
 
@@ -9,119 +9,12 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	# 64 MiB of noise, made once for the file's big transfers.
-	head -c 64M /dev/urandom >"$BATS_FILE_TMPDIR/big"
-	sha256sum <"$BATS_FILE_TMPDIR/big" | cut -d' ' -f1 >"$BATS_FILE_TMPDIR/big.sha"
-	cat >"$BATS_FILE_TMPDIR/client.py" <<-'PY'
-	# client.py MODE HOST PORT [ARG]: one python3 TCP client of sockt listen.
-	import socket, sys, select, threading, os, struct
-	mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-	arg = sys.argv[4] if len(sys.argv) > 4 else None
-	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-
-	def connect():
-	    s = socket.socket(fam, socket.SOCK_STREAM)
-	    s.settimeout(10)
-	    s.connect((host, port))
-	    return s
-
-	def read_all(s):
-	    out = b""
-	    while True:
-	        b = s.recv(65536)
-	        if not b:
-	            return out
-	        out += b
-
-	if mode == "after-eof":
-	    # Answers only once sockt's EOF (its half-close) has arrived.
-	    s = connect()
-	    n = len(read_all(s))
-	    s.sendall(b"got %d bytes\n" % n)
-	    s.close()
-	elif mode == "send":
-	    # Like nc -N: sends ARG, shuts down, prints everything until EOF.
-	    s = connect()
-	    s.sendall(arg.encode())
-	    s.shutdown(socket.SHUT_WR)
-	    sys.stdout.buffer.write(read_all(s))
-	elif mode == "both":
-	    # Sends the file ARG while receiving; the received bytes go to stdout.
-	    s = connect()
-	    def sender():
-	        with open(arg, "rb") as f:
-	            while True:
-	                b = f.read(262144)
-	                if not b:
-	                    break
-	                s.sendall(b)
-	        s.shutdown(socket.SHUT_WR)
-	    t = threading.Thread(target=sender)
-	    t.start()
-	    while True:
-	        b = s.recv(262144)
-	        if not b:
-	            break
-	        sys.stdout.buffer.write(b)
-	    t.join()
-	elif mode == "reset":
-	    # Sends a byte, then closes with RST.
-	    s = connect()
-	    s.sendall(b"x")
-	    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-	    s.close()
-	elif mode == "no-eof":
-	    # Says whether an EOF came within ARG seconds, then sends "bye" and closes.
-	    s = connect()
-	    r, _, _ = select.select([s], [], [], float(arg))
-	    print("eof" if r and s.recv(1) == b"" else "open", flush=True)
-	    s.sendall(b"bye\n")
-	    s.close()
-	elif mode == "hold":
-	    # Says how sockt ended the connection (a fast RST may even beat connect's return).
-	    try:
-	        s = connect()
-	        print("EOF" if read_all(s) == b"" else "data")
-	    except ConnectionResetError:
-	        print("RST")
-	elif mode == "refused":
-	    try:
-	        connect()
-	        print("connected")
-	    except ConnectionRefusedError:
-	        print("refused")
-	elif mode == "echo-many":
-	    # ARG clients at once, each sending its own 256 KiB and checking the echo.
-	    def one(i, res):
-	        data = os.urandom(262144)
-	        s = connect()
-	        def send():
-	            s.sendall(data)
-	            s.shutdown(socket.SHUT_WR)
-	        t = threading.Thread(target=send)
-	        t.start()
-	        back = read_all(s)
-	        t.join()
-	        res[i] = back == data
-	    n = int(arg)
-	    res = [False] * n
-	    ts = [threading.Thread(target=one, args=(i, res)) for i in range(n)]
-	    for t in ts:
-	        t.start()
-	    for t in ts:
-	        t.join()
-	    print("%d of %d echoed" % (sum(res), n))
-	elif mode == "line":
-	    # Waits for one line from sockt (the broadcast), prints it, sends ARG, closes.
-	    s = connect()
-	    f = s.makefile("rb")
-	    print(f.readline().decode().strip(), flush=True)
-	    s.sendall(arg.encode())
-	    s.close()
-	PY
+	big_file "$BATS_FILE_TMPDIR/big"
 }
 
+# client MODE HOST PORT [ARG]: tests/lib/tcp_client.py, one python3 TCP client of sockt listen.
 client() {
-	python3 "$BATS_FILE_TMPDIR/client.py" "$@"
+	tcp_client "$@"
 }
 
 # listen NAME ARGS...: starts `sockt listen -v ARGS` in the background (stdin from
@@ -426,25 +319,44 @@ listen_fifo() {
 	grep -q 'closed: 1 byte sent, 4 received, 4 written out in [0-9.]* s; this side closed first, with RST (--linger 0): no TIME_WAIT$' "$(tmp)/l0.err"
 }
 
+# dual_hosts: hosts.v4first and hosts.v6first, where dual.test is 127.0.0.1 and ::1.
+dual_hosts() {
+	printf '127.0.0.1 dual.test\n::1 dual.test\n' >"$(tmp)/hosts.v4first"
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$(tmp)/hosts.v6first"
+}
+
+@test "listen: a name with two addresses takes clients on both, whatever the hosts file's order" {
+	dual_hosts
+	for order in v4first v6first; do
+		for addr in 127.0.0.1 ::1; do
+			echo "to $addr" >"$(tmp)/in"
+			STDIN_FILE="$(tmp)/in" spawn l with_hosts "$(tmp)/hosts.$order" "$SOCKT" listen -v dual.test 0
+			wait_for_line "$(tmp)/l.err" '^sockt listen: listening on 127\.0\.0\.1 port [0-9]+$'
+			wait_for_line "$(tmp)/l.err" '^sockt listen: listening on ::1 port [0-9]+$'
+			PORT=$(sed -n 's/^sockt listen: listening on 127.0.0.1 port //p' "$(tmp)/l.err")
+			grep -q "^sockt listen: listening on ::1 port $PORT\$" "$(tmp)/l.err"
+			run -0 client send "$addr" "$PORT" "from $addr"
+			[ "$output" = "to $addr" ]
+			finished "$SPAWNED_PID"
+			[ "$EXIT_STATUS" -eq 0 ]
+			[ "$(cat "$(tmp)/l.out")" = "from $addr" ]
+			grep -q "^sockt listen: connection from $addr port [0-9]*\$" "$(tmp)/l.err"
+		done
+	done
+}
+
+@test "listen: a name whose IPv4 address is in use is EADDRINUSE, not IPv6 alone" {
+	dual_hosts
+	listen holder 127.0.0.1 0
+	run -4 --separate-stderr with_hosts "$(tmp)/hosts.v6first" "$SOCKT" listen -w 0.1 dual.test "$PORT"
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+}
+
 @test "listen: EADDRINUSE is status 4 with the errno name and a hint" {
 	listen holder 127.0.0.1 0
 	run -4 --separate-stderr "$SOCKT" listen 127.0.0.1 "$PORT"
 	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
 	[[ "${stderr_lines[1]}" == "sockt listen: hint: "* ]]
-}
-
-@test "listen: a port in TIME_WAIT needs --reuseaddr" {
-	# Linux lets SO_REUSEADDR bind over TIME_WAIT only when the socket that left it had it too.
-	printf 'q' >"$(tmp)/in"
-	STDIN_FILE="$(tmp)/in" listen l --reuseaddr 127.0.0.1 0
-	client after-eof 127.0.0.1 "$PORT"
-	finished "$LPID"
-	run -0 ss -Htan state time-wait "( sport = :$PORT )"
-	[ -n "$output" ]
-	run -4 "$SOCKT" listen 127.0.0.1 "$PORT"
-	[[ "$output" == *"[EADDRINUSE, errno 98]"* ]]
-	run -1 --separate-stderr "$SOCKT" listen --reuseaddr -w 0.1 127.0.0.1 "$PORT"
-	[ "$stderr" = "sockt listen: no connection within 100 ms" ]
 }
 
 @test "listen: EACCES on a low port as an unprivileged user is status 4 with a hint" {
@@ -459,11 +371,11 @@ listen_fifo() {
 	run -2 "$SOCKT" listen 70000
 	[[ "$output" == *"invalid port '70000'"* ]]
 	run -2 "$SOCKT" listen --linger 5 0
-	[[ "$output" == *"invalid linger '5'"* ]]
+	[[ "$output" == *"invalid linger '5' for --linger: must be 0"* ]]
 	run -2 "$SOCKT" listen --recv-only --send-only 0
 	[[ "$output" == *"exclude each other"* ]]
 	run -2 "$SOCKT" listen --max-conns 0 -k 0
-	[[ "$output" == *"invalid connection count '0'"* ]]
+	[[ "$output" == *"invalid number '0' for --max-conns: must be 1-65536"* ]]
 	run -2 "$SOCKT" listen
 	[[ "$output" == *"missing PORT"* ]]
 	run -2 "$SOCKT" listen 127.0.0.1 0 extra
@@ -613,4 +525,70 @@ peer_tool() {
 	# At most 64 at once, 1 s each: 200 tricklers ahead of it pass in about 4 s.
 	awk -v t="$output" 'BEGIN { exit !(t < 10) }'
 	wait "$trickle"
+
+# served_once ARGS...: `sockt listen -v ARGS 127.0.0.1 0` serves one python client and
+# exits 0, leaving its side of the connection in TIME_WAIT on $PORT (sockt closes first:
+# the client answers only after sockt's FIN).
+served_once() {
+	printf 'q' >"$(tmp)/q"
+	STDIN_FILE="$(tmp)/q" listen l "$@" 127.0.0.1 0
+	run -0 client after-eof 127.0.0.1 "$PORT"
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l.out")" = "got 1 bytes" ]
+	grep -q 'this side closed first and will hold TIME_WAIT$' "$(tmp)/l.err"
+	run -0 ss -Htan state time-wait "( sport = :$PORT )"
+	[ -n "$output" ]
+}
+
+@test "listen: restarts at once on the port it just served (SO_REUSEADDR by default)" {
+	served_once
+	# The same port again, at once: it binds, and serves a real client (nc.openbsd).
+	printf 'welcome back\n' >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l2 127.0.0.1 "$PORT"
+	run -0 timeout 5 nc.openbsd -N 127.0.0.1 "$PORT" <<<"again"
+	[ "$output" = "welcome back" ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l2.out")" = again ]
+	# --reuseaddr is still accepted, as the default it now names.
+	run -1 --separate-stderr "$SOCKT" listen --reuseaddr -w 0.1 127.0.0.1 "$PORT"
+	[ "$stderr" = "sockt listen: no connection within 100 ms" ]
+}
+
+@test "listen: --no-reuseaddr meets TIME_WAIT: EADDRINUSE, status 4, a hint to leave it out" {
+	served_once
+	run -4 --separate-stderr "$SOCKT" listen --no-reuseaddr -w 1 127.0.0.1 "$PORT"
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+	[[ "${stderr_lines[1]}" =~ ^"sockt listen: hint: 1 connection on port $PORT is in TIME_WAIT and leaves it in "[0-9]+" s; wait, or leave out --no-reuseaddr (SO_REUSEADDR binds over it)"$ ]]
+}
+
+@test "listen: after a run with --no-reuseaddr, only waiting helps, and the hint says so" {
+	served_once --no-reuseaddr
+	for opt in --no-reuseaddr --reuseaddr; do
+		run -4 --separate-stderr "$SOCKT" listen $opt -w 1 127.0.0.1 "$PORT"
+		[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+		[[ "${stderr_lines[1]}" =~ ^"sockt listen: hint: 1 connection on port $PORT is in TIME_WAIT and leaves it in "[0-9]+" s; the program that made it did not set SO_REUSEADDR, so only waiting helps"$ ]]
+	done
+}
+
+@test "listen: SO_REUSEADDR never lets a second listener share the port" {
+	listen holder 127.0.0.1 0
+	run -4 --separate-stderr "$SOCKT" listen -w 1 127.0.0.1 "$PORT"
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+	[[ "${stderr_lines[1]}" == "sockt listen: hint: port $PORT has 1 TCP socket: 1 LISTEN" ]]
+	[[ "${stderr_lines[2]}" == "sockt listen: hint: a listening socket on it belongs to sockt (pid $LPID); stop that process, or choose another port" ]]
+	# and never SO_REUSEPORT: a python listener that sets it cannot join either
+	run python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("shared")
+except OSError as e:
+    print(e.errno == 98 and "refused" or e)
+' "$PORT"
+	[ "$output" = refused ]
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/valgrind.sh SOCKT: a memcheck pass over a representative subset of
-# sockt (SPEC 6: no leaks, no undefined behaviour), for a build without
+# sockt (doc/contract.md: no leaks, no undefined behaviour), for a build without
 # sanitizers. Each case runs sockt under valgrind against a real peer on
 # loopback and checks both its exit status and valgrind's verdict: zero
 # errors, zero bytes definitely lost. Exits 0 when every case is clean.
@@ -228,6 +228,8 @@ run_case raw-ping6 0 raw-ping -i 0.2 -c 3 ::1
 
 # scan
 run_case scan 1 connect -z 127.0.0.1 1-20 "$PEER_PORT"
+# every address of a name (localhost is ::1 and 127.0.0.1 in the hosts file above)
+run_case scan-name 1 connect -z --parallel 4 localhost 1-20 "$PEER_PORT"
 
 echo "$cases cases, $failed failed, $((SECONDS - start)) s"
 [ "$failed" -eq 0 ]
