@@ -267,10 +267,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec,
 		.attempt_delay_usec = 250000,
 		.on_event = attempts_on_event };
-	struct relay_options ro = { .data = rq->data,
-		.data_len = rq->len,
-		.no_recv = o->no_recv,
-		.close_output = 1 };
+	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
 	struct eyeballs_result r;
 	struct relay_stats st;
 	struct addrinfo *res;
@@ -297,6 +294,8 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		close(fd);
 		return EXIT_LOCAL;
 	}
+	/* stdout closes with the peer's EOF; a held reply is written afterwards. */
+	ro.close_output = out == STDOUT_FILENO;
 	if (relay_run(fd, -1, out, &ro, &st) == -1)
 		status = report_exchange_failure(&st, rq, o->timeout_usec);
 	relay_format_summary(&st, 0, summary, sizeof(summary));

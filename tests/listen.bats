@@ -525,6 +525,7 @@ peer_tool() {
 	# At most 64 at once, 1 s each: 200 tricklers ahead of it pass in about 4 s.
 	awk -v t="$output" 'BEGIN { exit !(t < 10) }'
 	wait "$trickle"
+}
 
 # served_once ARGS...: `sockt listen -v ARGS 127.0.0.1 0` serves one python client and
 # exits 0, leaving its side of the connection in TIME_WAIT on $PORT (sockt closes first:
