@@ -69,6 +69,22 @@ report_source_mismatch(const struct connect_options *o, const struct endpoint *e
 	return EXIT_LOCAL;
 }
 
+/* Bytes read on one side that never reached the other: said, never silent. */
+static void
+report_lost(const struct relay_stats *st)
+{
+	if (st->bytes_written < st->bytes_received && !st->output_closed)
+		report_error("%" PRIu64 " of %" PRIu64 " bytes received were not written to stdout",
+		    st->bytes_received - st->bytes_written, st->bytes_received);
+	if (st->input_unsent > 0)
+		report_error("%" PRIu64 " bytes read from stdin were not sent", st->input_unsent);
+	if (st->unacked > 0)
+		report_error("%" PRIu64
+			     " bytes sent were not acknowledged, and the RST (--linger 0) "
+			     "drops them",
+		    st->unacked);
+}
+
 /* A relay failure on the connection names the peer, as the connect error lines do. */
 static void
 report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
@@ -77,12 +93,7 @@ report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 
 	relay_format_failure(st, peer, what, sizeof(what));
 	report_errno(st->err, "%s", what);
-	/* Bytes read from the peer that never reached stdout: said, never silent. */
-	if (st->bytes_written < st->bytes_received && !st->output_closed)
-		report_error("%" PRIu64 " of %" PRIu64 " bytes received were not written to stdout",
-		    st->bytes_received - st->bytes_written, st->bytes_received);
-	if (st->input_unsent > 0)
-		report_error("%" PRIu64 " bytes read from stdin were not sent", st->input_unsent);
+	report_lost(st);
 }
 
 static int
@@ -112,6 +123,7 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 	if (st.idle_timeout) {
 		duration_format(o->idle_usec, d, sizeof(d));
 		report_error("no data either way for %s (-i): connection closed", d);
+		report_lost(&st);
 		return EXIT_NETWORK;
 	}
 	return EXIT_OK;

@@ -119,6 +119,10 @@ report_undelivered(const char *who, const struct relay_stats *st)
 		    st->failure == RELAY_FAIL_OUTPUT ? "written to stdout" : "delivered");
 	if (st->input_unsent > 0 && st->failure != RELAY_FAIL_QUEUE)
 		report_error("%s: %" PRIu64 " bytes of stdin were not sent", who, st->input_unsent);
+	if (st->unacked > 0)
+		report_error("%s: %" PRIu64 " bytes sent were not acknowledged, and the RST "
+			     "(--linger 0) drops them",
+		    who, st->unacked);
 }
 
 /* A connection's failure, named; returns its status (sockt-listen(1), EXIT STATUS). */

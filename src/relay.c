@@ -156,6 +156,21 @@ all_acked(const struct relay_conn *c)
 #endif
 }
 
+/* Bytes sent that the peer has not acknowledged; 0 where that cannot be known. */
+static uint64_t
+unacked(const struct relay_conn *c)
+{
+#ifdef SIOCOUTQ
+	int queued = 0;
+
+	if (ioctl(c->sock, SIOCOUTQ, &queued) == 0 && queued > 0)
+		return (uint64_t)queued;
+#else
+	(void)c;
+#endif
+	return 0;
+}
+
 static int
 awaiting_ack(const struct relay_conn *c)
 {
@@ -383,6 +398,9 @@ relay_conn_end(struct relay_conn *c)
 	c->st.bytes_written = c->down.bytes_out;
 	if (c->up_active && c->st.input_unsent == 0)
 		c->st.input_unsent = c->up.bytes_in - c->up.bytes_out;
+	/* Ended early (a timeout, a failure): what the RST is about to drop is counted. */
+	if (c->opt->linger0)
+		c->st.unacked = unacked(c);
 	c->st.ended_usec = clock_now_usec();
 	pump_free(&c->up);
 	pump_free(&c->down);

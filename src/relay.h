@@ -60,6 +60,8 @@ struct relay_stats {
 	uint64_t bytes_received; /* read from the socket */
 	uint64_t bytes_written; /* of those, written to the output (or echoed back) */
 	uint64_t input_unsent; /* input read (or queued, listen -k) that the peer did not take */
+	uint64_t
+	    unacked; /* with --linger 0, sent but not acknowledged at the end: the RST drops it */
 	int64_t started_usec, ended_usec;
 	enum relay_closer first_close;
 	int idle_timeout; /* ended by the idle timeout */

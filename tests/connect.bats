@@ -380,3 +380,13 @@ relay_server() {
 	[[ "$stderr" =~ sockt\ connect:\ ([0-9]+)\ bytes\ read\ from\ stdin\ were\ not\ sent ]]
 	[ "${BASH_REMATCH[1]}" -gt 0 ]
 }
+
+@test "connect: --linger 0 with -i counts the bytes its RST drops, and what stdin gave that was not sent" {
+	head -c 16M /dev/zero >"$(tmp)/in"
+	relay_server srv never-read 5
+	run --separate-stderr timeout 10 "$SOCKT" connect --linger 0 -i 0.5 127.0.0.1 "$RPORT" <"$(tmp)/in"
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "sockt connect: no data either way for 500 ms (-i): connection closed" ]
+	[[ "$stderr" =~ sockt\ connect:\ [1-9][0-9]*\ bytes\ read\ from\ stdin\ were\ not\ sent ]]
+	[[ "$stderr" =~ sockt\ connect:\ [1-9][0-9]*\ bytes\ sent\ were\ not\ acknowledged,\ and\ the\ RST\ \(--linger\ 0\)\ drops\ them ]]
+}

@@ -9,6 +9,7 @@ connection and print what they saw. Clients take HOST PORT. Every wait is bounde
                             ended) or "send failed: ERRNO"
   send-reset N              server: sends N bytes, then closes with RST
   talk-then-read DATA       server: sends DATA, shuts down, prints all it receives
+  never-read SECS           server: accepts, reads nothing for SECS s, closes
   send N [reset]            client: sends N bytes (then RST instead of FIN), prints
                             "M then EOF" (M bytes came back) or "RST"
   sha-send N                client: sends N bytes of noise and half-closes; prints
@@ -97,6 +98,10 @@ def main():
                 break
             sys.stdout.buffer.write(b)
         sys.stdout.flush()
+        s.close()
+    elif mode == "never-read":
+        s = serve_one()
+        time.sleep(float(args[0]))
         s.close()
     elif mode == "send":
         s = connect(args[0], args[1])
