@@ -1,6 +1,7 @@
 /*
  * relay.c: the byte relay of listen, connect and send, one connection at a
- * time (relay_run) or many from the caller's poll loop (listen -k). Two
+ * time (relay_run, in relay_run.c) or many from the caller's poll loop
+ * (listen -k). Two
  * pumps (input to socket, socket to output); the half-close at input EOF
  * (shutdown, then read on until the peer's FIN); with --linger 0 no FIN,
  * but the same wait for the peer, and the ACK of every byte before the RST.
@@ -19,7 +20,6 @@
 #endif
 
 #include "clock.h"
-#include "parse.h"
 #include "pump.h"
 #include "relay.h"
 
@@ -404,83 +404,4 @@ relay_conn_end(struct relay_conn *c)
 	c->st.ended_usec = clock_now_usec();
 	pump_free(&c->up);
 	pump_free(&c->down);
-}
-
-int
-relay_conn_wants_feed(const struct relay_conn *c)
-{
-	return c->up_active && !c->up_done && !c->failed && pump_wants_feed(&c->up);
-}
-
-uint64_t
-relay_conn_fed(const struct relay_conn *c)
-{
-	return c->up.bytes_in;
-}
-
-uint64_t
-relay_conn_taken(const struct relay_conn *c)
-{
-	return c->up.bytes_out;
-}
-
-void
-relay_conn_feed(struct relay_conn *c, const void *mem, size_t len)
-{
-	pump_feed(&c->up, mem, len);
-}
-
-void
-relay_conn_end_feed(struct relay_conn *c)
-{
-	pump_end_feed(&c->up);
-	if (pump_finished(&c->up) && !c->up_done)
-		finish_up(c);
-}
-
-int
-relay_conn_output_waited(struct relay_conn *c)
-{
-	int w = c->down.waited;
-
-	c->down.waited = 0;
-	return w;
-}
-
-static int
-loop(struct relay_conn *c)
-{
-	struct pollfd pfd[3];
-	int64_t now;
-	int n;
-
-	while (!relay_conn_over(c)) {
-		now = clock_now_usec();
-		relay_conn_poll(c, &pfd[0], &pfd[1], &pfd[2]);
-		if ((n = poll(pfd, 3, duration_to_poll_ms(relay_conn_wait(c, now)))) == -1) {
-			if (errno == EINTR)
-				continue;
-			return fail(c, RELAY_FAIL_SYSTEM, "poll", errno);
-		}
-		/* Bytes that came with the deadline still count: move them first. */
-		if (n > 0 &&
-		    relay_conn_step(c, pfd[0].revents, pfd[1].revents, pfd[2].revents) == -1)
-			return -1;
-		if ((n = relay_conn_timers(c, clock_now_usec())) != 0)
-			return n == 1 ? 0 : -1;
-	}
-	return c->failed ? -1 : 0;
-}
-
-int
-relay_run(int sock, int in_fd, int out_fd, const struct relay_options *opt, struct relay_stats *st)
-{
-	struct relay_conn c;
-	int ret;
-
-	if ((ret = relay_conn_start(&c, sock, in_fd, out_fd, opt)) == 0)
-		ret = loop(&c);
-	relay_conn_end(&c);
-	*st = c.st;
-	return ret;
 }
