@@ -405,3 +405,12 @@ relay_conn_end(struct relay_conn *c)
 	pump_free(&c->up);
 	pump_free(&c->down);
 }
+
+void
+relay_conn_end_feed(struct relay_conn *c)
+{
+	pump_end_feed(&c->up);
+	/* Nothing may wake the caller's poll for this connection: half-close now. */
+	if (pump_finished(&c->up) && !c->up_done && !c->failed)
+		finish_up(c);
+}

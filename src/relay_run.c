@@ -37,13 +37,6 @@ relay_conn_feed(struct relay_conn *c, const void *mem, size_t len)
 	pump_feed(&c->up, mem, len);
 }
 
-void
-relay_conn_end_feed(struct relay_conn *c)
-{
-	/* The next relay_conn_step half-closes, once the last piece is sent. */
-	pump_end_feed(&c->up);
-}
-
 int
 relay_conn_output_waited(struct relay_conn *c)
 {

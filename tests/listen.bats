@@ -593,3 +593,39 @@ except OSError as e:
 ' "$PORT"
 	[ "$output" = refused ]
 }
+
+@test "listen: -k gives a client still behind when stdin ends all of it, then its EOF" {
+	head -c 8M /dev/urandom >"$(tmp)/data"
+	sum=$(sha256sum <"$(tmp)/data" | cut -d' ' -f1)
+	listen_fifo l -k 127.0.0.1 0
+	timeout 20 python3 - "$PORT" "$(tmp)" 7>&- <<-'PY' &
+	import hashlib, socket, sys, threading, time
+	port, d = int(sys.argv[1]), sys.argv[2]
+	def reader(name, wait):
+	    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+	    time.sleep(wait)
+	    h = hashlib.sha256()
+	    while True:
+	        b = s.recv(262144)
+	        if not b:
+	            break
+	        h.update(b)
+	    open("%s/%s" % (d, name), "w").write(h.hexdigest())
+	# The first takes everything at once; the second is still behind when stdin ends.
+	ts = [threading.Thread(target=reader, args=("fast", 0)), threading.Thread(target=reader, args=("late", 1.5))]
+	for t in ts:
+	    t.start()
+	for t in ts:
+	    t.join()
+	PY
+	clients=$!
+	for _ in $(seq 250); do
+		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 2 ] && break
+		sleep 0.02
+	done
+	cat "$(tmp)/data" >&7
+	exec 7>&-
+	wait "$clients"
+	[ "$(cat "$(tmp)/fast")" = "$sum" ]
+	[ "$(cat "$(tmp)/late")" = "$sum" ]
+}
