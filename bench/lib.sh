@@ -19,3 +19,24 @@ peak_rss_kib() { # CMD...: the largest peak RSS (KiB) of $rss_runs runs
 		i=$((i + 1))
 	done | sort -n | tail -n 1
 }
+
+free_port() { # a TCP port on 127.0.0.1 the kernel has just handed out and freed
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_listening() { # PORT: until something listens on it (bounded, 5 s)
+	_wl=0
+	while [ $_wl -lt 500 ]; do
+		ss -Hltn "sport = :$1" | grep -q . && return 0
+		sleep 0.01
+		_wl=$((_wl + 1))
+	done
+	echo "bench: nothing listens on port $1" >&2
+	return 1
+}
+
+now() { date +%s.%N; }
+
+median() { # the median of the numbers on stdin, one a line
+	sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

@@ -33,21 +33,8 @@ head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom >"$file"
 # Read once so that every tool starts from the page cache.
 cat "$file" >/dev/null
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/lib.sh"
 
-# Bounded wait for a listener on port $1.
-wait_listening() {
-	for _ in $(seq 500); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.01
-	done
-	echo "throughput.sh: nothing listens on port $1" >&2
-	return 1
-}
-
-now() { date +%s.%N; }
 
 # run_pair NAME: one transfer with the named tools; prints the seconds it took.
 run_pair() {
@@ -72,7 +59,6 @@ run_pair() {
 	echo "$end - $start" | bc -l
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "throughput: $SIZE_MIB MiB over 127.0.0.1, $ROUNDS rounds each, interleaved; $(nproc) CPUs"
 for name in sockt nc socat; do : >"$dir/$name.times"; done

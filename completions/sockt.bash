@@ -63,8 +63,8 @@ _sockt() {
 	done
 	case $cmd in
 	listen)
-		opts='-k --keep-open --max-conns --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown'
-		values='--max-conns=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value'
+		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown'
+		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value'
 		operands='host port' ;;
 	connect)
 		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel'

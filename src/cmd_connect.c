@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,22 @@ report_source_mismatch(const struct connect_options *o, const struct endpoint *e
 	return EXIT_LOCAL;
 }
 
+/* Bytes read on one side that never reached the other: said, never silent. */
+static void
+report_lost(const struct relay_stats *st)
+{
+	if (st->bytes_written < st->bytes_received && !st->output_closed)
+		report_error("%" PRIu64 " of %" PRIu64 " bytes received were not written to stdout",
+		    st->bytes_received - st->bytes_written, st->bytes_received);
+	if (st->input_unsent > 0)
+		report_error("%" PRIu64 " bytes read from stdin were not sent", st->input_unsent);
+	if (st->unacked > 0)
+		report_error("%" PRIu64
+			     " bytes sent were not acknowledged, and the RST (--linger 0) "
+			     "drops them",
+		    st->unacked);
+}
+
 /* A relay failure on the connection names the peer, as the connect error lines do. */
 static void
 report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
@@ -76,11 +93,13 @@ report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 
 	relay_format_failure(st, peer, what, sizeof(what));
 	report_errno(st->err, "%s", what);
+	report_lost(st);
 }
 
 static int
 relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 {
+	struct relay_options ro = o->relay;
 	struct relay_stats st;
 	char summary[256], d[32];
 	int rc;
@@ -90,17 +109,21 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 		close(fd);
 		return EXIT_LOCAL;
 	}
-	rc = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st);
+	/* stdout closes with the peer's EOF; a terminal's input ends with it too. */
+	ro.close_output = 1;
+	ro.end_at_peer_eof = isatty(STDIN_FILENO);
+	rc = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &st);
 	close(fd);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
 	if (rc == -1) {
 		report_relay_error(&st, peer);
-		return relay_failure_is_local(&st) ? EXIT_LOCAL : EXIT_NETWORK;
+		return relay_failure_is_local(st.failure) ? EXIT_LOCAL : EXIT_NETWORK;
 	}
 	if (st.idle_timeout) {
 		duration_format(o->idle_usec, d, sizeof(d));
 		report_error("no data either way for %s (-i): connection closed", d);
+		report_lost(&st);
 		return EXIT_NETWORK;
 	}
 	return EXIT_OK;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,12 +28,21 @@ enum {
 	OPT_RECV_ONLY,
 	OPT_SEND_ONLY,
 	OPT_NO_SHUTDOWN,
+	OPT_MAX_QUEUE,
+	OPT_MAX_TIME,
 };
+
+/* The stdin a -k connection may be behind by before it is closed. */
+#define LISTEN_MAX_QUEUE_DEFAULT (16 * 1024 * 1024)
 
 static const struct opt options[] = {
 	{ "keep-open", 'k', no_argument, NULL, "keep accepting, serving connections concurrently" },
 	{ "max-conns", OPT_MAX_CONNS, required_argument, "N",
 	    "connections served at once with -k (default 64)" },
+	{ "max-queue", OPT_MAX_QUEUE, required_argument, "SIZE",
+	    "with -k: close a connection that falls SIZE of stdin behind (default 16M)" },
+	{ "max-time", OPT_MAX_TIME, required_argument, "D",
+	    "with -k: close a connection after D, freeing its slot" },
 	{ "echo", OPT_ECHO, no_argument, NULL,
 	    "send each connection's bytes back to it (RFC 862)" },
 	{ "no-reuseaddr", OPT_NO_REUSEADDR, no_argument, NULL,
@@ -51,7 +61,8 @@ static const struct opt options[] = {
 };
 
 struct listen_options {
-	int keep_open, echo, linger0, max_conns;
+	int keep_open, linger0, max_conns;
+	uint64_t max_queue;
 	struct bind_options bind;
 	int64_t timeout_usec, idle_usec;
 	struct relay_options relay;
@@ -66,7 +77,9 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		switch (ch) {
 		case 'k': o->keep_open = 1; break;
 		case OPT_MAX_CONNS: o->max_conns = (int)opt_number(p, 1, 65536); break;
-		case OPT_ECHO: o->echo = 1; break;
+		case OPT_ECHO: o->relay.echo = 1; break;
+		case OPT_MAX_QUEUE: o->max_queue = opt_size(p, 1024, (uint64_t)1 << 32); break;
+		case OPT_MAX_TIME: o->relay.max_time_usec = opt_duration(p); break;
 		case OPT_REUSEADDR: o->bind.no_reuseaddr = 0; break;
 		case OPT_NO_REUSEADDR: o->bind.no_reuseaddr = 1; break;
 		case OPT_BACKLOG: o->bind.backlog = (int)opt_number(p, 1, 65535); break;
@@ -80,7 +93,9 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	}
 	if (o->relay.recv_only && o->relay.send_only)
 		opt_usage_error(cmd, "--recv-only and --send-only exclude each other");
-	if (o->echo && (o->relay.recv_only || o->relay.send_only))
+	if (o->max_queue != LISTEN_MAX_QUEUE_DEFAULT && !o->keep_open)
+		opt_usage_error(cmd, "--max-queue applies to -k, where stdin goes to many");
+	if (o->relay.echo && (o->relay.recv_only || o->relay.send_only))
 		opt_usage_error(cmd,
 		    "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
 }
@@ -94,22 +109,49 @@ say_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 	snprintf(buf, len, "%s port %u", addr, addr_port((const struct sockaddr *)ss));
 }
 
+/* Bytes read from the peer or stdin that never reached the other side: said, never silent. */
+static void
+report_undelivered(const char *who, const struct relay_stats *st)
+{
+	if (st->bytes_written < st->bytes_received && !st->output_closed)
+		report_error("%s: %" PRIu64 " of %" PRIu64 " bytes received were not %s", who,
+		    st->bytes_received - st->bytes_written, st->bytes_received,
+		    st->failure == RELAY_FAIL_OUTPUT ? "written to stdout" : "delivered");
+	if (st->input_unsent > 0 && st->failure != RELAY_FAIL_QUEUE)
+		report_error("%s: %" PRIu64 " bytes of stdin were not sent", who, st->input_unsent);
+	if (st->unacked > 0)
+		report_error("%s: %" PRIu64 " bytes sent were not acknowledged, and the RST "
+			     "(--linger 0) drops them",
+		    who, st->unacked);
+}
+
 /* A connection's failure, named; returns its status (sockt-listen(1), EXIT STATUS). */
 static int
 report_relay_failure(const struct sockaddr_storage *peer, const struct relay_stats *st,
-    int64_t idle_usec)
+    const struct listen_options *o)
 {
 	char d[32], what[ADDR_STRLEN + 64];
 
+	say_peer(peer, what, sizeof(what));
 	if (st->failure == RELAY_FAIL_IDLE) {
-		duration_format(idle_usec, d, sizeof(d));
-		say_peer(peer, what, sizeof(what));
+		duration_format(o->relay.idle_usec, d, sizeof(d));
 		report_error("%s: idle for %s: connection closed", what, d);
-		return EXIT_NETWORK;
+	} else if (st->failure == RELAY_FAIL_MAX_TIME) {
+		duration_format(o->relay.max_time_usec, d, sizeof(d));
+		report_error("%s: open for %s (--max-time): connection closed", what, d);
+	} else if (st->failure == RELAY_FAIL_QUEUE) {
+		report_error("%s: did not take %" PRIu64 " bytes of stdin (--max-queue %" PRIu64
+			     "): connection closed",
+		    what, st->input_unsent, o->max_queue);
+	} else {
+		relay_format_failure(st, (const struct sockaddr *)peer, what, sizeof(what));
+		report_errno(st->err, "%s", what);
+		say_peer(peer, what, sizeof(what));
 	}
-	relay_format_failure(st, (const struct sockaddr *)peer, what, sizeof(what));
-	report_errno(st->err, "%s", what);
-	return relay_failure_is_local(st) ? EXIT_LOCAL : EXIT_NETWORK;
+	report_undelivered(what, st);
+	if (relay_failure_is_local(st->failure))
+		return EXIT_LOCAL;
+	return EXIT_NETWORK;
 }
 
 static void
@@ -130,10 +172,10 @@ on_close(const struct hub_peer *peer, void *ctx)
 
 	say_peer(&peer->addr, who, sizeof(who));
 	/* With -k one connection's end is not the program's: say it, and serve on. */
-	if (o->keep_open && peer->stats.failure == RELAY_FAIL_IDLE)
+	if (peer->stats.failure == RELAY_FAIL_IDLE)
 		report_verbose(1, "%s: idle, closed", who);
-	else if (o->keep_open && peer->stats.failure != RELAY_FAIL_NONE && !globals.quiet)
-		report_relay_failure(&peer->addr, &peer->stats, o->relay.idle_usec);
+	else if (peer->stats.failure != RELAY_FAIL_NONE && !globals.quiet)
+		report_relay_failure(&peer->addr, &peer->stats, o);
 	relay_format_summary(&peer->stats, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s: %s", who, summary);
 }
@@ -156,20 +198,15 @@ no_connection(int64_t timeout_usec)
 	return EXIT_NETWORK;
 }
 
-/* -k or --echo: the hub serves the connections. */
+/* -k: the hub serves the connections, each through its own relay. */
 static int
 serve_many(struct listen_options *o, struct bound *b)
 {
 	struct hub_options h = {
-		.keep_open = o->keep_open,
-		.max_conns = o->keep_open ? o->max_conns : 1,
-		.echo = o->echo,
-		.no_shutdown = o->relay.no_shutdown,
-		.recv_only = o->relay.recv_only,
-		.send_only = o->relay.send_only,
-		.linger0 = o->linger0,
+		.max_conns = o->max_conns,
+		.max_queue = (size_t)o->max_queue,
 		.accept_timeout_usec = o->timeout_usec,
-		.idle_usec = o->relay.idle_usec,
+		.relay = o->relay,
 		.in_fd = STDIN_FILENO,
 		.out_fd = STDOUT_FILENO,
 		.on_accept = on_accept,
@@ -179,21 +216,19 @@ serve_many(struct listen_options *o, struct bound *b)
 	};
 	struct hub_result r;
 
-	if (hub_run(b, &h, &r) == 0) {
-		if (!o->keep_open && r.last.failure != RELAY_FAIL_NONE)
-			return report_relay_failure(&r.last_peer, &r.last, o->relay.idle_usec);
+	if (hub_run(b, &h, &r) == 0)
 		return EXIT_OK;
-	}
 	if (r.timed_out)
 		return no_connection(o->timeout_usec);
 	report_errno(r.err, "%s", r.failed_op);
-	return r.failure == RELAY_FAIL_INPUT || r.failure == RELAY_FAIL_OUTPUT ||
-		       r.failure == RELAY_FAIL_SYSTEM
-		   ? EXIT_LOCAL
-		   : exit_status_for_errno(r.err);
+	return relay_failure_is_local(r.failure) ? EXIT_LOCAL : exit_status_for_errno(r.err);
 }
 
-/* The plain case: one connection through the relay engine (splice where it can). */
+/*
+ * One connection through the relay (splice where it can), --echo or not.
+ * stdout is closed once the peer's EOF is written out; with stdin a terminal
+ * (which never ends by itself) the peer's EOF also ends the input.
+ */
 static int
 serve_one(struct listen_options *o, struct bound *b)
 {
@@ -213,8 +248,10 @@ serve_one(struct listen_options *o, struct bound *b)
 	sock_close_bound(b);
 	say_peer(&ss, who, sizeof(who));
 	report_verbose(1, "connection from %s", who);
+	o->relay.close_output = 1;
+	o->relay.end_at_peer_eof = isatty(STDIN_FILENO);
 	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout)
-		status = report_relay_failure(&ss, &st, o->relay.idle_usec);
+		status = report_relay_failure(&ss, &st, o);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
 	if (o->linger0)
@@ -226,7 +263,9 @@ serve_one(struct listen_options *o, struct bound *b)
 static int
 run(const struct command *cmd, int argc, char **argv)
 {
-	struct listen_options o = { .max_conns = 64, .timeout_usec = -1 };
+	struct listen_options o = { .max_conns = 64,
+		.max_queue = LISTEN_MAX_QUEUE_DEFAULT,
+		.timeout_usec = -1 };
 	struct opt_parser p;
 	struct endpoint ep;
 	struct bound b;
@@ -252,7 +291,7 @@ run(const struct command *cmd, int argc, char **argv)
 		report_verbose(1, "listening on %s port %u",
 		    addr_format((struct sockaddr *)&b.addr[i], addr, sizeof(addr)),
 		    addr_port((struct sockaddr *)&b.addr[i]));
-	status = o.keep_open || o.echo ? serve_many(&o, &b) : serve_one(&o, &b);
+	status = o.keep_open ? serve_many(&o, &b) : serve_one(&o, &b);
 	sock_close_bound(&b);
 	return status;
 }

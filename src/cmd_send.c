@@ -195,7 +195,7 @@ report_exchange_failure(const struct relay_stats *st, const struct request *rq, 
 		return EXIT_NETWORK;
 	}
 	report_errno(st->err, "%s", st->failed_op);
-	return relay_failure_is_local(st) ? EXIT_LOCAL : exit_status_for_errno(st->err);
+	return relay_failure_is_local(st->failure) ? EXIT_LOCAL : exit_status_for_errno(st->err);
 }
 
 /*
@@ -294,6 +294,8 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		close(fd);
 		return EXIT_LOCAL;
 	}
+	/* stdout closes with the peer's EOF; a held reply is written afterwards. */
+	ro.close_output = out == STDOUT_FILENO;
 	if (relay_run(fd, -1, out, &ro, &st) == -1)
 		status = report_exchange_failure(&st, rq, o->timeout_usec);
 	relay_format_summary(&st, 0, summary, sizeof(summary));

@@ -1,4 +1,4 @@
-/* hub.h: the accepting side of listen: one connection awaited, or many served at once. */
+/* hub.h: the accepting side of listen: one connection awaited, or many served at once (-k). */
 #ifndef SOCKT_HUB_H
 #define SOCKT_HUB_H
 
@@ -17,15 +17,11 @@ struct hub_peer {
 };
 
 struct hub_options {
-	int keep_open; /* -k: accept again; otherwise serve one connection and return */
 	int max_conns; /* open at once; more wait in the listen backlog */
-	int echo; /* RFC 862: each connection's bytes go back to it; stdin/stdout unused */
-	int no_shutdown; /* at stdin EOF keep the connections fully open */
-	int recv_only; /* never read stdin */
-	int send_only; /* never write stdout (connections are still drained) */
-	int linger0; /* close with RST (SO_LINGER 0) */
+	size_t max_queue; /* stdin a connection may be behind by; a slower one is closed */
 	int64_t accept_timeout_usec; /* give up when no connection came this long; -1 never */
-	int64_t idle_usec; /* close a connection silent this long; <= 0 never */
+	/* Each connection's relay: --echo, --linger 0, -i, --max-time, --recv-only ... */
+	struct relay_options relay;
 	int in_fd, out_fd;
 	/* Called after each accept and each close; for -v. May be NULL. */
 	void (*on_accept)(const struct hub_peer *, void *ctx);
@@ -41,8 +37,6 @@ struct hub_result {
 	int err; /* a failure that ended the hub, 0 if none */
 	const char *failed_op;
 	enum relay_failure failure;
-	struct relay_stats last; /* without keep_open: the one connection's */
-	struct sockaddr_storage last_peer; /* and its peer */
 };
 
 /*
@@ -53,10 +47,11 @@ struct hub_result {
 int hub_accept(const struct bound *, int64_t timeout_usec, struct sockaddr_storage *, socklen_t *);
 
 /*
- * Serves connections concurrently as the options say. With keep_open it
- * returns only on a failure or a closed stdout; without, once its one
- * connection is done, having closed the listening sockets at the accept.
- * Returns 0 or -1 (result says why).
+ * Serves connections concurrently (listen -k), each through its own relay:
+ * what stdin gives goes to every connection (each may fall behind by
+ * max_queue bytes), what each sends goes to stdout a whole read at a time;
+ * or, with relay.echo, each one's bytes go back to it. Returns only on a
+ * failure or a closed stdout: 0 or -1 (result says why).
  */
 int hub_run(struct bound *, const struct hub_options *, struct hub_result *);
 

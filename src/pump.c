@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -97,6 +98,44 @@ pump_init(struct pump *p, int src, int dst, const void *mem, size_t mem_len)
 	return use_buffer(p);
 }
 
+int
+pump_init_fed(struct pump *p, int dst)
+{
+	memset(p, 0, sizeof(*p));
+	p->src = -1;
+	p->dst = dst;
+	p->pipe[0] = p->pipe[1] = -1;
+	p->dst_socket = io_is_socket(dst);
+	p->fed = 1;
+	return 0;
+}
+
+int
+pump_wants_feed(const struct pump *p)
+{
+	return p->fed && !p->src_eof && p->out_len == 0 && p->failed == PUMP_SIDE_NONE;
+}
+
+void
+pump_feed(struct pump *p, const void *mem, size_t len)
+{
+	p->out = mem;
+	p->out_len = len;
+	p->bytes_in += len;
+}
+
+void
+pump_end_feed(struct pump *p)
+{
+	p->src_eof = 1;
+}
+
+void
+pump_stop_reading(struct pump *p)
+{
+	p->src_eof = 1;
+}
+
 void
 pump_free(struct pump *p)
 {
@@ -112,7 +151,7 @@ pump_free(struct pump *p)
 int
 pump_wants_read(const struct pump *p)
 {
-	if (p->src_eof || p->failed != PUMP_SIDE_NONE)
+	if (p->src == -1 || p->src_eof || p->failed != PUMP_SIDE_NONE)
 		return 0;
 	if (p->spliced)
 		return !p->pipe_full && p->in_pipe < p->pipe_cap;
@@ -253,20 +292,59 @@ write_out(struct pump *p)
 	return 0;
 }
 
-int
-pump_step(struct pump *p, int src_ready)
+/* Waits until the destination takes more; 0, or -1 with failed and err set. */
+static int
+wait_dest(struct pump *p)
+{
+	struct pollfd pfd = { .fd = p->dst, .events = POLLOUT };
+
+	p->waited = 1;
+	while (poll(&pfd, 1, -1) == -1)
+		if (errno != EINTR)
+			return fail(p, PUMP_SIDE_DEST, errno);
+	return 0;
+}
+
+/* Writes what is pending; with wait, until none is. */
+static int
+drain(struct pump *p, int wait)
 {
 	int r;
 
-	if (src_ready && pump_wants_read(p)) {
-		if ((p->spliced ? splice_in(p) : read_in(p)) == -1)
-			return -1;
-	}
 	while (pump_pending(p)) {
 		if ((r = p->spliced ? splice_out(p) : write_out(p)) == -1)
 			return -1;
-		if (r == 1)
-			break;
+		if (r == 1 && (!wait || wait_dest(p) == -1))
+			return wait ? -1 : 0;
 	}
+	return 0;
+}
+
+int
+pump_step(struct pump *p, int src_ready)
+{
+	int read_failed = 0;
+
+	if (src_ready && pump_wants_read(p))
+		read_failed = (p->spliced ? splice_in(p) : read_in(p)) == -1;
+	/* After a failed read, what came before it is still written. */
+	if (drain(p, p->whole) == -1)
+		return -1;
+	return read_failed ? -1 : 0;
+}
+
+int
+pump_flush(struct pump *p)
+{
+	enum pump_side failed = p->failed;
+	int err = p->err;
+
+	if (p->failed == PUMP_SIDE_DEST || p->dst == -1)
+		return p->failed == PUMP_SIDE_DEST ? -1 : 0;
+	p->failed = PUMP_SIDE_NONE;
+	if (drain(p, 1) == -1)
+		return -1;
+	p->failed = failed;
+	p->err = err;
 	return 0;
 }

@@ -28,6 +28,9 @@ struct pump {
 	const char *out; /* what is left to write: into buf, or the caller's memory */
 	size_t out_len;
 	int src_eof;
+	int fed; /* src -1, memory given piece by piece with pump_feed */
+	int whole; /* write each read whole before reading again, waiting if need be */
+	int waited; /* a whole write had to wait for the destination */
 	uint64_t bytes_in, bytes_out;
 	enum pump_side failed;
 	int err;
@@ -39,6 +42,17 @@ struct pump {
  * descriptors allow it and the build has it. Returns 0, or -1 with errno.
  */
 int pump_init(struct pump *, int src, int dst, const void *mem, size_t mem_len);
+/*
+ * Prepares a pump with no source of its own: the caller hands it memory with
+ * pump_feed whenever pump_wants_feed says it has sent the last piece, and
+ * pump_end_feed when there is no more.
+ */
+int pump_init_fed(struct pump *, int dst);
+int pump_wants_feed(const struct pump *);
+void pump_feed(struct pump *, const void *mem, size_t len);
+void pump_end_feed(struct pump *);
+/* Reads no more from the source: what was read is still written. */
+void pump_stop_reading(struct pump *);
 void pump_free(struct pump *);
 
 /* Whether the pump can take more from its source now (poll the source for POLLIN). */
@@ -51,8 +65,17 @@ int pump_finished(const struct pump *);
 /*
  * Reads once from the source if src_ready (the source may block: only read
  * what poll announced), then writes what it can without blocking on a
- * non-blocking destination. Returns 0, or -1 with failed and err set.
+ * non-blocking destination (with whole: all of it, waiting in poll). When the
+ * source fails, what was read before is still written. Returns 0, or -1 with
+ * failed and err set.
  */
 int pump_step(struct pump *, int src_ready);
+
+/*
+ * Writes everything the pump holds, waiting for the destination as long as
+ * it takes: bytes read are delivered even after the source failed. Returns 0,
+ * or -1 with failed and err set.
+ */
+int pump_flush(struct pump *);
 
 #endif

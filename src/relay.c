@@ -1,337 +1,416 @@
 /*
- * relay.c: the byte pump of listen, connect and send. Two pumps (input to
- * socket, socket to output) driven by one poll(2) loop; the half-close of
- * sockt-connect(1) (shutdown at input EOF, read on until the peer's FIN) and the close
- * summary.
+ * relay.c: the byte relay of listen, connect and send, one connection at a
+ * time (relay_run, in relay_run.c) or many from the caller's poll loop
+ * (listen -k). Two
+ * pumps (input to socket, socket to output); the half-close at input EOF
+ * (shutdown, then read on until the peer's FIN); with --linger 0 no FIN,
+ * but the same wait for the peer, and the ACK of every byte before the RST.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <linux/sockios.h>
 #endif
 
-#include "addr.h"
 #include "clock.h"
-#include "parse.h"
 #include "pump.h"
 #include "relay.h"
 
-enum { POLL_INPUT, POLL_SOCKET, POLL_OUTPUT, POLL_N };
-
+/* No event says "acknowledged": while waiting for it, look again this often. */
 #define RELAY_ACK_POLL_USEC 10000
-
-struct relay {
-	int sock, in_fd, out_fd;
-	const struct relay_options *opt;
-	struct relay_stats *st;
-	struct pump up, down; /* input -> socket, socket -> output */
-	int up_active, down_active;
-	int up_done, down_done;
-	int await_ack; /* --linger 0 at input EOF: end once the peer has every byte */
-	int64_t last_usec; /* the last byte either way, for the idle timeout */
-};
+/* What a dead connection may still give: at most this many reads after it failed. */
+#define RELAY_DRAIN_ROUNDS 64
 
 static int
-fail(struct relay *r, enum relay_failure why, const char *op, int err)
+fail(struct relay_conn *c, enum relay_failure why, const char *op, int err)
 {
-	r->st->failure = why;
-	r->st->failed_op = op;
-	r->st->err = err;
-	r->st->idle_timeout = why == RELAY_FAIL_IDLE;
+	c->st.failure = why;
+	c->st.failed_op = op;
+	c->st.err = err;
+	c->st.idle_timeout = why == RELAY_FAIL_IDLE;
+	c->failed = 1;
 	return -1;
+}
+
+void
+relay_conn_abort(struct relay_conn *c, enum relay_failure why, const char *op, int err)
+{
+	fail(c, why, op, err);
+}
+
+/* Whether the output is the user's stdout (not the socket itself, not nowhere). */
+static int
+has_output(const struct relay_conn *c)
+{
+	return c->down_active && !c->opt->echo && c->down.dst != -1;
+}
+
+/*
+ * After the connection failed, bytes already read from the peer still go to
+ * the output, and so do those the kernel holds for us (a reset leaves them
+ * readable, before the error). Bounded by RELAY_DRAIN_ROUNDS pipefuls.
+ */
+static int
+deliver_rest(struct relay_conn *c)
+{
+	uint64_t before;
+	int rounds = 0;
+
+	do {
+		before = c->down.bytes_in;
+		if (pump_flush(&c->down) == -1)
+			return -1;
+		if (c->down.failed != PUMP_SIDE_NONE || c->down_done)
+			break;
+		pump_step(&c->down, 1);
+	} while (c->down.bytes_in != before && ++rounds < RELAY_DRAIN_ROUNDS);
+	return pump_flush(&c->down);
 }
 
 /* A pump's failure, named for the side of the relay it happened on. */
 static int
-pump_failed(struct relay *r, const struct pump *p)
+pump_failed(struct relay_conn *c, struct pump *p)
 {
-	if (p == &r->up)
-		return p->failed == PUMP_SIDE_SOURCE
-			   ? fail(r, RELAY_FAIL_INPUT, "read from stdin", p->err)
-			   : fail(r, RELAY_FAIL_SEND, "send to peer", p->err);
-	if (p->failed == PUMP_SIDE_SOURCE)
-		return fail(r, RELAY_FAIL_RECEIVE, "receive from peer", p->err);
-	if (p->err == EPIPE) {
+	if (p == &c->up && p->failed == PUMP_SIDE_SOURCE)
+		return fail(c, RELAY_FAIL_INPUT, "read from stdin", p->err);
+	if (p == &c->down && p->failed == PUMP_SIDE_DEST && p->err == EPIPE && !c->opt->echo) {
 		/* sockt(1), EXIT STATUS: the reader of stdout went away (| head): a quiet end. */
-		r->st->output_closed = 1;
+		c->st.output_closed = 1;
 		return 0;
 	}
-	return fail(r, RELAY_FAIL_OUTPUT, "write to stdout", p->err);
+	if (p == &c->down && p->failed == PUMP_SIDE_DEST && !c->opt->echo)
+		return fail(c, RELAY_FAIL_OUTPUT, "write to stdout", p->err);
+	if (has_output(c) && deliver_rest(c) == -1) {
+		/* The peer's failure stays the one reported; stdout's comes with it. */
+		fail(c, p == &c->up ? RELAY_FAIL_SEND : RELAY_FAIL_RECEIVE,
+		    p == &c->up ? "send to peer" : "receive from peer", p->err);
+		return -1;
+	}
+	if (p == &c->up || p->failed == PUMP_SIDE_DEST)
+		return fail(c, RELAY_FAIL_SEND, "send to peer", p->err);
+	return fail(c, RELAY_FAIL_RECEIVE, "receive from peer", p->err);
 }
 
-/* Input EOF, everything sent: the half-close of sockt-connect(1) and sockt-listen(1). */
+/* Input EOF, everything sent: the half-close, or with --linger 0 none (see relay.h). */
 static int
-finish_up(struct relay *r)
+finish_up(struct relay_conn *c)
 {
-	r->up_done = 1;
-	if (r->opt->no_shutdown)
+	c->up_done = 1;
+	if (c->opt->no_shutdown)
 		return 0;
-	if (r->st->first_close == RELAY_CLOSER_NONE)
-		r->st->first_close = RELAY_CLOSER_LOCAL;
-	if (r->opt->linger0) {
-		r->await_ack = 1;
+	if (c->st.first_close == RELAY_CLOSER_NONE)
+		c->st.first_close = RELAY_CLOSER_LOCAL;
+	if (c->opt->linger0)
 		return 0;
+	if (shutdown(c->sock, SHUT_WR) == -1)
+		return fail(c, RELAY_FAIL_SEND, "shut down the sending side", errno);
+	c->st.fin_sent = 1;
+	return 0;
+}
+
+/*
+ * The peer's EOF is written out. stdout is closed now, so that a reader
+ * (| tar x) ends with the peer rather than with this process; /dev/null takes
+ * the descriptor so that later writes to it fail nowhere.
+ */
+static int
+finish_down(struct relay_conn *c)
+{
+	int fd;
+
+	c->down_done = 1;
+	c->st.fin_received = 1;
+	if (c->st.first_close == RELAY_CLOSER_NONE)
+		c->st.first_close = RELAY_CLOSER_PEER;
+	if (c->opt->end_at_peer_eof && c->up_active && !c->up_done)
+		pump_stop_reading(&c->up);
+	if (!c->opt->close_output || !has_output(c))
+		return 0;
+	if (close(c->out_fd) == -1 && errno != EINTR)
+		return fail(c, RELAY_FAIL_OUTPUT, "close stdout", errno);
+	if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1 && fd != c->out_fd) {
+		dup2(fd, c->out_fd);
+		close(fd);
 	}
-	if (shutdown(r->sock, SHUT_WR) == -1)
-		return fail(r, RELAY_FAIL_SEND, "shut down the sending side", errno);
-	r->st->fin_sent = 1;
 	return 0;
 }
 
 /* Whether everything sent has been acknowledged (Linux: SIOCOUTQ counts what has not). */
 static int
-all_acked(const struct relay *r)
+all_acked(const struct relay_conn *c)
 {
 #ifdef SIOCOUTQ
 	int queued = 0;
 
-	return ioctl(r->sock, SIOCOUTQ, &queued) == -1 || queued == 0;
+	return ioctl(c->sock, SIOCOUTQ, &queued) == -1 || queued == 0;
 #else
-	(void)r;
+	(void)c;
 	return 1;
 #endif
 }
 
-static int
-start(struct relay *r)
+/* Bytes sent that the peer has not acknowledged; 0 where that cannot be known. */
+static uint64_t
+unacked(const struct relay_conn *c)
 {
-	const struct relay_options *o = r->opt;
+#ifdef SIOCOUTQ
+	int queued = 0;
 
-	if (!o->recv_only) {
-		if (pump_init(&r->up, o->data ? -1 : r->in_fd, r->sock, o->data, o->data_len) == -1)
-			return fail(r, RELAY_FAIL_SYSTEM, "set up the relay", errno);
-		r->up_active = 1;
-	} else
-		r->up_done = 1;
-	if (!o->no_recv) {
-		if (pump_init(&r->down, r->sock, o->send_only ? -1 : r->out_fd, NULL, 0) == -1)
-			return fail(r, RELAY_FAIL_SYSTEM, "set up the relay", errno);
-		r->down_active = 1;
-	} else
-		r->down_done = 1;
+	if (ioctl(c->sock, SIOCOUTQ, &queued) == 0 && queued > 0)
+		return (uint64_t)queued;
+#else
+	(void)c;
+#endif
 	return 0;
 }
 
-/* The poll timeout: the nearer of the idle timeout and the deadline. */
 static int
-poll_timeout(const struct relay *r, int64_t now)
+awaiting_ack(const struct relay_conn *c)
 {
-	int64_t wait = INT64_MAX;
+	return c->opt->linger0 && c->up_done && c->down_done && !c->failed &&
+	       !c->st.output_closed && !all_acked(c);
+}
 
-	if (r->opt->idle_usec > 0)
-		wait = r->last_usec + r->opt->idle_usec - now;
-	if (r->opt->deadline_usec > 0 && r->opt->deadline_usec - now < wait)
-		wait = r->opt->deadline_usec - now;
-	/* No event says "acknowledged": look again soon. */
-	if (r->await_ack && wait > RELAY_ACK_POLL_USEC)
-		wait = RELAY_ACK_POLL_USEC;
-	if (wait == INT64_MAX)
-		return -1;
-	return duration_to_poll_ms(wait < 0 ? 0 : wait);
+int
+relay_conn_over(const struct relay_conn *c)
+{
+	if (c->failed || c->st.output_closed)
+		return 1;
+	return c->up_done && c->down_done && !awaiting_ack(c);
 }
 
 static int
-check_timers(struct relay *r, int64_t now)
+start_pumps(struct relay_conn *c)
 {
-	if (r->opt->deadline_usec > 0 && now >= r->opt->deadline_usec)
-		return fail(r, RELAY_FAIL_DEADLINE, "exchange", ETIMEDOUT);
-	if (r->opt->idle_usec > 0 && now - r->last_usec >= r->opt->idle_usec) {
+	const struct relay_options *o = c->opt;
+	int r = 0;
+
+	if (o->echo) {
+		/* One pump from the socket back into it: its end is both directions'. */
+		r = pump_init(&c->down, c->sock, c->sock, NULL, 0);
+		c->down_active = 1;
+		c->up_done = 1;
+		return r;
+	}
+	if (o->recv_only)
+		c->up_done = 1;
+	else if (o->fed_input)
+		r = pump_init_fed(&c->up, c->sock);
+	else
+		r = pump_init(&c->up, o->data ? -1 : c->in_fd, c->sock, o->data, o->data_len);
+	c->up_active = !o->recv_only;
+	if (r == 0 && o->no_recv)
+		c->down_done = 1;
+	else if (r == 0)
+		r = pump_init(&c->down, c->sock, o->send_only ? -1 : c->out_fd, NULL, 0);
+	c->down_active = !o->no_recv;
+	c->down.whole = o->whole_writes;
+	return r;
+}
+
+int
+relay_conn_start(struct relay_conn *c, int sock, int in_fd, int out_fd,
+    const struct relay_options *opt)
+{
+	int flags;
+
+	memset(c, 0, sizeof(*c));
+	c->sock = sock;
+	c->in_fd = in_fd;
+	c->out_fd = out_fd;
+	c->opt = opt;
+	c->up.pipe[0] = c->up.pipe[1] = c->down.pipe[0] = c->down.pipe[1] = -1;
+	c->st.started_usec = c->last_usec = clock_now_usec();
+	c->deadline_usec = opt->deadline_usec;
+	if (opt->max_time_usec > 0 &&
+	    (c->deadline_usec <= 0 || c->st.started_usec + opt->max_time_usec < c->deadline_usec))
+		c->deadline_usec = c->st.started_usec + opt->max_time_usec;
+	/* Non-blocking, so that splice and send return EAGAIN instead of stalling the other way. */
+	if ((flags = fcntl(sock, F_GETFL)) == -1 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1)
+		return fail(c, RELAY_FAIL_SYSTEM, "set up the relay", errno);
+	if (start_pumps(c) == -1)
+		return fail(c, RELAY_FAIL_SYSTEM, "set up the relay", errno);
+	/* An empty input (send's empty request) is finished before the first poll. */
+	if (c->up_active && pump_finished(&c->up))
+		return finish_up(c);
+	return 0;
+}
+
+void
+relay_conn_poll(const struct relay_conn *c, struct pollfd *in, struct pollfd *sock,
+    struct pollfd *out)
+{
+	short sock_events = 0;
+
+	*in = (struct pollfd){ .fd = -1 };
+	*out = (struct pollfd){ .fd = -1 };
+	if (c->up_active && !c->up_done) {
+		if (pump_wants_read(&c->up))
+			*in = (struct pollfd){ .fd = c->in_fd, .events = POLLIN };
+		if (pump_pending(&c->up))
+			sock_events |= POLLOUT;
+	}
+	if (c->down_active && !c->down_done) {
+		if (pump_wants_read(&c->down))
+			sock_events |= POLLIN;
+		if (pump_pending(&c->down))
+			*out = (struct pollfd){ .fd = c->down.dst, .events = POLLOUT };
+	}
+	/*
+	 * Watched even with nothing to move once nothing reads it: a reset
+	 * (POLLERR) must end the relay while stdin is silent or while waiting for
+	 * the peer's ACK. While the output holds the reader back, it waits.
+	 */
+	if (c->opt->echo && out->fd != -1) {
+		sock_events |= POLLOUT;
+		out->fd = -1;
+	}
+	*sock = (struct pollfd){ .fd = c->sock, .events = sock_events };
+	if (sock_events == 0 && c->down_active && !c->down_done)
+		sock->fd = -1;
+}
+
+static uint64_t
+moved(const struct relay_conn *c)
+{
+	return c->up.bytes_in + c->up.bytes_out + c->down.bytes_in + c->down.bytes_out;
+}
+
+/* POLLERR or POLLHUP on a socket with nothing to move: the connection is gone. */
+static int
+socket_gone(struct relay_conn *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err == 0)
+		err = EPIPE;
+	if (has_output(c) && deliver_rest(c) == -1)
+		return fail(c, RELAY_FAIL_OUTPUT, "write to stdout", c->down.err);
+	return fail(c, RELAY_FAIL_SEND, "send to peer", err);
+}
+
+static int
+step_pumps(struct relay_conn *c, short in_events, short sock_events)
+{
+	int sock_readable = (sock_events & (POLLIN | POLLHUP | POLLERR)) != 0;
+
+	if (c->up_active && !c->up_done) {
+		int ready = c->up.src == -1 || in_events != 0;
+		if (pump_step(&c->up, ready) == -1)
+			return pump_failed(c, &c->up);
+	}
+	if (c->down_active && !c->down_done) {
+		if (pump_step(&c->down, sock_readable) == -1)
+			return pump_failed(c, &c->down);
+		return 0;
+	}
+	/* Nothing to read: a reset shows only as POLLERR/POLLHUP (a send would say it too). */
+	if ((sock_events & (POLLERR | POLLHUP)) && !(c->up_active && pump_pending(&c->up)) &&
+	    !c->up_done)
+		return socket_gone(c);
+	if ((sock_events & POLLERR) && c->up_done && c->opt->linger0)
+		return socket_gone(c);
+	return 0;
+}
+
+int
+relay_conn_step(struct relay_conn *c, short in_events, short sock_events, short out_events)
+{
+	uint64_t before = moved(c);
+
+	(void)out_events;
+	if (c->failed || c->st.output_closed)
+		return c->failed ? -1 : 0;
+	if (step_pumps(c, in_events, sock_events) == -1)
+		return -1;
+	if (moved(c) != before)
+		c->last_usec = clock_now_usec();
+	if (c->st.output_closed)
+		return 0;
+	if (c->down_active && !c->down_done && pump_finished(&c->down)) {
+		if (finish_down(c) == -1)
+			return -1;
+		if (c->opt->echo)
+			return finish_up(c);
+	}
+	if (c->up_active && !c->up_done && pump_finished(&c->up))
+		return finish_up(c);
+	return 0;
+}
+
+/* Whether bytes wait for our own output: back-pressure, not silence (no idle timeout). */
+static int
+output_stalled(const struct relay_conn *c)
+{
+	return has_output(c) && !c->down_done && pump_pending(&c->down);
+}
+
+int64_t
+relay_conn_wait(const struct relay_conn *c, int64_t now)
+{
+	int64_t wait = INT64_MAX;
+
+	if (c->opt->idle_usec > 0 && !output_stalled(c))
+		wait = c->last_usec + c->opt->idle_usec - now;
+	if (c->deadline_usec > 0 && c->deadline_usec - now < wait)
+		wait = c->deadline_usec - now;
+	if (c->up_done && c->down_done && c->opt->linger0 && wait > RELAY_ACK_POLL_USEC)
+		wait = RELAY_ACK_POLL_USEC;
+	if (wait == INT64_MAX)
+		return -1;
+	return wait < 0 ? 0 : wait;
+}
+
+int
+relay_conn_timers(struct relay_conn *c, int64_t now)
+{
+	if (c->failed)
+		return 0;
+	if (c->deadline_usec > 0 && now >= c->deadline_usec) {
+		if (c->opt->max_time_usec > 0 &&
+		    c->deadline_usec == c->st.started_usec + c->opt->max_time_usec)
+			return fail(c, RELAY_FAIL_MAX_TIME, "max time", ETIMEDOUT);
+		return fail(c, RELAY_FAIL_DEADLINE, "exchange", ETIMEDOUT);
+	}
+	if (output_stalled(c))
+		c->last_usec = now;
+	else if (c->opt->idle_usec > 0 && now - c->last_usec >= c->opt->idle_usec) {
 		/* Not an error of the relay: the caller says it and chooses the status. */
-		fail(r, RELAY_FAIL_IDLE, "idle timeout", ETIMEDOUT);
+		fail(c, RELAY_FAIL_IDLE, "idle timeout", ETIMEDOUT);
 		return 1;
 	}
 	return 0;
 }
 
-static void
-build_poll(const struct relay *r, struct pollfd *pfd)
+void
+relay_conn_end(struct relay_conn *c)
 {
-	short sock_events = 0;
-
-	pfd[POLL_INPUT] = (struct pollfd){ .fd = -1 };
-	pfd[POLL_OUTPUT] = (struct pollfd){ .fd = -1 };
-	if (r->up_active && !r->up_done) {
-		if (pump_wants_read(&r->up) && r->up.src != -1)
-			pfd[POLL_INPUT] = (struct pollfd){ .fd = r->in_fd, .events = POLLIN };
-		if (pump_pending(&r->up))
-			sock_events |= POLLOUT;
-	}
-	if (r->down_active && !r->down_done) {
-		if (pump_wants_read(&r->down))
-			sock_events |= POLLIN;
-		if (pump_pending(&r->down))
-			pfd[POLL_OUTPUT] = (struct pollfd){ .fd = r->out_fd, .events = POLLOUT };
-	}
-	/*
-	 * After the peer's FIN, with nothing to send, still watch the socket:
-	 * a reset (POLLERR) must end the relay even while stdin is silent.
-	 */
-	pfd[POLL_SOCKET] = (struct pollfd){ .fd = r->sock, .events = sock_events };
-	if (sock_events == 0 && !(r->down_done && !r->up_done))
-		pfd[POLL_SOCKET].fd = -1;
-}
-
-/* POLLERR or POLLHUP on the socket while only waiting for input: the connection is gone. */
-static int
-socket_gone(struct relay *r)
-{
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(r->sock, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err == 0)
-		err = EPIPE;
-	return fail(r, RELAY_FAIL_SEND, "send to peer", err);
-}
-
-static int
-step(struct relay *r, const struct pollfd *pfd)
-{
-	uint64_t before = r->up.bytes_out + r->down.bytes_in;
-	short sock = pfd[POLL_SOCKET].revents;
-
-	if (r->up_active && !r->up_done) {
-		int ready = r->up.src == -1 || pfd[POLL_INPUT].revents != 0;
-		if (pump_step(&r->up, ready) == -1)
-			return pump_failed(r, &r->up);
-	}
-	if (r->down_active && !r->down_done) {
-		if (pump_step(&r->down, (sock & (POLLIN | POLLHUP | POLLERR)) != 0) == -1)
-			return pump_failed(r, &r->down);
-	} else if (!r->up_done && (sock & (POLLERR | POLLHUP)) && !pump_pending(&r->up))
-		return socket_gone(r);
-	if (r->up.bytes_out + r->down.bytes_in != before)
-		r->last_usec = clock_now_usec();
-	if (r->up_active && !r->up_done && pump_finished(&r->up) && finish_up(r) == -1)
-		return -1;
-	if (r->down_active && !r->down_done && pump_finished(&r->down)) {
-		r->down_done = 1;
-		r->st->fin_received = 1;
-		if (r->st->first_close == RELAY_CLOSER_NONE)
-			r->st->first_close = RELAY_CLOSER_PEER;
-	}
-	return 0;
-}
-
-static int
-loop(struct relay *r)
-{
-	struct pollfd pfd[POLL_N];
-	int n;
-
-	/* An empty input (or --recv-only's none) is finished before the first poll. */
-	if (r->up_active && pump_finished(&r->up) && finish_up(r) == -1)
-		return -1;
-	while (!(r->up_done && r->down_done) && !r->st->output_closed &&
-	       !(r->await_ack && all_acked(r))) {
-		int64_t now = clock_now_usec();
-		build_poll(r, pfd);
-		if ((n = poll(pfd, POLL_N, poll_timeout(r, now))) == -1) {
-			if (errno == EINTR)
-				continue;
-			return fail(r, RELAY_FAIL_SYSTEM, "poll", errno);
-		}
-		if (n == 0) {
-			if ((n = check_timers(r, clock_now_usec())) != 0)
-				return n == 1 ? 0 : -1;
-			continue;
-		}
-		if (r->opt->deadline_usec > 0 && clock_now_usec() >= r->opt->deadline_usec)
-			return fail(r, RELAY_FAIL_DEADLINE, "exchange", ETIMEDOUT);
-		if (step(r, pfd) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-int
-relay_run(int sock, int in_fd, int out_fd, const struct relay_options *opt, struct relay_stats *st)
-{
-	struct relay r = { .sock = sock, .in_fd = in_fd, .out_fd = out_fd, .opt = opt, .st = st };
-	int flags, ret;
-
-	memset(st, 0, sizeof(*st));
-	r.up.pipe[0] = r.up.pipe[1] = r.down.pipe[0] = r.down.pipe[1] = -1;
-	st->started_usec = r.last_usec = clock_now_usec();
-	/* Non-blocking, so that splice and send return EAGAIN instead of stalling the other way. */
-	if ((flags = fcntl(sock, F_GETFL)) == -1 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1)
-		ret = fail(&r, RELAY_FAIL_SYSTEM, "set up the relay", errno);
-	else if ((ret = start(&r)) == 0)
-		ret = loop(&r);
-	pump_free(&r.up);
-	pump_free(&r.down);
-	st->bytes_sent = r.up.bytes_out;
-	st->bytes_received = r.down.bytes_in;
-	st->ended_usec = clock_now_usec();
-	return ret;
-}
-
-int
-relay_failure_is_local(const struct relay_stats *st)
-{
-	return st->failure == RELAY_FAIL_INPUT || st->failure == RELAY_FAIL_OUTPUT ||
-	       st->failure == RELAY_FAIL_SYSTEM;
-}
-
-static const char *
-closer_text(const struct relay_stats *st, int linger0)
-{
-	switch (st->first_close) {
-	case RELAY_CLOSER_LOCAL:
-		/* After a FIN of ours and the peer's, TIME_WAIT is certain, SO_LINGER or not. */
-		if (st->fin_sent && st->fin_received)
-			return "this side closed first and will hold TIME_WAIT";
-		if (linger0)
-			return "this side closed first, with RST (--linger 0): no TIME_WAIT";
-		return "this side closed first; the relay ended before the peer's FIN";
-	case RELAY_CLOSER_PEER:
-		return linger0 ? "the peer closed first; this side closed with RST (--linger 0)"
-			       : "the peer closed first and will hold TIME_WAIT";
-	default: break;
-	}
-	if (linger0)
-		return "closed with RST (--linger 0): no TIME_WAIT";
-	if (st->idle_timeout)
-		return "idle timeout: this side closes first and will hold TIME_WAIT";
-	if (st->err == ECONNRESET)
-		return "the peer reset the connection";
-	return "neither side had closed";
+	c->st.bytes_sent = c->opt->echo ? c->down.bytes_out : c->up.bytes_out;
+	c->st.bytes_received = c->down.bytes_in;
+	c->st.bytes_written = c->down.bytes_out;
+	if (c->up_active && c->st.input_unsent == 0)
+		c->st.input_unsent = c->up.bytes_in - c->up.bytes_out;
+	/* Ended early (a timeout, a failure): what the RST is about to drop is counted. */
+	if (c->opt->linger0)
+		c->st.unacked = unacked(c);
+	c->st.ended_usec = clock_now_usec();
+	pump_free(&c->up);
+	pump_free(&c->down);
 }
 
 void
-relay_format_summary(const struct relay_stats *st, int linger0, char *buf, size_t len)
+relay_conn_end_feed(struct relay_conn *c)
 {
-	double secs = (double)(st->ended_usec - st->started_usec) / 1e6;
-
-	snprintf(buf, len, "closed: %" PRIu64 " byte%s sent, %" PRIu64 " received in %.3f s; %s",
-	    st->bytes_sent, st->bytes_sent == 1 ? "" : "s", st->bytes_received, secs < 0 ? 0 : secs,
-	    closer_text(st, linger0));
-}
-
-void
-relay_format_failure(const struct relay_stats *st, const struct sockaddr *peer, char *buf,
-    size_t len)
-{
-	const char *op = st->failed_op ? st->failed_op : "relay";
-	size_t oplen = strlen(op);
-	char addr[ADDR_STRLEN];
-
-	if (peer == NULL || relay_failure_is_local(st)) {
-		snprintf(buf, len, "%s", op);
-		return;
-	}
-	addr_format(peer, addr, sizeof(addr));
-	/* "send to peer" becomes "send to ADDR port N (tcp)". */
-	if (oplen > 5 && strcmp(op + oplen - 5, " peer") == 0)
-		snprintf(buf, len, "%.*s %s port %u (tcp)", (int)(oplen - 5), op, addr,
-		    addr_port(peer));
-	else
-		snprintf(buf, len, "%s (%s port %u, tcp)", op, addr, addr_port(peer));
+	pump_end_feed(&c->up);
+	/* Nothing may wake the caller's poll for this connection: half-close now. */
+	if (pump_finished(&c->up) && !c->up_done && !c->failed)
+		finish_up(c);
 }

@@ -298,3 +298,95 @@ ns_dropping() {
 	[[ "$stderr" == *"connect to 2001:db8:77::99 port 8080 (tcp): Connection timed out [ETIMEDOUT, errno 110]"* ]]
 	[[ "$stderr" == *"connect to 10.77.0.99 port 8080 (tcp): Connection timed out [ETIMEDOUT, errno 110]"* ]]
 }
+
+# relay_server NAME MODE ARGS...: a tests/lib/relay_peer.py server in the background;
+# its port in $RPORT, its output in $(tmp)/NAME.out.
+relay_server() {
+	local name=$1
+	shift
+	spawn "$name" python3 "$BATS_TEST_DIRNAME/lib/relay_peer.py" "$@"
+	wait_for_line "$(tmp)/$name.out" '^[0-9]+$'
+	RPORT=$(head -n1 "$(tmp)/$name.out")
+}
+
+@test "connect: --linger 0 still receives the whole answer that comes after a pause" {
+	relay_server srv answer-after 1000000 0.2
+	echo GET | "$SOCKT" connect --linger 0 127.0.0.1 "$RPORT" >"$(tmp)/got" 2>"$(tmp)/err"
+	[ "$(wc -c <"$(tmp)/got")" -eq 1000000 ]
+	wait_for_line "$(tmp)/srv.out" '^sent'
+	# The server sent all of it unhindered; only then did the close say RST.
+	grep -qx 'sent 1000000 then RST' "$(tmp)/srv.out"
+}
+
+@test "connect: bytes read before the peer's reset still reach a slow stdout" {
+	relay_server srv send-reset 3000000
+	run --separate-stderr bash -c '"$0" -v connect 127.0.0.1 "$1" </dev/null |
+		(sleep 1.5; wc -c) ' "$SOCKT" "$RPORT"
+	# What the summary says was written out is what the reader got, and was all received.
+	[[ "$stderr" =~ closed:\ 0\ bytes\ sent,\ ([0-9]+)\ received,\ ([0-9]+)\ written\ out ]]
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+	[ "$output" -eq "${BASH_REMATCH[2]}" ]
+	[ "$output" -gt 1048576 ]
+	[[ "$stderr" == *"Connection reset by peer [ECONNRESET, errno 104]"* ]]
+}
+
+@test "connect: -i is not fired by a stalled stdout while the peer sends" {
+	relay_server srv answer-after 3000000 0
+	run --separate-stderr bash -c 'echo GET | "$0" connect -i 1 127.0.0.1 "$1" |
+		(sleep 2.5; wc -c); exit ${PIPESTATUS[1]}' "$SOCKT" "$RPORT"
+	[ "$status" -eq 0 ]
+	[ "$output" -eq 3000000 ]
+	[ -z "$stderr" ]
+}
+
+@test "connect: stdout closes at the peer's EOF while stdin (a fifo) stays open" {
+	relay_server srv talk-then-read hello
+	mkfifo "$(tmp)/in"
+	bash -c '"$0" connect 127.0.0.1 "$1" <"$2/in" | (cat >"$2/got"; echo closed >"$2/marker")' \
+	    "$SOCKT" "$RPORT" "$(tmp)" &
+	pipeline=$!
+	echo "$pipeline" >>"$(tmp)/.pids"
+	exec 7>"$(tmp)/in"
+	wait_for_line "$(tmp)/marker" closed
+	[ "$(cat "$(tmp)/got")" = hello ]
+	# sockt itself goes on: what stdin gives later still reaches the peer.
+	kill -0 "$pipeline"
+	echo later >&7
+	exec 7>&-
+	wait_exit "$pipeline"
+	[ "$EXIT_STATUS" -eq 0 ]
+	wait_for_line "$(tmp)/srv.out" '^got: later$'
+}
+
+@test "connect: with a terminal as stdin the peer's EOF ends the relay" {
+	relay_server srv talk-then-read hello
+	run -0 timeout 10 python3 - "$SOCKT" "$RPORT" <<-'PY'
+	import os, pty, subprocess, sys
+	master, slave = pty.openpty()
+	p = subprocess.run([sys.argv[1], "connect", "127.0.0.1", sys.argv[2]], stdin=slave,
+	    stdout=subprocess.PIPE, timeout=8)
+	print(p.stdout.decode(), p.returncode)
+	PY
+	[ "$output" = "hello 0" ]
+	wait_for_line "$(tmp)/srv.out" '^got: $'
+}
+
+@test "connect: stdin bytes read and not sent when the peer resets are counted in an error line" {
+	head -c 8M /dev/zero >"$(tmp)/in"
+	relay_server srv send-reset 0
+	run --separate-stderr "$SOCKT" connect 127.0.0.1 "$RPORT" <"$(tmp)/in"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"Connection reset by peer [ECONNRESET, errno 104]"* ]]
+	[[ "$stderr" =~ sockt\ connect:\ ([0-9]+)\ bytes\ read\ from\ stdin\ were\ not\ sent ]]
+	[ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+@test "connect: --linger 0 with -i counts the bytes its RST drops, and what stdin gave that was not sent" {
+	head -c 16M /dev/zero >"$(tmp)/in"
+	relay_server srv never-read 5
+	run --separate-stderr timeout 10 "$SOCKT" connect --linger 0 -i 0.5 127.0.0.1 "$RPORT" <"$(tmp)/in"
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "sockt connect: no data either way for 500 ms (-i): connection closed" ]
+	[[ "$stderr" =~ sockt\ connect:\ [1-9][0-9]*\ bytes\ read\ from\ stdin\ were\ not\ sent ]]
+	[[ "$stderr" =~ sockt\ connect:\ [1-9][0-9]*\ bytes\ sent\ were\ not\ acknowledged,\ and\ the\ RST\ \(--linger\ 0\)\ drops\ them ]]
+}

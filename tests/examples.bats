@@ -32,7 +32,7 @@ cv	sockt connect -v example.test 443 </dev/null
 cscanall	sockt connect -z localhost 22 80
 cscanw	sockt connect -z -w 1 192.0.2.7 20-25 80 443
 cjson	sockt --json connect -z 127.0.0.1 1-65535 | grep '"open"'
-csrc	sockt connect -s 192.0.2.1 -p 5000 --linger 0 192.0.2.7 9000 <file
+csrc	sockt connect -s 192.0.2.1 -p 5000 --linger 0 192.0.2.7 9000 <request
 l0	sockt -v listen 0 > received.tar
 lloop	while sockt listen 8080 < banner.txt; do :; done
 lk	sockt listen -k 8080
@@ -147,6 +147,18 @@ setup_file() {
 	        except (BrokenPipeError, ConnectionResetError):
 	            pass
 	        c.close()
+	elif mode == "answer-line":
+	    # answer-line PORT RECORD REPLY: reads one line (no EOF needed), appends it and the
+	    # peer to RECORD, answers REPLY and closes.
+	    s = tcp_listener(int(a[0]))
+	    print("ready", flush=True)
+	    c, peer = s.accept()
+	    c.settimeout(10)
+	    req = c.makefile("rb").readline()
+	    with open(a[1], "ab") as f:
+	        f.write(b"%s %d %r\n" % (peer[0].encode(), peer[1], req))
+	    c.sendall(a[2].encode())
+	    c.close()
 	elif mode == "hold":
 	    # hold HOST PORT...: listeners that accept nothing, for 30 s.
 	    ls = [tcp_listener(int(p), host=a[0]) for p in a[1:]]
@@ -268,7 +280,7 @@ peer() {
 	local name=$1 ns=$2
 	shift 2
 	spawn "$name" in_ns "$ns" python3 "$BATS_FILE_TMPDIR/peer.py" "$@"
-	case $1 in serve | hold | udp-serve | udp-recv) wait_for_line "$(tmp)/$name.out" '^ready$' ;; esac
+	case $1 in serve | answer-line | hold | udp-serve | udp-recv) wait_for_line "$(tmp)/$name.out" '^ready$' ;; esac
 }
 
 # client NS ARGS...: peer.py client in the foreground.
@@ -486,16 +498,17 @@ wait_in() {
 	[ "$(jq -r .port <<<"$output" | sort -n | tr '\n' ' ')" = "22 80 443 " ]
 }
 
-@test "examples: connect -s 192.0.2.1 -p 5000 --linger 0 sends the file from there and leaves no TIME_WAIT" {
+@test "examples: connect -s 192.0.2.1 -p 5000 --linger 0 sends a request from there and leaves no TIME_WAIT" {
 	ns
 	ip -n "$N" addr add 192.0.2.1/32 dev lo
 	ip -n "$N" addr add 192.0.2.7/32 dev lo
-	head -c 200000 /dev/urandom >"$(tmp)/work/file"
-	peer srv "$N" serve 9000 1 "$(tmp)/rec" ''
+	echo "GET /status" >"$(tmp)/work/request"
+	peer srv "$N" answer-line 9000 "$(tmp)/rec" 'ok'
 	run -0 sh_in "$N" "$(doc csrc)"
+	[ "$output" = ok ]
 	wait_exit "$(cat "$(tmp)/srv.pid")"
-	python3 -c 'import sys; l = open(sys.argv[1], "rb").read().split(b" ", 2); assert l[0] == b"::ffff:192.0.2.1" and l[1] == b"5000", l[:2]; assert eval(l[2]) == open(sys.argv[2], "rb").read()' \
-	    "$(tmp)/rec" "$(tmp)/work/file"
+	python3 -c 'import sys; l = open(sys.argv[1], "rb").read().split(b" ", 2); assert l[0] == b"::ffff:192.0.2.1" and l[1] == b"5000", l[:2]; assert eval(l[2]) == b"GET /status\n"' \
+	    "$(tmp)/rec"
 	[ -z "$(in_ns "$N" ss -Htan state time-wait '( sport = :5000 )')" ]
 }
 

@@ -334,7 +334,10 @@ size_over() {
 	peer srv server-stream ::1 10
 	port=$(port_of srv)
 	run -4 --separate-stderr sh -c '"$0" connect ::1 "$1" </dev/null >/dev/full' "$SOCKT" "$port"
-	[ "$stderr" = "sockt connect: write to stdout: No space left on device [ENOSPC, errno 28]" ]
+	[ "${stderr_lines[0]}" = "sockt connect: write to stdout: No space left on device [ENOSPC, errno 28]" ]
+	# And how much of what was read is lost.
+	[[ "${stderr_lines[1]}" =~ ^"sockt connect: "([0-9]+)" of "([0-9]+)" bytes received were not written to stdout"$ ]]
+	[ "${#stderr_lines[@]}" -eq 2 ]
 }
 
 @test "hostile: listen and listen -k with stdout on /dev/full report ENOSPC, status 4" {
@@ -408,7 +411,9 @@ size_over() {
 	port=$(port_of srv)
 	run -4 --separate-stderr sh -c 'exec "$0" connect 127.0.0.1 "$1" </dev/null >&-' \
 	    "$SOCKT" "$port"
-	[ "$stderr" = "sockt connect: write to stdout: Bad file descriptor [EBADF, errno 9]" ]
+	[ "${stderr_lines[0]}" = "sockt connect: write to stdout: Bad file descriptor [EBADF, errno 9]" ]
+	[[ "${stderr_lines[1]}" =~ ^"sockt connect: "[0-9]+" of "[0-9]+" bytes received were not written to stdout"$ ]]
+	[ "${#stderr_lines[@]}" -eq 2 ]
 }
 
 # --- privileges ----------------------------------------------------------------

@@ -94,7 +94,7 @@ listen_fifo() {
 	finished "$LPID"
 	[ "$EXIT_STATUS" -eq 0 ]
 	[ "$(cat "$(tmp)/l.out")" = "got 8 bytes" ]
-	grep -q 'closed: 8 bytes sent, 12 received in [0-9.]* s; this side closed first and will hold TIME_WAIT$' "$(tmp)/l.err"
+	grep -q 'closed: 8 bytes sent, 12 received, 12 written out in [0-9.]* s; this side closed first and will hold TIME_WAIT$' "$(tmp)/l.err"
 }
 
 @test "listen: -v says when the peer closed first" {
@@ -110,7 +110,7 @@ listen_fifo() {
 	[ "$EXIT_STATUS" -eq 0 ]
 	wait "$c1"
 	[ "$(cat "$(tmp)/c")" = late ]
-	grep -q 'closed: 5 bytes sent, 9 received in [0-9.]* s; the peer closed first' "$(tmp)/l.err"
+	grep -q 'closed: 5 bytes sent, 9 received, 9 written out in [0-9.]* s; the peer closed first' "$(tmp)/l.err"
 }
 
 @test "listen: 64 MiB from a socat client arrive with the same sha256" {
@@ -307,14 +307,16 @@ listen_fifo() {
 	finished "$LPID"
 	run -0 ss -Htan state time-wait "( sport = :$PORT )"
 	[ -n "$output" ]
+	# No FIN at stdin EOF: the client sees no EOF, and its answer still arrives.
 	STDIN_FILE="$(tmp)/in" listen l0 --linger 0 127.0.0.1 0
-	run -0 client hold 127.0.0.1 "$PORT"
-	[ "$output" = RST ]
+	run -0 client no-eof 127.0.0.1 "$PORT" 0.5
+	[ "$output" = open ]
 	finished "$LPID"
 	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l0.out")" = bye ]
 	run -0 ss -Htan state time-wait "( sport = :$PORT )"
 	[ -z "$output" ]
-	grep -q 'closed: 1 byte sent, 0 received in [0-9.]* s; this side closed first, with RST (--linger 0): no TIME_WAIT$' "$(tmp)/l0.err"
+	grep -q 'closed: 1 byte sent, 4 received, 4 written out in [0-9.]* s; this side closed first, with RST (--linger 0): no TIME_WAIT$' "$(tmp)/l0.err"
 }
 
 # dual_hosts: hosts.v4first and hosts.v6first, where dual.test is 127.0.0.1 and ::1.
@@ -378,6 +380,151 @@ dual_hosts() {
 	[[ "$output" == *"missing PORT"* ]]
 	run -2 "$SOCKT" listen 127.0.0.1 0 extra
 	[[ "$output" == *"unexpected argument 'extra'"* ]]
+}
+
+peer_tool() {
+	python3 "$BATS_TEST_DIRNAME/lib/relay_peer.py" "$@"
+}
+
+@test "listen: --linger 0 writes out all 5 MB of a peer that half-closes first" {
+	listen l --linger 0 127.0.0.1 0
+	run -0 peer_tool send 127.0.0.1 "$PORT" 5000000
+	# No FIN from this side at stdin EOF: the RST ends it once the peer is done.
+	[ "$output" = RST ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(wc -c <"$(tmp)/l.out")" -eq 5000000 ]
+}
+
+@test "listen: -k --linger 0 with stdin at EOF writes out all of each client's 1 MB" {
+	listen l -k --linger 0 127.0.0.1 0
+	run -0 peer_tool send 127.0.0.1 "$PORT" 1000000
+	[ "$output" = RST ]
+	run -0 peer_tool send 127.0.0.1 "$PORT" 1000000
+	for _ in $(seq 250); do
+		[ "$(grep -c 'closed: 0 bytes sent, 1000000 received, 1000000 written out' "$(tmp)/l.err")" -eq 2 ] && break
+		sleep 0.02
+	done
+	[ "$(wc -c <"$(tmp)/l.out")" -eq 2000000 ]
+}
+
+@test "listen: -k -i does not close a client that sends while stdout is stalled" {
+	mkfifo "$(tmp)/outfifo"
+	(sleep 2.5; cat >"$(tmp)/got") <"$(tmp)/outfifo" &
+	reader=$!
+	echo "$reader" >>"$(tmp)/.pids"
+	"$SOCKT" -v listen -k -i 1 127.0.0.1 0 </dev/null >"$(tmp)/outfifo" 2>"$(tmp)/l.err" &
+	LPID=$!
+	echo "$LPID" >>"$(tmp)/.pids"
+	wait_for_line "$(tmp)/l.err" 'listening on'
+	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/l.err")
+	run -0 peer_tool send 127.0.0.1 "$PORT" 3000000
+	wait_for_line "$(tmp)/l.err" 'closed: ' 10
+	kill "$LPID"
+	wait_exit "$reader"
+	[ "$(wc -c <"$(tmp)/got")" -eq 3000000 ]
+	! grep -q idle "$(tmp)/l.err"
+}
+
+@test "listen: stdout closes at the peer's EOF with stdin a fifo held open; the sender's end ends it" {
+	mkfifo "$(tmp)/in"
+	bash -c '"$0" -v listen 127.0.0.1 0 <"$1/in" 2>"$1/l.err" |
+		(cat >"$1/got"; echo closed >"$1/marker")' "$SOCKT" "$(tmp)" &
+	pipeline=$!
+	echo "$pipeline" >>"$(tmp)/.pids"
+	exec 7>"$(tmp)/in"
+	wait_for_line "$(tmp)/l.err" 'listening on'
+	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/l.err")
+	printf 'payload' >"$(tmp)/payload"
+	nc.openbsd -N 127.0.0.1 "$PORT" <"$(tmp)/payload" >"$(tmp)/nc.out" 7>&- &
+	ncpid=$!
+	wait_for_line "$(tmp)/marker" closed
+	[ "$(cat "$(tmp)/got")" = payload ]
+	echo "reply" >&7
+	exec 7>&-
+	wait_exit "$pipeline"
+	[ "$EXIT_STATUS" -eq 0 ]
+	wait "$ncpid"
+	[ "$(cat "$(tmp)/nc.out")" = reply ]
+}
+
+@test "listen: with a terminal as stdin, listen | reader ends once the sender is done" {
+	run -0 timeout 10 python3 - "$SOCKT" <<-'PY'
+	import os, pty, socket, subprocess, sys, time
+	master, slave = pty.openpty()
+	p = subprocess.Popen([sys.argv[1], "-v", "listen", "127.0.0.1", "0"], stdin=slave,
+	    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+	port = int(p.stderr.readline().split()[-1])
+	c = socket.create_connection(("127.0.0.1", port))
+	c.sendall(b"archive")
+	c.shutdown(socket.SHUT_WR)
+	out = p.stdout.read()
+	p.wait(timeout=5)
+	print(out.decode(), p.returncode, c.recv(10) == b"")
+	PY
+	[ "$output" = "archive 0 True" ]
+}
+
+@test "listen: -k --max-queue closes a client that never reads, naming it; the others get everything" {
+	head -c 40M /dev/urandom >"$(tmp)/data"
+	sum=$(sha256sum <"$(tmp)/data" | cut -d' ' -f1)
+	# Big enough that two readers racing on a busy machine stay within it.
+	listen_fifo l -k --max-queue 8M 127.0.0.1 0
+	python3 - "$PORT" "$(tmp)" 7>&- <<-'PY' &
+	import hashlib, socket, sys, threading, time
+	port, d = int(sys.argv[1]), sys.argv[2]
+	stalled = socket.socket()
+	stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+	stalled.connect(("127.0.0.1", port))
+	open(d + "/stalled.port", "w").write(str(stalled.getsockname()[1]))
+	def fast(i):
+	    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+	    h = hashlib.sha256()
+	    while True:
+	        b = s.recv(262144)
+	        if not b:
+	            break
+	        h.update(b)
+	    open("%s/fast%d" % (d, i), "w").write(h.hexdigest())
+	ts = [threading.Thread(target=fast, args=(i,)) for i in range(2)]
+	for t in ts:
+	    t.start()
+	for t in ts:
+	    t.join()
+	time.sleep(0.5)
+	stalled.close()
+	PY
+	clients=$!
+	for _ in $(seq 250); do
+		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 3 ] && break
+		sleep 0.02
+	done
+	cat "$(tmp)/data" >&7
+	exec 7>&-
+	wait "$clients"
+	[ "$(cat "$(tmp)/fast0")" = "$sum" ]
+	[ "$(cat "$(tmp)/fast1")" = "$sum" ]
+	stalled=$(cat "$(tmp)/stalled.port")
+	grep -Eq "^sockt listen: 127.0.0.1 port $stalled: did not take [0-9]+ bytes of stdin \(--max-queue 8388608\): connection closed$" "$(tmp)/l.err"
+}
+
+@test "listen: -k --max-time serves a real client among 200 trickling ones within a bounded time" {
+	listen l -k --backlog 512 --max-time 1 127.0.0.1 0
+	peer_tool trickle 127.0.0.1 "$PORT" 200 8 >"$(tmp)/trickle" &
+	trickle=$!
+	echo "$trickle" >>"$(tmp)/.pids"
+	for _ in $(seq 250); do
+		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 64 ] && break
+		sleep 0.02
+	done
+	sleep 0.5
+	run -0 timeout 12 python3 "$BATS_TEST_DIRNAME/lib/relay_peer.py" real 127.0.0.1 "$PORT" hello
+	echo "# the real client waited $output s behind 200 trickling clients" >&3
+	grep -q hello "$(tmp)/l.out"
+	grep -Eq '^sockt listen: 127.0.0.1 port [0-9]+: open for 1 s \(--max-time\): connection closed$' "$(tmp)/l.err"
+	# At most 64 at once, 1 s each: 200 tricklers ahead of it pass in about 4 s.
+	awk -v t="$output" 'BEGIN { exit !(t < 10) }'
+	wait "$trickle"
 }
 
 # served_once ARGS...: `sockt listen -v ARGS 127.0.0.1 0` serves one python client and
@@ -445,4 +592,40 @@ except OSError as e:
     print(e.errno == 98 and "refused" or e)
 ' "$PORT"
 	[ "$output" = refused ]
+}
+
+@test "listen: -k gives a client still behind when stdin ends all of it, then its EOF" {
+	head -c 8M /dev/urandom >"$(tmp)/data"
+	sum=$(sha256sum <"$(tmp)/data" | cut -d' ' -f1)
+	listen_fifo l -k 127.0.0.1 0
+	timeout 20 python3 - "$PORT" "$(tmp)" 7>&- <<-'PY' &
+	import hashlib, socket, sys, threading, time
+	port, d = int(sys.argv[1]), sys.argv[2]
+	def reader(name, wait):
+	    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+	    time.sleep(wait)
+	    h = hashlib.sha256()
+	    while True:
+	        b = s.recv(262144)
+	        if not b:
+	            break
+	        h.update(b)
+	    open("%s/%s" % (d, name), "w").write(h.hexdigest())
+	# The first takes everything at once; the second is still behind when stdin ends.
+	ts = [threading.Thread(target=reader, args=("fast", 0)), threading.Thread(target=reader, args=("late", 1.5))]
+	for t in ts:
+	    t.start()
+	for t in ts:
+	    t.join()
+	PY
+	clients=$!
+	for _ in $(seq 250); do
+		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 2 ] && break
+		sleep 0.02
+	done
+	cat "$(tmp)/data" >&7
+	exec 7>&-
+	wait "$clients"
+	[ "$(cat "$(tmp)/fast")" = "$sum" ]
+	[ "$(cat "$(tmp)/late")" = "$sum" ]
 }

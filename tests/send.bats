@@ -140,7 +140,7 @@ server() {
 	[ "$output" = "got 3 bytes" ]
 	[ "${stderr_lines[0]}" = "sockt send: trying 127.0.0.1 port $PORT (tcp)" ]
 	[[ "${stderr_lines[1]}" =~ ^"sockt send: connected to 127.0.0.1 port $PORT (tcp) in "[0-9.]+" ms"$ ]]
-	[[ "${stderr_lines[2]}" =~ ^"sockt send: closed: 3 bytes sent, 12 received in "[0-9.]+" s; this side closed first and will hold TIME_WAIT"$ ]]
+	[[ "${stderr_lines[2]}" =~ ^"sockt send: closed: 3 bytes sent, 12 received, 12 written out in "[0-9.]+" s; this side closed first and will hold TIME_WAIT"$ ]]
 }
 
 @test "send: a name that does not resolve is status 3" {
