@@ -21,6 +21,7 @@
 #include "scan.h"
 #include "sock.h"
 #include "source.h"
+#include "tunables.h"
 
 enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT_PARALLEL };
 
@@ -38,6 +39,8 @@ static const struct opt options[] = {
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
 	{ "parallel", OPT_PARALLEL, required_argument, "N",
 	    "-z: connects in flight at once (128)" },
+	TUNABLES_OPTION_TOS,
+	TUNABLES_OPTION_INTERFACE,
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -47,6 +50,7 @@ struct connect_options {
 	int linger0, scan, parallel;
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
+	struct tunables tun;
 };
 
 /* What print_port needs to say each port's line. */
@@ -116,6 +120,8 @@ resolve(const struct connect_options *o, const struct endpoint *ep, const char *
 		report_eai(eai, errno, "%s", ep->host);
 		return EXIT_RESOLVE;
 	}
+	memset(src, 0, sizeof(*src));
+	src->tun = o->tun;
 	if ((eai = source_resolve(o->source, o->source_port, src)) != 0) {
 		report_eai(eai, errno, "source %s", o->source ? o->source : "*");
 		freeaddrinfo(*res);
@@ -146,7 +152,7 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 	else if (r.n == 0 && r.skipped > 0)
 		status = report_source_mismatch(o, ep);
 	else if (r.n == 0) {
-		report_errno(errno, "connect to %s port %s (tcp)", ep->host, ep->port);
+		attempts_report_connect(errno, ep->host, ep->port);
 		status = exit_status_for_errno(errno);
 	} else
 		status = attempts_report_all_failed(&r, &src, o->timeout_usec);
@@ -195,11 +201,15 @@ static int
 check_source(const struct connect_options *o, const struct endpoint *ep, const struct addrinfo *ai,
     const struct source *src)
 {
+	int in_bind;
+
 	if (!source_has_family(src, ai->ai_family))
 		return report_source_mismatch(o, ep);
-	if (source_check(src, ai->ai_family) == 0)
+	if (source_check(src, ai->ai_family, &in_bind) == 0)
 		return EXIT_OK;
-	attempts_report_source_error(errno, src, ai->ai_family);
+	attempts_report_source_error(errno, src, ai->ai_family, in_bind);
+	if (source_failed_tunable(in_bind) != TUNABLE_NONE)
+		return EXIT_LOCAL;
 	hint_for_errno(errno, ai->ai_family);
 	return exit_status_for_errno(errno);
 }
@@ -207,9 +217,11 @@ check_source(const struct connect_options *o, const struct endpoint *ep, const s
 static int
 scan_status(const struct scan_stats *st, const char *address, size_t total)
 {
+	char port[8];
+
 	if (st->first_error != 0) {
-		report_errno(st->first_error, "connect to %s port %u (tcp)", address,
-		    st->first_error_port);
+		snprintf(port, sizeof(port), "%u", st->first_error_port);
+		attempts_report_connect(st->first_error, address, port);
 		hint_for_errno(st->first_error, 0);
 		return exit_status_for_errno(st->first_error);
 	}
@@ -314,6 +326,7 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct connect_op
 			o->relay_only = "--send-only";
 			break;
 		case 'z': o->scan = 1; break;
+		default: tunables_option(&o->tun, cmd, ch, p->arg); break;
 		case OPT_PARALLEL:
 			if (parse_number(p->arg, 1, 65536, &n, NULL) == -1)
 				opt_usage_error(cmd, "invalid parallel '%s': must be 1-65536",

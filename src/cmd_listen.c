@@ -16,6 +16,7 @@
 #include "relay.h"
 #include "report.h"
 #include "sock.h"
+#include "tunables.h"
 
 enum {
 	OPT_MAX_CONNS = OPT_LONG,
@@ -44,6 +45,7 @@ static const struct opt options[] = {
 	    "never write stdout (still drain the peer)" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
+	TUNABLES_OPTION_INTERFACE,
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -106,6 +108,7 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_RECV_ONLY: o->relay.recv_only = 1; break;
 		case OPT_SEND_ONLY: o->relay.send_only = 1; break;
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
+		default: tunables_option(&o->bind.tun, cmd, ch, p->arg); break;
 		}
 	}
 	if (o->relay.recv_only && o->relay.send_only)

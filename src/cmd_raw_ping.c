@@ -28,7 +28,9 @@ static const struct opt options[] = {
 	{ "deadline", 'w', required_argument, "D", "end the whole run after D (default: none)" },
 	{ "size", 's', required_argument, "N", "payload bytes (default 56)" },
 	{ "ttl", 't', required_argument, "N", "TTL / hop limit, 1-255 (default: the system's)" },
-	{ "source", 'I', required_argument, "ADDR", "source address, or an interface name" },
+	TUNABLES_OPTION_TOS,
+	{ "source", 'I', required_argument, "ADDR|IFACE",
+	    "source address, or the interface to use (SO_BINDTODEVICE)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -86,7 +88,7 @@ source_option(const struct command *cmd, struct ping_cmd *c, const char *arg)
 		c->o.sourcelen = res->ai_addrlen;
 		freeaddrinfo(res);
 	} else if (if_nametoindex(arg) != 0)
-		c->o.device = arg;
+		tunables_option(&c->o.tun, cmd, OPT_TUNABLE_INTERFACE, arg);
 	else
 		opt_usage_error(cmd,
 		    "invalid source '%s': neither an address nor an interface of "
@@ -105,13 +107,14 @@ parse_options(const struct command *cmd, struct ping_cmd *c, struct opt_parser *
 		case 'i': c->o.interval = duration_option(cmd, p->arg, "interval"); break;
 		case 'W': c->o.timeout = duration_option(cmd, p->arg, "timeout"); break;
 		case 'w': c->o.deadline = duration_option(cmd, p->arg, "deadline"); break;
-		case 't': c->o.ttl = (int)number_option(cmd, p->arg, "TTL", 1, 255); break;
+		case 't': tunables_option(&c->o.tun, cmd, OPT_TUNABLE_TTL, p->arg); break;
 		case 's':
 			c->size_arg = p->arg;
 			c->o.datalen =
 			    (size_t)number_option(cmd, p->arg, "size", 0, ICMP_MAX_PAYLOAD_V6);
 			break;
 		case 'I': source_option(cmd, c, p->arg); break;
+		default: tunables_option(&c->o.tun, cmd, ch, p->arg); break;
 		}
 	}
 	if (c->o.source != NULL) {
@@ -197,8 +200,10 @@ hint_ping_group_range(void)
 }
 
 static int
-report_open_failure(const struct pinger_failure *f)
+report_open_failure(const struct pinger_failure *f, const struct tunables *tun)
 {
+	if (f->tunable != TUNABLE_NONE)
+		return report_tunable_failure(tun, f->tunable, f->err);
 	/* Both refused: what the raw socket said, then the ping socket, then the ways out. */
 	if (f->raw_err != 0)
 		report_errno(f->raw_err, "raw socket for %s", icmp_name(f->family));
@@ -256,7 +261,7 @@ ping(struct pinger *p, struct ping_output *out)
 	struct pinger_failure f;
 
 	if (pinger_open(p, &f) == -1)
-		return report_open_failure(&f);
+		return report_open_failure(&f, &p->opt.tun);
 	report_sockets(p);
 	if (privdrop_now(&step) == -1) {
 		report_errno(errno, "drop privileges: %s", step);

@@ -20,6 +20,8 @@
 #include "parse.h"
 #include "relay.h"
 #include "report.h"
+#include "source.h"
+#include "tunables.h"
 
 enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV };
 
@@ -30,6 +32,7 @@ static const struct opt options[] = {
 	{ "no-recv", OPT_NO_RECV, no_argument, NULL, "do not wait for a reply" },
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
+	TUNABLES_OPTION_INTERFACE,
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -37,6 +40,7 @@ struct send_options {
 	int escapes, crlf, no_recv;
 	const char *file;
 	int64_t timeout_usec;
+	struct tunables tun;
 };
 
 /* The request, in memory: its size is said in the early-reset message. */
@@ -160,11 +164,12 @@ failed:
 
 /* No connection: why, for each address tried (or for the one call that failed first). */
 static int
-report_connect_failure(const struct eyeballs_result *r, const struct endpoint *ep, int64_t timeout)
+report_connect_failure(const struct eyeballs_result *r, const struct source *src,
+    const struct endpoint *ep, int64_t timeout)
 {
 	if (r->n > 0)
-		return attempts_report_all_failed(r, NULL, timeout);
-	report_errno(errno, "connect to %s port %s (tcp)", ep->host, ep->port);
+		return attempts_report_all_failed(r, src, timeout);
+	attempts_report_connect(errno, ep->host, ep->port);
 	return exit_status_for_errno(errno);
 }
 
@@ -196,9 +201,12 @@ report_exchange_failure(const struct relay_stats *st, const struct request *rq, 
 static int
 exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
 {
+	struct source src = { .tun = o->tun };
 	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec,
 		.attempt_delay_usec = 250000,
-		.on_event = attempts_on_event };
+		.on_event = attempts_on_event,
+		.ctx = &src,
+		.source = &src };
 	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
 	struct eyeballs_result r;
 	struct relay_stats st;
@@ -215,7 +223,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
 	if (fd == -1) {
-		status = report_connect_failure(&r, ep, o->timeout_usec);
+		status = report_connect_failure(&r, &src, ep, o->timeout_usec);
 		eyeballs_result_free(&r);
 		return status;
 	}
@@ -253,6 +261,7 @@ run(const struct command *cmd, int argc, char **argv)
 				    "as 2, 1.5 or 250ms",
 				    p.arg);
 			break;
+		default: tunables_option(&o.tun, cmd, ch, p.arg); break;
 		}
 	}
 	opt_end(&p);

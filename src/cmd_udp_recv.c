@@ -35,6 +35,7 @@ static const struct opt options[] = {
 	    "set SO_REUSEADDR (share the port, e.g. for multicast)" },
 	{ "multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
 	    "join the IPv4 or IPv6 multicast GROUP (on interface IF)" },
+	TUNABLES_OPTION_INTERFACE,
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -45,6 +46,7 @@ struct recv_options {
 	enum payload_format format;
 	size_t buffer;
 	const char *multicast;
+	struct tunables tun;
 };
 
 struct receiver {
@@ -279,7 +281,7 @@ receive(struct receiver *r)
 static int
 start(struct receiver *r, const struct endpoint *ep)
 {
-	struct bind_options bo = { .reuseaddr = r->o->reuseaddr };
+	struct bind_options bo = { .reuseaddr = r->o->reuseaddr, .tun = r->o->tun };
 	struct sockaddr_storage group;
 	struct sock_failure f;
 	char text[ADDR_STRLEN];
@@ -341,6 +343,7 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 		case OPT_HEX: o->format = PAYLOAD_HEX; break;
 		case OPT_REUSEADDR: o->reuseaddr = 1; break;
 		case OPT_MULTICAST: o->multicast = p->arg; break;
+		default: tunables_option(&o->tun, p->cmd, ch, p->arg); break;
 		}
 	}
 }

@@ -23,7 +23,7 @@
 #include "report.h"
 #include "udp_target.h"
 
-enum { OPT_WHOLE = OPT_LONG, OPT_INTERVAL, OPT_REPLY, OPT_HEX, OPT_BROADCAST, OPT_TTL };
+enum { OPT_WHOLE = OPT_LONG, OPT_INTERVAL, OPT_REPLY, OPT_HEX, OPT_BROADCAST };
 
 static const struct opt options[] = {
 	{ "escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in MESSAGE" },
@@ -37,8 +37,9 @@ static const struct opt options[] = {
 	{ "hex", OPT_HEX, no_argument, NULL, "write answers as a hex dump" },
 	{ "broadcast", OPT_BROADCAST, no_argument, NULL,
 	    "allow a broadcast destination (SO_BROADCAST)" },
-	{ "ttl", OPT_TTL, required_argument, "N",
-	    "TTL / hop limit, unicast and multicast, 0-255 (default: the system's)" },
+	TUNABLES_OPTION_TTL,
+	TUNABLES_OPTION_TOS,
+	TUNABLES_OPTION_INTERFACE,
 	{ "source", 's', required_argument, "ADDR", "send from this local address" },
 	{ "source-port", 'p', required_argument, "PORT", "send from this local port" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -307,7 +308,6 @@ parse_options(struct opt_parser *p, struct sender *s, struct udp_target_options 
     int *whole)
 {
 	const char *errstr;
-	long long v;
 	uint16_t port;
 	int ch;
 
@@ -330,17 +330,13 @@ parse_options(struct opt_parser *p, struct sender *s, struct udp_target_options 
 				opt_usage_error(p->cmd,
 				    "invalid duration '%s': such as 2, 1.5 or 250ms", p->arg);
 			break;
-		case OPT_TTL:
-			if (parse_number(p->arg, 0, 255, &v, &errstr) == -1)
-				opt_usage_error(p->cmd, "invalid TTL '%s': must be 0-255", p->arg);
-			to->ttl = (int)v;
-			break;
 		case 'p':
 			if (parse_port(p->arg, "udp", &port) == -1)
 				opt_usage_error(p->cmd,
 				    "invalid port '%s': must be 0-65535 or a service name", p->arg);
 			to->source_port = p->arg;
 			break;
+		default: tunables_option(&to->tun, p->cmd, ch, p->arg); break;
 		}
 	}
 }
@@ -349,7 +345,7 @@ static int
 run(const struct command *cmd, int argc, char **argv)
 {
 	struct sender s = { .count = 1, .interval = -1, .reply = -1 };
-	struct udp_target_options to = { .ttl = -1 };
+	struct udp_target_options to = { 0 };
 	struct udp_target_failures why_not;
 	struct opt_parser p;
 	struct endpoint ep;

@@ -1,4 +1,4 @@
-/* dgram.c: batches of datagrams, the ICMP error queue, UDP socket options and multicast joins. */
+/* dgram.c: batches of datagrams, the ICMP error queue, UDP sockets and multicast joins. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -336,19 +336,6 @@ dgram_error_text(const struct dgram_error *e)
 	return e->icmp6 ? icmp6_text(e->type, e->code) : icmp4_text(e->type, e->code);
 }
 
-int
-dgram_set_ttl(int fd, int family, int ttl)
-{
-	if (family == AF_INET6) {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) == -1)
-			return -1;
-		return setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl));
-	}
-	if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == -1)
-		return -1;
-	return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-}
-
 static void
 fail(struct sock_failure *f, const char *call, const struct sockaddr *sa)
 {
@@ -372,7 +359,7 @@ dgram_open(const struct sockaddr *to, socklen_t tolen, const struct dgram_option
 	}
 	if (dgram_errors_enable(fd, to->sa_family) == -1 ||
 	    (o->broadcast && setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) == -1) ||
-	    (o->ttl != -1 && dgram_set_ttl(fd, to->sa_family, o->ttl) == -1)) {
+	    tunables_apply(fd, to->sa_family, &o->tun, &f->tunable) == -1) {
 		fail(f, "setsockopt", to);
 		goto failed;
 	}

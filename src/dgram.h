@@ -1,7 +1,7 @@
 /*
  * dgram.h: UDP mechanisms for udp-send and udp-recv: batches of datagrams
  * (sendmmsg/recvmmsg), the ICMP error queue (IP_RECVERR/IPV6_RECVERR), hop
- * limits, broadcast and multicast groups.
+ * broadcast and multicast groups.
  */
 #ifndef SOCKT_DGRAM_H
 #define SOCKT_DGRAM_H
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "sock.h"
+#include "tunables.h"
 
 /* The largest UDP payload: 65535 minus the IPv4 (20) and UDP (8) headers; IPv6 counts no header. */
 #define DGRAM_MAX_IPV4 65507
@@ -90,7 +91,7 @@ const char *dgram_error_text(const struct dgram_error *);
 /* The options of a sending socket (udp-send). */
 struct dgram_options {
 	int broadcast; /* SO_BROADCAST */
-	int ttl; /* unicast and multicast TTL/hop limit; -1 the system's */
+	struct tunables tun; /* TTL, TOS, interface */
 	int connect; /* connect(2), so that ICMP errors come back as errno */
 	const struct sockaddr *source; /* bind here first, or NULL */
 	socklen_t sourcelen;
@@ -98,11 +99,11 @@ struct dgram_options {
 
 /*
  * A UDP socket to `to` with the options set, errors queued and (if asked)
- * connected. Returns the descriptor, or -1 with *f saying which call failed.
+ * connected. Returns the descriptor, or -1 with *f saying which call (or
+ * which tunable) failed.
  */
 int dgram_open(const struct sockaddr *to, socklen_t tolen, const struct dgram_options *,
     struct sock_failure *f);
-int dgram_set_ttl(int fd, int family, int ttl);
 /* Grows the receive buffer towards bytes (the kernel caps it at net.core.rmem_max). */
 void dgram_grow_rcvbuf(int fd, int bytes);
 

@@ -207,8 +207,9 @@ ping_output_headers(struct ping_output *out, const struct pinger *p)
 		int v6 = h->family == AF_INET6;
 		text(out, v6 ? "PING %s(%s) " : "PING %s (%s) ", display(&out->hosts[i]),
 		    host_address(h, addr, sizeof(addr)));
-		if (out->o->source != NULL || out->o->device != NULL)
-			text(out, "from %s %s: ", src, out->o->device ? out->o->device : "");
+		if (out->o->source != NULL || out->o->tun.device != NULL)
+			text(out, "from %s %s: ", src,
+			    out->o->tun.device ? out->o->tun.device : "");
 		if (v6)
 			text(out, "%zu data bytes\n", datalen);
 		else

@@ -137,22 +137,7 @@ set_filter(int fd, int family, struct pinger_failure *f)
 	return 0;
 }
 
-static int
-set_ttl(int fd, int family, int ttl, struct pinger_failure *f)
-{
-	if (family == AF_INET) {
-		if (set_int(fd, IPPROTO_IP, IP_TTL, ttl) == -1 ||
-		    set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl) == -1)
-			return fail(f, "setsockopt IP_TTL", family);
-		return 0;
-	}
-	if (set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl) == -1 ||
-	    set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) == -1)
-		return fail(f, "setsockopt IPV6_UNICAST_HOPS", family);
-	return 0;
-}
-
-/* What every socket gets: kernel receive timestamps, TTL, hop limits, the source. */
+/* What every socket gets: kernel receive timestamps, the tunables, the source. */
 static int
 configure(struct pinger *p, int fd, int family, int dgram, struct pinger_failure *f)
 {
@@ -171,11 +156,8 @@ configure(struct pinger *p, int fd, int family, int dgram, struct pinger_failure
 		return fail(f, "setsockopt IPV6_RECVERR", family);
 	if (!dgram && set_filter(fd, family, f) == -1)
 		return -1;
-	if (o->ttl > 0 && set_ttl(fd, family, o->ttl, f) == -1)
-		return -1;
-	if (o->device != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->device,
-				     (socklen_t)strlen(o->device) + 1) == -1)
-		return fail(f, "setsockopt SO_BINDTODEVICE", family);
+	if (tunables_apply(fd, family, &o->tun, &f->tunable) == -1)
+		return fail(f, "setsockopt", family);
 	if (o->source != NULL && o->source->sa_family == family &&
 	    bind(fd, o->source, o->sourcelen) == -1)
 		return fail(f, "bind", family);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "icmp.h"
+#include "tunables.h"
 
 struct pinger_options {
 	long long count; /* requests per host; 0: until stopped */
@@ -16,10 +17,9 @@ struct pinger_options {
 	int64_t timeout; /* microseconds a request waits for its reply */
 	int64_t deadline; /* microseconds for the whole run; 0: none */
 	size_t datalen; /* payload bytes */
-	int ttl; /* 0: the system's */
+	struct tunables tun; /* TTL, TOS, interface */
 	const struct sockaddr *source; /* bind to it, or NULL */
 	socklen_t sourcelen;
-	const char *device; /* SO_BINDTODEVICE, or NULL */
 };
 
 /* What one host's run came to; times in microseconds, as ping keeps them. */
@@ -93,6 +93,7 @@ struct pinger_failure {
 	int err;
 	int family;
 	int raw_err; /* when ping sockets were tried after raw ones were refused */
+	enum tunable tunable; /* which tunable the system refused (call "setsockopt") */
 };
 
 struct pinger {

@@ -6,10 +6,12 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "tunables.h"
 
 struct bind_options {
 	int reuseaddr; /* SO_REUSEADDR */
 	int backlog; /* listen(2) backlog for SOCK_STREAM */
+	struct tunables tun; /* -I...: set before bind(2) */
 };
 
 /* The sockets bound for one local endpoint: one (dual-stack :: or a host), or one per family. */
@@ -26,6 +28,8 @@ struct sock_failure {
 	int eai; /* for getaddrinfo */
 	char addr[ADDR_STRLEN];
 	uint16_t port;
+	enum tunable tunable; /* a tunable (of *tun) was refused: call is "setsockopt" */
+	const struct tunables *tun;
 };
 
 /*

@@ -45,7 +45,7 @@ static int
 open_one(struct udp_target *t, const struct addrinfo *ai, const struct addrinfo *sources,
     const struct udp_target_options *o, struct udp_target_failures *why)
 {
-	struct dgram_options d = { .broadcast = o->broadcast, .ttl = o->ttl };
+	struct dgram_options d = { .broadcast = o->broadcast, .tun = o->tun };
 	const struct addrinfo *src = NULL;
 	struct sock_failure f = { 0 };
 	int multi = o->broadcast || dgram_is_multicast(ai->ai_addr);
@@ -167,7 +167,9 @@ udp_target_report_failures(const struct udp_target_failures *why,
 					    "names up");
 			return f->eai == EAI_SERVICE ? EXIT_USAGE : EXIT_RESOLVE;
 		}
-		if (strcmp(f->call, "source") == 0) {
+		if (f->tunable != TUNABLE_NONE)
+			st = report_tunable_failure(&o->tun, f->tunable, f->err);
+		else if (strcmp(f->call, "source") == 0) {
 			report_error("send to %s port %u (udp): source %s has no %s address",
 			    f->addr, f->port, o->source ? o->source : "*",
 			    why->family[i] == AF_INET6 ? "IPv6" : "IPv4");

@@ -9,10 +9,11 @@
 
 #include "addr.h"
 #include "sock.h"
+#include "tunables.h"
 
 struct udp_target_options {
 	int broadcast; /* SO_BROADCAST, and answers from anyone */
-	int ttl; /* -1: the system's */
+	struct tunables tun; /* --ttl, --tos, -I */
 	const char *source; /* -s, or NULL */
 	const char *source_port; /* -p, or NULL */
 };

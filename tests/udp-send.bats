@@ -324,5 +324,5 @@ assert o == {"from": "127.0.0.1", "port": int(sys.argv[2]), "bytes": 9, "data": 
 	[ "${lines[0]}" = "sockt udp-send: invalid port '70000': must be 0-65535 or a service name" ]
 	run "$SOCKT" udp-send --ttl 256 127.0.0.1 9 x
 	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "sockt udp-send: invalid TTL '256': must be 0-255" ]
+	[ "${lines[0]}" = "sockt udp-send: invalid TTL '256': must be 1-255" ]
 }
