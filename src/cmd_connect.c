@@ -58,6 +58,7 @@ struct scan_report {
 	const char *host;
 	char address[ADDR_STRLEN];
 	int64_t timeout_usec;
+	int write_err; /* a --json line could not be written: errno */
 };
 
 static int
@@ -170,7 +171,8 @@ print_port(const struct scan_result *res, void *ctx)
 	if (globals.json) {
 		json_init(&j);
 		scan_result_json(&j, sr->host, sr->address, res);
-		json_write(&j);
+		if (json_write(&j) == -1 && sr->write_err == 0)
+			sr->write_err = errno;
 		json_free(&j);
 		return;
 	}
@@ -265,6 +267,11 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		status = EXIT_LOCAL;
 	} else
 		status = scan_status(&st, sr.address, ports.count);
+	/* Text lines go through stdio and are checked at exit; --json lines are written here. */
+	if (sr.write_err != 0 && sr.write_err != EPIPE) {
+		report_errno(sr.write_err, "write to stdout");
+		status = EXIT_LOCAL;
+	}
 	report_verbose(1, "%zu ports of %s in %.2f s: %zu open, %zu closed, %zu filtered",
 	    ports.count, sr.address, (double)(clock_now_usec() - start) / 1e6, st.count[SCAN_OPEN],
 	    st.count[SCAN_CLOSED], st.count[SCAN_FILTERED]);

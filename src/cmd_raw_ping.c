@@ -269,7 +269,7 @@ ping(struct pinger *p, struct ping_output *out)
 	}
 	report_verbose(1, "privileges dropped: user %u, no capabilities", (unsigned)getuid());
 	if (ping_output_headers(out, p) == -1)
-		return EXIT_OK;
+		return out->write_err != 0 ? EXIT_LOCAL : EXIT_OK;
 	catch_signals(&waitmask);
 	p->on_event = ping_output_event;
 	p->arg = out;

@@ -175,6 +175,16 @@ assert s["rtt_min_ms"] <= s["rtt_avg_ms"] <= s["rtt_max_ms"]
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "raw-ping: a full or closed stdout is status 4 with the errno name, as for every command" {
+	require_root
+	for q in "" -q --json; do
+		run --separate-stderr -4 bash -c "\"\$SOCKT\" $q raw-ping -c 2 -i 0.05 127.0.0.1 >/dev/full"
+		[ "$stderr" = "sockt raw-ping: write to stdout: No space left on device [ENOSPC, errno 28]" ]
+		run --separate-stderr -4 bash -c "\"\$SOCKT\" $q raw-ping -c 2 -i 0.05 127.0.0.1 >&-"
+		[ "$stderr" = "sockt raw-ping: write to stdout: Bad file descriptor [EBADF, errno 9]" ]
+	done
+}
+
 @test "raw-ping: bad sizes, TTLs, counts and intervals are usage errors" {
 	run -2 "$SOCKT" raw-ping -s 65528 ::1
 	[[ "$output" == *"invalid size '65528': must be 0-65527"* ]]

@@ -220,3 +220,11 @@ time.sleep(60)'
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "127.0.0.1 port 30001 (tcp) filtered [EHOSTUNREACH]" ]
 }
+
+@test "scan: --json to a full or closed stdout is status 4 with the errno name" {
+	port=$(free_port)
+	run --separate-stderr -4 bash -c '"$SOCKT" --json connect -z 127.0.0.1 "$1" >/dev/full' _ "$port"
+	[ "$stderr" = "sockt connect: write to stdout: No space left on device [ENOSPC, errno 28]" ]
+	run --separate-stderr -4 bash -c '"$SOCKT" --json connect -z 127.0.0.1 "$1" >&-' _ "$port"
+	[ "$stderr" = "sockt connect: write to stdout: Bad file descriptor [EBADF, errno 9]" ]
+}
