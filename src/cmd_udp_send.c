@@ -80,7 +80,7 @@ too_long(struct sender *s, size_t size)
 static int
 check_errors(struct sender *s)
 {
-	struct dgram_error e;
+	struct errqueue_entry e;
 
 	if (dgram_error_read(s->t.fd, &e) != 1)
 		return 0;

@@ -255,6 +255,8 @@ text_reply(struct ping_output *out, struct ping_output_host *oh, const struct pi
 	text(out, " time=%s ms", rtt);
 	if (ev->dup)
 		text(out, " (DUP!)");
+	if (ev->late)
+		text(out, " (late)");
 	if (ev->corrupted)
 		text(out, " (BAD CHECKSUM!)");
 	if (ev->different_address)
@@ -294,6 +296,7 @@ json_reply(struct ping_output *out, struct ping_output_host *oh, const struct pi
 		json_null(&j, "ttl");
 	json_double(&j, "rtt_ms", (double)ev->rtt / 1000, 3);
 	json_bool(&j, "dup", ev->dup);
+	json_bool(&j, "late", ev->late);
 	json_bool(&j, "corrupted", ev->corrupted);
 	json_bool(&j, "truncated", ev->truncated);
 	json_bool(&j, "different_address", ev->different_address);
@@ -375,6 +378,11 @@ on_ignored(const struct ping_event *ev)
 
 	if (ev->from != NULL)
 		addr_format(ev->from, from, sizeof(from));
+	if (ev->truncated) {
+		report_error("a packet of more than %zu bytes from %s was %s", ev->bytes, from,
+		    ev->why);
+		return 0;
+	}
 	report_verbose(2, "ignored a packet from %s: %s", from, ev->why);
 	return 0;
 }
@@ -418,6 +426,7 @@ json_summary(struct ping_output *out, struct ping_output_host *oh, const struct 
 	json_int(&j, "damaged", s->damaged);
 	json_int(&j, "errors", s->errors);
 	json_int(&j, "lost", s->lost);
+	json_int(&j, "late", s->late);
 	json_double(&j, "loss_percent", loss, 3);
 	json_int(&j, "time_ms", ms);
 	for (size_t k = 0; k < 4; k++) {

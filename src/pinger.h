@@ -25,6 +25,7 @@ struct pinger_options {
 /* What one host's run came to; times in microseconds, as ping keeps them. */
 struct ping_stats {
 	long long transmitted, received, duplicates, corrupted, errors, damaged, lost;
+	long long late; /* replies after the timeout, counted in received and not lost */
 	long long tmin, tmax, tsum, tsum2;
 	int pipe; /* the most requests in flight when one was answered */
 	int64_t first_send, last_send;
@@ -73,7 +74,9 @@ struct ping_event {
 	size_t bytes; /* ICMP bytes */
 	int ttl; /* -1: unknown */
 	long long rtt; /* microseconds */
-	int dup, corrupted, truncated, different_address;
+	int dup, corrupted, different_address;
+	int truncated; /* a reply shorter than the request; IGNORED: a packet cut (MSG_TRUNC) */
+	int late; /* after the timeout: the request was reported lost, and no longer is */
 	const uint8_t *data; /* the payload as received */
 	size_t datalen;
 	struct icmp_damage damage;
@@ -134,6 +137,8 @@ int pinger_open(struct pinger *, struct pinger_failure *f);
 int pinger_run(struct pinger *, volatile sig_atomic_t *stop, const sigset_t *waitmask);
 void pinger_free(struct pinger *);
 
+/* Adds one round trip (microseconds) to the figures; before received is counted. */
+void ping_stats_add_rtt(struct ping_stats *, long long rtt);
 /* ping's summary figures, in microseconds: min, avg, max and mdev (as iputils computes it). */
 void ping_stats_rtt(const struct ping_stats *, long long *min, long long *avg, long long *max,
     long long *mdev);

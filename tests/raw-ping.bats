@@ -276,6 +276,34 @@ print(objs[-1]["rtt_avg_ms"])')
 	[[ "$output" == *"ignored a packet from 10.202.0.2: another program's identifier"* ]]
 }
 
+@test "raw-ping: a reply far larger than the request is read whole, never cut: IPv4 and IPv6" {
+	require_root
+	pair
+	responder --reply-size 65000
+	run -0 in_ns "$A" "$SOCKT" raw-ping -c 1 10.202.0.2
+	[[ "${lines[1]}" =~ ^65008\ bytes\ from\ 10\.202\.0\.2:\ icmp_seq=1\ ttl=64\ time=[0-9.]+\ ms$ ]]
+	[[ "$output" == *"1 packets transmitted, 1 received, 0% packet loss"* ]]
+	run -0 in_ns "$A" "$SOCKT" raw-ping -c 1 2001:db8:202::2
+	[[ "${lines[1]}" =~ ^65008\ bytes\ from\ 2001:db8:202::2:\ icmp_seq=1\ ttl=64\ time=[0-9.]+\ ms$ ]]
+	run -0 in_ns "$A" "$SOCKT" --json raw-ping -c 1 10.202.0.2
+	[[ "${lines[0]}" == *'"bytes":65008,'*'"corrupted":false,"truncated":false,'*'"damaged_bytes":0'* ]]
+}
+
+@test "raw-ping: replies after -W are counted and shown late, not dropped: only the last is lost" {
+	require_root
+	pair
+	# Each reply comes 0.6 s late for a 0.2 s -W: the first two arrive while the run goes on.
+	responder --delay 0.6
+	run -0 in_ns "$A" "$SOCKT" raw-ping -c 3 -i 0.5 -W 0.2 10.202.0.2
+	[[ "$output" =~ icmp_seq=1\ ttl=64\ time=[0-9.]+\ ms\ \(late\) ]]
+	[[ "$output" =~ icmp_seq=2\ ttl=64\ time=[0-9.]+\ ms\ \(late\) ]]
+	[[ "$output" != *"icmp_seq=3 "* ]]
+	[[ "$output" == *"3 packets transmitted, 2 received, 33.3333% packet loss"* ]]
+	run -0 in_ns "$A" "$SOCKT" --json raw-ping -c 3 -i 0.5 -W 0.2 2001:db8:202::2
+	[ "$(grep -c '"type":"reply",.*"late":true' <<<"$output")" -eq 2 ]
+	[[ "${lines[-1]}" == *'"transmitted":3,"received":2,'*'"lost":1,"late":2,'* ]]
+}
+
 @test "raw-ping: several hosts at once, one silent, each line prefixed, status 1" {
 	require_root
 	pair
