@@ -28,32 +28,32 @@ _sockt() {
 	done
 	case $cmd in
 	listen)
-		opts='-k --keep-open --max-conns --echo --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown'
-		kinds='--max-conns=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value'
+		opts='-k --keep-open --max-conns --echo --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown -I --interface'
+		kinds='--max-conns=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value -I=value --interface=value'
 		operands='host port' ;;
 	connect)
-		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel'
-		kinds='-s=host --source=host -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value'
+		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel --tos -I --interface'
+		kinds='-s=host --source=host -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value --tos=value -I=value --interface=value'
 		operands='host port' ;;
 	send)
-		opts='-e --escapes -f --file --crlf --no-recv -w --timeout'
-		kinds='-f=file --file=file -w=value --timeout=value'
+		opts='-e --escapes -f --file --crlf --no-recv -w --timeout -I --interface'
+		kinds='-f=file --file=file -w=value --timeout=value -I=value --interface=value'
 		operands='host port none' ;;
 	udp-send)
-		opts='-e --escapes --whole -c --count --interval --reply --hex --broadcast --ttl -s --source -p --source-port'
-		kinds='-c=value --count=value --interval=value --reply=value --ttl=value -s=host --source=host -p=port --source-port=port'
+		opts='-e --escapes --whole -c --count --interval --reply --hex --broadcast --ttl --tos -I --interface -s --source -p --source-port'
+		kinds='-c=value --count=value --interval=value --reply=value --ttl=value --tos=value -I=value --interface=value -s=host --source=host -p=port --source-port=port'
 		operands='host port none' ;;
 	udp-recv)
-		opts='-c --count -w --timeout --echo --hex --buffer --reuseaddr --multicast'
-		kinds='-c=value --count=value -w=value --timeout=value --buffer=value --multicast=value'
+		opts='-c --count -w --timeout --echo --hex --buffer --reuseaddr --multicast -I --interface'
+		kinds='-c=value --count=value -w=value --timeout=value --buffer=value --multicast=value -I=value --interface=value'
 		operands='host port' ;;
 	resolve)
 		opts='-r --reverse --canonical --service -l --long'
 		kinds='--service=port'
 		operands='host' ;;
 	raw-ping)
-		opts='-c --count -i --interval -W --timeout -w --deadline -s --size -t --ttl -I --source'
-		kinds='-c=value --count=value -i=value --interval=value -W=value --timeout=value -w=value --deadline=value -s=value --size=value -t=value --ttl=value -I=host --source=host'
+		opts='-c --count -i --interval -W --timeout -w --deadline -s --size -t --ttl --tos -I --source'
+		kinds='-c=value --count=value -i=value --interval=value -W=value --timeout=value -w=value --deadline=value -s=value --size=value -t=value --ttl=value --tos=value -I=value --source=value'
 		operands='host' ;;
 	state)
 		opts='-u --udp --state -H --no-header'

@@ -39,8 +39,8 @@ static const struct opt options[] = {
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
 	{ "parallel", OPT_PARALLEL, required_argument, "N",
 	    "-z: connects in flight at once (128)" },
-	TUNABLES_OPTION_TOS,
-	TUNABLES_OPTION_INTERFACE,
+	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
+	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
 

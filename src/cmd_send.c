@@ -32,7 +32,7 @@ static const struct opt options[] = {
 	{ "no-recv", OPT_NO_RECV, no_argument, NULL, "do not wait for a reply" },
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
-	TUNABLES_OPTION_INTERFACE,
+	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
 

@@ -35,7 +35,7 @@ static const struct opt options[] = {
 	    "set SO_REUSEADDR (share the port, e.g. for multicast)" },
 	{ "multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
 	    "join the IPv4 or IPv6 multicast GROUP (on interface IF)" },
-	TUNABLES_OPTION_INTERFACE,
+	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
 

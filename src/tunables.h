@@ -24,22 +24,16 @@ enum tunable { TUNABLE_NONE, TUNABLE_DEVICE, TUNABLE_TOS, TUNABLE_TTL };
 /* Option keys, above any command's own (which count up from OPT_LONG). */
 enum { OPT_TUNABLE_TTL = 1 << 18, OPT_TUNABLE_TOS, OPT_TUNABLE_INTERFACE = 'I' };
 
-/* A command's option table takes these lines as they are. */
-#define TUNABLES_OPTION_TTL                                                                        \
-	{                                                                                          \
-		"ttl", OPT_TUNABLE_TTL, required_argument, "N",                                    \
-		    "TTL / hop limit, 1-255 (default: the system's)"                               \
-	}
-#define TUNABLES_OPTION_TOS                                                                        \
-	{                                                                                          \
-		"tos", OPT_TUNABLE_TOS, required_argument, "N",                                    \
-		    "TOS / traffic class byte, 0-255, as 0x10 or 16 (default 0)"                   \
-	}
-#define TUNABLES_OPTION_INTERFACE                                                                  \
-	{                                                                                          \
-		"interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE",                    \
-		    "use only this network interface (SO_BINDTODEVICE)"                            \
-	}
+/*
+ * A command's option table lists each as one line (written out, so that
+ * the option's name can be found by grep), with these keys and help texts:
+ *   { "ttl", OPT_TUNABLE_TTL, required_argument, "N", TUNABLES_HELP_TTL },
+ *   { "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
+ *   { "interface", 'I', required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+ */
+#define TUNABLES_HELP_TTL "TTL / hop limit, 1-255 (default: the system's)"
+#define TUNABLES_HELP_TOS "TOS / traffic class byte, 0-255, as 16 or 0x10 (default 0)"
+#define TUNABLES_HELP_INTERFACE "use only this network interface (SO_BINDTODEVICE)"
 
 /*
  * Reads a tunable's option into *t: returns 1 if key is one of them, 0 if
