@@ -129,3 +129,22 @@ u() { "$SOCKT_UNIT" "$@"; }
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" 0 differ" ]]
 }
+
+@test "unit: ICMP errors have ping's words and short ones, from one table each" {
+	[ "$(u icmp 4 3 1 0)" = "Destination Host Unreachable|host unreachable" ]
+	[ "$(u icmp 4 3 3 0)" = "Destination Port Unreachable|port unreachable" ]
+	[ "$(u icmp 4 3 4 1400)" = "Frag needed and DF set (mtu = 1400)|fragmentation needed" ]
+	[ "$(u icmp 4 11 0 0)" = "Time to live exceeded|time exceeded" ]
+	[ "$(u icmp 4 12 0 0x14000000)" = "Parameter problem: pointer = 20|parameter problem" ]
+	[ "$(u icmp 4 3 99 0)" = "Dest Unreachable, Bad Code: 99|destination unreachable" ]
+	[ "$(u icmp 6 1 4 0)" = "Destination unreachable: Port unreachable|port unreachable" ]
+	[ "$(u icmp 6 2 0 1280)" = "Packet too big: mtu=1280|packet too big" ]
+	[ "$(u icmp 6 3 0 0)" = "Time exceeded: Hop limit|time exceeded" ]
+	[ "$(u icmp 6 200 0 0)" = "unknown icmp type: 200|error" ]
+}
+
+@test "unit: round trips print as ping's time= and sum up with iputils' integer steps" {
+	[ "$(u rtt 46)" = "0.046 46/46/46/0" ]
+	[ "$(u rtt 100 200 300)" = "0.100 0.200 0.300 100/200/300/81" ]
+	[ "$(u rtt 1234 12345 123456)" = "1.23 12.3 123 1234/45678/123456/55183" ]
+}

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "addr.h"
+#include "icmp.h"
 #include "json.h"
 #include "parse.h"
+#include "pinger.h"
 
 static int
 show_errno(void)
@@ -102,12 +104,46 @@ unit_json(char **argv)
 	return 0;
 }
 
+/* "FAMILY TYPE CODE INFO": ping's words for the error, then the short ones. */
+static int
+unit_icmp(char **argv)
+{
+	int family = strcmp(argv[0], "6") == 0 ? AF_INET6 : AF_INET;
+	uint8_t type = (uint8_t)atoi(argv[1]), code = (uint8_t)atoi(argv[2]);
+	char text[128];
+
+	printf("%s|%s\n",
+	    icmp_error_text(family, type, code, (uint32_t)strtoul(argv[3], NULL, 0), text,
+		sizeof(text)),
+	    icmp_error_brief(family, type, code));
+	return 0;
+}
+
+/* Round trips in microseconds: each as ping prints time=, then min/avg/max/mdev. */
+static int
+unit_rtt(char **argv, int n)
+{
+	struct ping_stats s = { 0 };
+	long long min, avg, max, mdev;
+	char buf[32];
+
+	for (int i = 0; i < n; i++) {
+		ping_format_rtt(atoll(argv[i]), buf, sizeof(buf));
+		printf("%s ", buf);
+		ping_stats_add_rtt(&s, atoll(argv[i]));
+		s.received++;
+	}
+	ping_stats_rtt(&s, &min, &avg, &max, &mdev);
+	printf("%lld/%lld/%lld/%lld\n", min, avg, max, mdev);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr,
-		    "usage: sockt-unit duration|size|range|escapes|remote|local|json ARG...\n");
+		fprintf(stderr, "usage: sockt-unit "
+				"duration|size|range|escapes|remote|local|json|icmp|rtt ARG...\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "duration") == 0)
@@ -124,6 +160,10 @@ main(int argc, char **argv)
 		return unit_endpoint(argv + 2, argc - 2, 1);
 	if (strcmp(argv[1], "json") == 0)
 		return unit_json(argv + 2);
+	if (strcmp(argv[1], "icmp") == 0 && argc == 6)
+		return unit_icmp(argv + 2);
+	if (strcmp(argv[1], "rtt") == 0)
+		return unit_rtt(argv + 2, argc - 2);
 	fprintf(stderr, "sockt-unit: unknown test '%s'\n", argv[1]);
 	return 2;
 }
