@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "opts.h"
@@ -16,16 +17,15 @@
 static int
 byte_option(const struct command *cmd, const char *name, const char *arg, long long min)
 {
-	unsigned long long v = 0;
-	const char *p = arg;
+	unsigned long v;
 	long long d;
+	char *end;
 
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && p[2] != '\0') {
-		for (p += 2; isxdigit((unsigned char)*p) && v <= 255; p++)
-			v = v * 16 + (unsigned)(isdigit((unsigned char)*p)
-						    ? *p - '0'
-						    : (tolower((unsigned char)*p) - 'a' + 10));
-		if (*p == '\0' && v <= 255 && (long long)v >= min)
+	/* strtoul alone would take blanks, a sign and "0x" with no digits. */
+	if (arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X') && isxdigit((unsigned char)arg[2])) {
+		errno = 0;
+		v = strtoul(arg + 2, &end, 16);
+		if (*end == '\0' && errno == 0 && v <= 255 && (long long)v >= min)
 			return (int)v;
 	} else if (parse_number(arg, min, 255, &d, NULL) == 0)
 		return (int)d;
