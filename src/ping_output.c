@@ -166,6 +166,17 @@ sender(struct ping_output_host *oh, const struct sockaddr *sa, socklen_t salen)
 	return oh->last_text;
 }
 
+/* The source -I's interface gives, as ping's header shows it; empty if there is none. */
+static void
+source_address(const struct pinger *p, const struct ping_host *h, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+
+	buf[0] = '\0';
+	if (pinger_source_of(p, h, &ss) == 0)
+		addr_format((const struct sockaddr *)&ss, buf, len);
+}
+
 int
 ping_output_headers(struct ping_output *out, const struct pinger *p)
 {
@@ -183,6 +194,8 @@ ping_output_headers(struct ping_output *out, const struct pinger *p)
 		int v6 = h->family == AF_INET6;
 		text(out, v6 ? "PING %s(%s) " : "PING %s (%s) ", display(&out->hosts[i]),
 		    ping_host_address(h, addr, sizeof(addr)));
+		if (out->o->source == NULL && out->o->tun.device != NULL)
+			source_address(p, h, src, sizeof(src));
 		if (out->o->source != NULL || out->o->tun.device != NULL)
 			text(out, "from %s %s: ", src,
 			    out->o->tun.device ? out->o->tun.device : "");

@@ -128,6 +128,11 @@ int pinger_init(struct pinger *, const struct pinger_options *, size_t nhosts);
  */
 int pinger_open(struct pinger *, struct pinger_failure *f);
 /*
+ * The address the host's requests leave from, where -I named only an
+ * interface: 0, or -1 with errno. Sends nothing.
+ */
+int pinger_source_of(const struct pinger *, const struct ping_host *, struct sockaddr_storage *);
+/*
  * Runs until every host is done (count sent and answered or timed out), the
  * deadline, *stop becoming non-zero, or an event handler returning -1. The
  * signals that set *stop must be blocked; waitmask is the mask to wait with.

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "errqueue.h"
 #include "pinger_private.h"
 
@@ -153,4 +154,25 @@ pinger_open(struct pinger *p, struct pinger_failure *f)
 			return -1;
 	}
 	return 0;
+}
+
+/* As iputils finds it for its header: connecting a UDP socket sends nothing. */
+int
+pinger_source_of(const struct pinger *p, const struct ping_host *h, struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage to;
+	socklen_t len = sizeof(*ss);
+	enum tunable failed;
+	int fd, r = -1;
+
+	if ((fd = socket(h->family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	memcpy(&to, &h->addr, h->addrlen);
+	addr_set_port((struct sockaddr *)&to, 1025);
+	if (tunables_apply(fd, h->family, &p->opt.tun, &failed) == 0 &&
+	    connect(fd, (struct sockaddr *)&to, h->addrlen) == 0 &&
+	    getsockname(fd, (struct sockaddr *)ss, &len) == 0)
+		r = 0;
+	close(fd);
+	return r;
 }
