@@ -292,14 +292,15 @@ print(objs[-1]["rtt_avg_ms"])')
 @test "raw-ping: replies after -W are counted and shown late, not dropped: only the last is lost" {
 	require_root
 	pair
-	# Each reply comes 0.6 s late for a 0.2 s -W: the first two arrive while the run goes on.
-	responder --delay 0.6
-	run -0 in_ns "$A" "$SOCKT" raw-ping -c 3 -i 0.5 -W 0.2 10.202.0.2
+	# Each reply takes 0.7 s for a 0.2 s -W. Requests leave at 0, 1 and 2 s and the run ends
+	# at 2.2 s: replies 1 and 2 come at 0.7 and 1.7 s (late), reply 3 at 2.7 s, after the end.
+	responder --delay 0.7
+	run -0 in_ns "$A" "$SOCKT" raw-ping -c 3 -i 1 -W 0.2 10.202.0.2
 	[[ "$output" =~ icmp_seq=1\ ttl=64\ time=[0-9.]+\ ms\ \(late\) ]]
 	[[ "$output" =~ icmp_seq=2\ ttl=64\ time=[0-9.]+\ ms\ \(late\) ]]
 	[[ "$output" != *"icmp_seq=3 "* ]]
 	[[ "$output" == *"3 packets transmitted, 2 received, 33.3333% packet loss"* ]]
-	run -0 in_ns "$A" "$SOCKT" --json raw-ping -c 3 -i 0.5 -W 0.2 2001:db8:202::2
+	run -0 in_ns "$A" "$SOCKT" --json raw-ping -c 3 -i 1 -W 0.2 2001:db8:202::2
 	[ "$(grep -c '"type":"reply",.*"late":true' <<<"$output")" -eq 2 ]
 	[[ "${lines[-1]}" == *'"transmitted":3,"received":2,'*'"lost":1,"late":2,'* ]]
 }
