@@ -19,7 +19,7 @@ complete -c sockt -n "__fish_seen_subcommand_from help" -a 'listen connect send 
 complete -c sockt -s 4 -l ipv4 -d 'use IPv4 only'
 complete -c sockt -s 6 -l ipv6 -d 'use IPv6 only'
 complete -c sockt -s n -l numeric -d 'no DNS: hosts are address literals'
-complete -c sockt -s v -l verbose -d 'say what happens, on stderr (repeat for more)'
+complete -c sockt -s v -l verbose -d 'say what happens, on stderr; -vv adds more to raw-ping only'
 complete -c sockt -s q -l quiet -d 'no diagnostics but errors'
 complete -c sockt -l json -d 'machine-readable output, one JSON object a line'
 complete -c sockt -s h -l help -d 'show this help'

@@ -1,4 +1,4 @@
-/* addr.c: endpoints (SPEC 2): the HOST PORT forms, getaddrinfo with sockt's rules, inet_ntop. */
+/* addr.c: endpoints (sockt(1), ADDRESSES): HOST PORT forms, getaddrinfo, inet_ntop. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -162,14 +162,22 @@ endpoint_parse_local(int argc, char **argv, struct endpoint *ep, const char **wh
 }
 
 int
-addr_is_literal(const char *host)
+addr_literal_family(const char *host)
 {
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_DGRAM }, *res;
+	int family;
 
 	if (host == NULL || getaddrinfo(host, NULL, &hints, &res) != 0)
-		return 0;
+		return AF_UNSPEC;
+	family = res->ai_family;
 	freeaddrinfo(res);
-	return 1;
+	return family;
+}
+
+int
+addr_is_literal(const char *host)
+{
+	return addr_literal_family(host) != AF_UNSPEC;
 }
 
 int

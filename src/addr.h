@@ -1,4 +1,4 @@
-/* addr.h: endpoints (SPEC 2): HOST PORT forms, getaddrinfo, printing addresses. */
+/* addr.h: endpoints (sockt(1), ADDRESSES): HOST PORT forms, getaddrinfo, printing addresses. */
 #ifndef SOCKT_ADDR_H
 #define SOCKT_ADDR_H
 
@@ -54,5 +54,7 @@ socklen_t addr_unmap(const struct sockaddr *in, struct sockaddr_storage *out);
 int addr_same_host(const struct sockaddr *, const struct sockaddr *);
 /* Whether the string is an IPv4 or IPv6 literal (with an optional zone). */
 int addr_is_literal(const char *);
+/* AF_INET or AF_INET6 for an address literal (zone allowed), AF_UNSPEC for a name. */
+int addr_literal_family(const char *);
 
 #endif

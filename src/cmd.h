@@ -25,7 +25,7 @@ struct command {
 	int (*run)(const struct command *, int, char **);
 };
 
-/* Global options (SPEC 1), set while any command's options are parsed. */
+/* Global options (sockt(1), GLOBAL OPTIONS), set while any command's options are parsed. */
 struct globals {
 	int family; /* AF_UNSPEC, AF_INET or AF_INET6 */
 	int numeric; /* -n: no DNS */

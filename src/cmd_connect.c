@@ -189,8 +189,9 @@ parse_ports(const struct command *cmd, int argc, char **argv, struct scan_ports 
 		if (scan_ports_parse(argv[i], ports) == 0)
 			continue;
 		if (strchr(argv[i] + 1, '-') == NULL)
-			opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
-			    argv[i]);
+			opt_port_operand(cmd, argv[i], "tcp", 0);
+		if (errno == ENOENT)
+			opt_no_such_service(argv[i], "tcp");
 		opt_usage_error(cmd,
 		    "invalid port range '%s': must be LOW-HIGH, LOW not above HIGH, "
 		    "each 0-65535 or a service name",
@@ -272,54 +273,32 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		report_errno(sr.write_err, "write to stdout");
 		status = EXIT_LOCAL;
 	}
-	report_verbose(1, "%zu ports of %s in %.2f s: %zu open, %zu closed, %zu filtered",
-	    ports.count, sr.address, (double)(clock_now_usec() - start) / 1e6, st.count[SCAN_OPEN],
-	    st.count[SCAN_CLOSED], st.count[SCAN_FILTERED]);
+	report_verbose(1, "%zu port%s of %s in %.2f s: %zu open, %zu closed, %zu filtered",
+	    ports.count, ports.count == 1 ? "" : "s", sr.address,
+	    (double)(clock_now_usec() - start) / 1e6, st.count[SCAN_OPEN], st.count[SCAN_CLOSED],
+	    st.count[SCAN_FILTERED]);
 	freeaddrinfo(res);
 	return status;
 }
 
-static int64_t
-duration_arg(const struct command *cmd, const char *name, const char *arg)
-{
-	int64_t usec;
-
-	if (parse_duration(arg, &usec) == -1 || usec == 0)
-		opt_usage_error(cmd, "invalid %s '%s': a duration above 0, as 1.5, 250ms, 2s or 1m",
-		    name, arg);
-	return usec;
-}
-
 static void
-parse_options(const struct command *cmd, struct opt_parser *p, struct connect_options *o)
+parse_options(struct opt_parser *p, struct connect_options *o)
 {
-	long long n;
-	uint16_t port;
 	int ch;
 
 	while ((ch = opt_next(p)) != -1) {
 		switch (ch) {
 		case 's': o->source = p->arg; break;
 		case 'p':
-			if (parse_port(p->arg, "tcp", &port) == -1)
-				opt_usage_error(cmd,
-				    "invalid port '%s': must be 0-65535 or a service name", p->arg);
+			opt_port(p, "tcp");
 			o->source_port = p->arg;
 			break;
-		case 'w': o->timeout_usec = duration_arg(cmd, "timeout", p->arg); break;
+		case 'w': o->timeout_usec = opt_duration(p); break;
 		case 'i':
-			o->idle_usec = o->relay.idle_usec =
-			    duration_arg(cmd, "idle timeout", p->arg);
+			o->idle_usec = o->relay.idle_usec = opt_duration(p);
 			o->relay_only = "-i";
 			break;
-		case OPT_LINGER:
-			if (strcmp(p->arg, "0") != 0)
-				opt_usage_error(cmd,
-				    "invalid linger '%s': only 0 (close with RST) is "
-				    "supported",
-				    p->arg);
-			o->linger0 = o->relay.linger0 = 1;
-			break;
+		case OPT_LINGER: o->linger0 = o->relay.linger0 = opt_linger(p); break;
 		case OPT_NO_SHUTDOWN:
 			o->relay.no_shutdown = 1;
 			o->relay_only = "--no-shutdown";
@@ -333,13 +312,8 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct connect_op
 			o->relay_only = "--send-only";
 			break;
 		case 'z': o->scan = 1; break;
-		default: tunables_option(&o->tun, cmd, ch, p->arg); break;
-		case OPT_PARALLEL:
-			if (parse_number(p->arg, 1, 65536, &n, NULL) == -1)
-				opt_usage_error(cmd, "invalid parallel '%s': must be 1-65536",
-				    p->arg);
-			o->parallel = (int)n;
-			break;
+		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
+		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
 }
@@ -353,23 +327,22 @@ run(const struct command *cmd, int argc, char **argv)
 		.relay = { .idle_usec = -1 } };
 	struct opt_parser p;
 	struct endpoint ep;
-	const char *why;
-	uint16_t port;
 	int used, status;
 
 	opt_begin(&p, cmd, argc, argv);
-	parse_options(cmd, &p, &o);
+	parse_options(&p, &o);
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
+	/* After every option: -4/-6 may come after -s. */
+	opt_check_host(cmd, o.source);
 	if (o.relay.recv_only && o.relay.send_only)
 		opt_usage_error(cmd, "--recv-only and --send-only exclude each other");
 	if (o.scan && o.relay_only != NULL)
 		opt_usage_error(cmd, "%s applies to a relay, not to -z", o.relay_only);
 	if (!o.scan && o.parallel != 0)
 		opt_usage_error(cmd, "--parallel applies to -z only");
-	if ((used = endpoint_parse_remote(argc, argv, &ep, &why)) == -1)
-		opt_usage_error(cmd, "%s", why);
+	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);
 	if (o.scan) {
 		if (o.timeout_usec == -1)
 			o.timeout_usec = 2000000;
@@ -382,9 +355,6 @@ run(const struct command *cmd, int argc, char **argv)
 		if (argc > used)
 			opt_usage_error(cmd, "unexpected argument '%s' (more ports need -z)",
 			    argv[used]);
-		if (parse_port(ep.port, "tcp", &port) == -1)
-			opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
-			    ep.port);
 		status = run_connect(&o, &ep);
 	}
 	endpoint_free(&ep);

@@ -1,4 +1,4 @@
-/* cmd_listen.c: accept TCP connections and relay them to stdin/stdout (SPEC 5, listen). */
+/* cmd_listen.c: accept TCP connections and relay them to stdin/stdout (sockt-listen(1)). */
 #include "config.h"
 
 #include <errno.h>
@@ -56,30 +56,6 @@ struct listen_options {
 	struct relay_options relay;
 };
 
-static long long
-number_arg(const struct command *cmd, const char *what, const char *arg, long long min,
-    long long max)
-{
-	const char *errstr;
-	long long n;
-
-	if (parse_number(arg, min, max, &n, &errstr) == -1)
-		opt_usage_error(cmd, "invalid %s '%s': must be %lld-%lld", what, arg, min, max);
-	return n;
-}
-
-static int64_t
-duration_arg(const struct command *cmd, const char *what, const char *arg)
-{
-	int64_t usec;
-
-	if (parse_duration(arg, &usec) == -1 || usec <= 0)
-		opt_usage_error(cmd,
-		    "invalid %s '%s': must be a duration above 0 such as 2, 1.5 or 250ms", what,
-		    arg);
-	return usec;
-}
-
 static void
 parse_options(const struct command *cmd, struct opt_parser *p, struct listen_options *o)
 {
@@ -88,27 +64,17 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	while ((ch = opt_next(p)) != -1) {
 		switch (ch) {
 		case 'k': o->keep_open = 1; break;
-		case OPT_MAX_CONNS:
-			o->max_conns = (int)number_arg(cmd, "connection count", p->arg, 1, 65536);
-			break;
+		case OPT_MAX_CONNS: o->max_conns = (int)opt_number(p, 1, 65536); break;
 		case OPT_ECHO: o->echo = 1; break;
 		case OPT_REUSEADDR: o->bind.reuseaddr = 1; break;
-		case OPT_BACKLOG:
-			o->bind.backlog = (int)number_arg(cmd, "backlog", p->arg, 1, 65535);
-			break;
-		case 'w': o->timeout_usec = duration_arg(cmd, "timeout", p->arg); break;
-		case 'i': o->relay.idle_usec = duration_arg(cmd, "idle timeout", p->arg); break;
-		case OPT_LINGER:
-			if (strcmp(p->arg, "0") != 0)
-				opt_usage_error(cmd,
-				    "invalid linger '%s': only 0 (close with RST) is supported",
-				    p->arg);
-			o->linger0 = o->relay.linger0 = 1;
-			break;
+		case OPT_BACKLOG: o->bind.backlog = (int)opt_number(p, 1, 65535); break;
+		case 'w': o->timeout_usec = opt_duration(p); break;
+		case 'i': o->relay.idle_usec = opt_duration(p); break;
+		case OPT_LINGER: o->linger0 = o->relay.linger0 = opt_linger(p); break;
 		case OPT_RECV_ONLY: o->relay.recv_only = 1; break;
 		case OPT_SEND_ONLY: o->relay.send_only = 1; break;
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
-		default: tunables_option(&o->bind.tun, cmd, ch, p->arg); break;
+		default: tunables_option(&o->bind.tun, p, ch); break;
 		}
 	}
 	if (o->relay.recv_only && o->relay.send_only)
@@ -127,7 +93,7 @@ say_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 	snprintf(buf, len, "%s port %u", addr, addr_port((const struct sockaddr *)ss));
 }
 
-/* A connection's failure, named; returns its status (SPEC 4). */
+/* A connection's failure, named; returns its status (sockt-listen(1), EXIT STATUS). */
 static int
 report_relay_failure(const struct sockaddr_storage *peer, const struct relay_stats *st,
     int64_t idle_usec)
@@ -280,7 +246,7 @@ run(const struct command *cmd, int argc, char **argv)
 		return status;
 	}
 	endpoint_free(&ep);
-	/* SPEC 5: the first stderr line, so that a script can learn a port the kernel chose. */
+	/* The first stderr line (sockt-listen(1)): a script learns a port the kernel chose. */
 	for (int i = 0; i < b.n; i++)
 		report_verbose(1, "listening on %s port %u",
 		    addr_format((struct sockaddr *)&b.addr[i], addr, sizeof(addr)),

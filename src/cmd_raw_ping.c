@@ -42,6 +42,7 @@ struct ping_cmd {
 	struct sockaddr_storage source;
 	const char *source_arg;
 	const char *size_arg;
+	char size_option[64]; /* -s or --size, as typed */
 };
 
 static volatile sig_atomic_t stop;
@@ -51,28 +52,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static int64_t
-duration_option(const struct command *cmd, const char *arg, const char *what)
-{
-	int64_t usec;
-
-	if (parse_duration(arg, &usec) == -1 || usec <= 0)
-		opt_usage_error(cmd,
-		    "invalid %s '%s': must be a duration above 0, as 1.5, 250ms or 2s", what, arg);
-	return usec;
-}
-
-static long long
-number_option(const struct command *cmd, const char *arg, const char *what, long long min,
-    long long max)
-{
-	long long v;
-
-	if (parse_number(arg, min, max, &v, NULL) == -1)
-		opt_usage_error(cmd, "invalid %s '%s': must be %lld-%lld", what, arg, min, max);
-	return v;
 }
 
 /* -I: an address literal to bind to, or else the name of an interface. */
@@ -88,7 +67,7 @@ source_option(const struct command *cmd, struct ping_cmd *c, const char *arg)
 		c->o.sourcelen = res->ai_addrlen;
 		freeaddrinfo(res);
 	} else if (if_nametoindex(arg) != 0)
-		tunables_option(&c->o.tun, cmd, OPT_TUNABLE_INTERFACE, arg);
+		c->o.tun.device = arg;
 	else
 		opt_usage_error(cmd,
 		    "invalid source '%s': neither an address nor an interface of "
@@ -103,24 +82,32 @@ parse_options(const struct command *cmd, struct ping_cmd *c, struct opt_parser *
 
 	while ((ch = opt_next(p)) != -1) {
 		switch (ch) {
-		case 'c': c->o.count = number_option(cmd, p->arg, "count", 1, LLONG_MAX); break;
-		case 'i': c->o.interval = duration_option(cmd, p->arg, "interval"); break;
-		case 'W': c->o.timeout = duration_option(cmd, p->arg, "timeout"); break;
-		case 'w': c->o.deadline = duration_option(cmd, p->arg, "deadline"); break;
-		case 't': tunables_option(&c->o.tun, cmd, OPT_TUNABLE_TTL, p->arg); break;
+		case 'c': c->o.count = opt_count(p); break;
+		case 'i': c->o.interval = opt_duration(p); break;
+		case 'W': c->o.timeout = opt_duration(p); break;
+		case 'w': c->o.deadline = opt_duration(p); break;
+		case 't': c->o.tun.ttl = opt_ttl(p); break;
 		case 's':
 			c->size_arg = p->arg;
-			c->o.datalen =
-			    (size_t)number_option(cmd, p->arg, "size", 0, ICMP_MAX_PAYLOAD_V6);
+			strlcpy(c->size_option, p->name, sizeof(c->size_option));
+			c->o.datalen = (size_t)opt_size(p, 0, ICMP_MAX_PAYLOAD_V6);
 			break;
 		case 'I': source_option(cmd, c, p->arg); break;
-		default: tunables_option(&c->o.tun, cmd, ch, p->arg); break;
+		default: tunables_option(&c->o.tun, p, ch); break;
 		}
 	}
+	/* Checked against -4/-6 as the user gave them, before -I narrows the family. */
+	for (int i = p->optind; i < p->argc; i++)
+		opt_check_host(cmd, p->argv[i]);
 	if (c->o.source != NULL) {
-		if (globals.family != AF_UNSPEC && globals.family != c->source.ss_family)
-			opt_usage_error(cmd,
-			    "invalid source '%s': not of the family -4/-6 asks for", c->source_arg);
+		opt_check_host(cmd, c->source_arg);
+		for (int i = p->optind; i < p->argc; i++)
+			if (addr_is_literal(p->argv[i]) &&
+			    addr_literal_family(p->argv[i]) != c->source.ss_family)
+				opt_usage_error(cmd,
+				    "the source '%s' (-I) and '%s' are not of one family: give a "
+				    "source of the host's family",
+				    c->source_arg, p->argv[i]);
 		/* The hosts are then resolved in the source's family. */
 		globals.family = c->source.ss_family;
 	}
@@ -141,9 +128,6 @@ resolve_hosts(struct pinger *p, char **names, size_t n, struct ping_output *out,
 		int eai = addr_resolve(names[i], NULL, SOCK_RAW, AI_CANONNAME, &res);
 		if (eai != 0) {
 			report_eai(eai, errno, "%s", names[i]);
-			if (eai == EAI_NONAME && globals.numeric && !addr_is_literal(names[i]))
-				report_hint("-n takes address literals only; leave it out to look "
-					    "names up");
 			*status = EXIT_RESOLVE;
 			continue;
 		}
@@ -166,9 +150,9 @@ check_size(const struct command *cmd, const struct ping_cmd *c, const struct pin
 	for (size_t i = 0; i < p->nhosts; i++)
 		if (p->hosts[i].family == AF_INET && c->o.datalen > ICMP_MAX_PAYLOAD_V4)
 			opt_usage_error(cmd,
-			    "invalid size '%s': an IPv4 echo request carries at most "
+			    "invalid %s '%s': an IPv4 echo request carries at most "
 			    "%d bytes (%s is IPv4)",
-			    c->size_arg, ICMP_MAX_PAYLOAD_V4, p->hosts[i].name);
+			    c->size_option, c->size_arg, ICMP_MAX_PAYLOAD_V4, p->hosts[i].name);
 }
 
 static const char *

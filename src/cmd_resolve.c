@@ -140,8 +140,6 @@ static int
 fail(const char *name, int eai, int err)
 {
 	report_eai(eai, err, "%s", name);
-	if (eai == EAI_NONAME && globals.numeric && !addr_is_literal(name))
-		report_hint("-n takes address literals only; leave it out to look names up");
 	if (globals.json && json_error(name, eai, err) != EXIT_OK)
 		return EXIT_LOCAL;
 	return EXIT_RESOLVE;
@@ -239,7 +237,6 @@ run(const struct command *cmd, int argc, char **argv)
 {
 	struct resolve_options o = { 0 };
 	struct opt_parser p;
-	uint16_t port;
 	int ch, status = EXIT_OK;
 
 	opt_begin(&p, cmd, argc, argv);
@@ -249,9 +246,7 @@ run(const struct command *cmd, int argc, char **argv)
 		case 'l': o.longform = 1; break;
 		case OPT_CANONICAL: o.canonical = 1; break;
 		case OPT_SERVICE:
-			if (parse_port(p.arg, "tcp", &port) == -1)
-				opt_usage_error(cmd,
-				    "invalid port '%s': must be 0-65535 or a service name", p.arg);
+			opt_port(&p, "tcp");
 			o.service = p.arg;
 			break;
 		}
@@ -261,6 +256,8 @@ run(const struct command *cmd, int argc, char **argv)
 	argv += p.optind;
 	if (argc < 1)
 		opt_usage_error(cmd, "missing NAME");
+	for (int i = 0; i < argc; i++)
+		opt_check_host(cmd, argv[i]);
 	o.several = argc > 1;
 	for (int i = 0; i < argc; i++) {
 		int s = resolve_one(&o, argv[i]);

@@ -1,4 +1,4 @@
-/* cmd_send.c: one request, one reply (SPEC 5, send): connect, send, half-close, print the reply. */
+/* cmd_send.c: one request, one reply (sockt-send(1)): connect, send, half-close, print it. */
 #include "config.h"
 
 #include <errno.h>
@@ -173,7 +173,7 @@ report_connect_failure(const struct eyeballs_result *r, const struct source *src
 	return exit_status_for_errno(errno);
 }
 
-/* The relay's failure, worded for a request of rq->len bytes (SPEC 5). */
+/* The relay's failure, worded for a request of rq->len bytes (sockt-send(1), DIAGNOSTICS). */
 static int
 report_exchange_failure(const struct relay_stats *st, const struct request *rq, int64_t timeout)
 {
@@ -182,16 +182,17 @@ report_exchange_failure(const struct relay_stats *st, const struct request *rq, 
 	if (st->failure == RELAY_FAIL_DEADLINE) {
 		duration_format(timeout, d, sizeof(d));
 		report_errno(ETIMEDOUT,
-		    "no end to the exchange within %s (-w): %" PRIu64 " of %zu bytes "
+		    "no end to the exchange within %s (-w): %" PRIu64 " of %zu byte%s "
 		    "sent, %" PRIu64 " received",
-		    d, st->bytes_sent, rq->len, st->bytes_received);
+		    d, st->bytes_sent, rq->len, rq->len == 1 ? "" : "s", st->bytes_received);
 		return EXIT_NETWORK;
 	}
 	if ((st->failure == RELAY_FAIL_SEND || st->failure == RELAY_FAIL_RECEIVE) &&
 	    (st->err == ECONNRESET || st->err == EPIPE)) {
-		report_error("peer %s the connection after %" PRIu64 " of %zu bytes [%s, errno %d]",
+		report_error("peer %s the connection after %" PRIu64
+			     " of %zu byte%s [%s, errno %d]",
 		    st->err == EPIPE ? "closed" : "reset", st->bytes_sent, rq->len,
-		    errno_name(st->err), st->err);
+		    rq->len == 1 ? "" : "s", errno_name(st->err), st->err);
 		return EXIT_NETWORK;
 	}
 	report_errno(st->err, "%s", st->failed_op);
@@ -218,7 +219,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		ro.deadline_usec = clock_now_usec() + o->timeout_usec;
 	if ((eai = addr_resolve(ep->host, ep->port, SOCK_STREAM, 0, &res)) != 0) {
 		report_eai(eai, errno, "%s", ep->host);
-		return eai == EAI_SERVICE ? EXIT_USAGE : EXIT_RESOLVE;
+		return EXIT_RESOLVE;
 	}
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
@@ -243,8 +244,6 @@ run(const struct command *cmd, int argc, char **argv)
 	struct request rq = { NULL, 0 };
 	struct opt_parser p;
 	struct endpoint ep;
-	const char *why;
-	uint16_t port;
 	int ch, used, status;
 
 	opt_begin(&p, cmd, argc, argv);
@@ -254,24 +253,14 @@ run(const struct command *cmd, int argc, char **argv)
 		case 'f': o.file = p.arg; break;
 		case OPT_CRLF: o.crlf = 1; break;
 		case OPT_NO_RECV: o.no_recv = 1; break;
-		case 'w':
-			if (parse_duration(p.arg, &o.timeout_usec) == -1 || o.timeout_usec <= 0)
-				opt_usage_error(cmd,
-				    "invalid timeout '%s': must be a duration above 0 such "
-				    "as 2, 1.5 or 250ms",
-				    p.arg);
-			break;
-		default: tunables_option(&o.tun, cmd, ch, p.arg); break;
+		case 'w': o.timeout_usec = opt_duration(&p); break;
+		default: tunables_option(&o.tun, &p, ch); break;
 		}
 	}
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
-	if ((used = endpoint_parse_remote(argc, argv, &ep, &why)) == -1)
-		opt_usage_error(cmd, "%s", why);
-	if (parse_port(ep.port, "tcp", &port) == -1)
-		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
-		    ep.port);
+	used = opt_remote_endpoint(cmd, argc, argv, "tcp", 1, &ep);
 	if (used < argc && o.file != NULL)
 		opt_usage_error(cmd, "DATA and -f exclude each other: give one");
 	if (o.escapes && used == argc)

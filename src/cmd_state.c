@@ -239,8 +239,9 @@ say_source(const struct sockdiag_table *t, const struct state_options *o)
 		report_verbose(1, "source: %s (netlink: %s [%s, errno %d])", files,
 		    strerror(t->netlink_err), errno_name(t->netlink_err), t->netlink_err);
 	if (t->skipped != 0)
-		report_verbose(1, "%zu malformed %s ignored", t->skipped,
-		    t->source == SOCKDIAG_SOURCE_NETLINK ? "messages" : "lines");
+		report_verbose(1, "%zu malformed %s%s ignored", t->skipped,
+		    t->source == SOCKDIAG_SOURCE_NETLINK ? "message" : "line",
+		    t->skipped == 1 ? "" : "s");
 }
 
 static void
@@ -275,6 +276,13 @@ add_states(const struct command *cmd, const char *arg, int protocol, uint32_t *s
 			    "last-ack, "
 			    "listen, closing (UDP: unconnected, connected)",
 			    word);
+		/* TCP's names parse for UDP too (its states borrow their numbers), yet only
+		 * these two ever match: an empty list must not pass for an answer. */
+		if (protocol == IPPROTO_UDP && st != SOCKDIAG_CLOSE && st != SOCKDIAG_ESTABLISHED)
+			opt_usage_error(cmd,
+			    "invalid state '%s' with -u: UDP has no such state; a UDP socket is "
+			    "unconnected (bound, as a server's is) or connected",
+			    word);
 		*states |= UINT32_C(1) << st;
 	}
 	free(copy);
@@ -286,7 +294,6 @@ parse_args(const struct command *cmd, int argc, char **argv, struct state_option
 	struct opt_parser p;
 	const char *state_args[16];
 	size_t nstates = 0;
-	uint16_t port;
 	int ch;
 
 	o->filter = (struct sockdiag_filter){ IPPROTO_TCP, AF_UNSPEC, 0, -1 };
@@ -314,10 +321,7 @@ parse_args(const struct command *cmd, int argc, char **argv, struct state_option
 		opt_usage_error(cmd, "too many arguments: one PORT at most");
 	if (argc == 1) {
 		const char *proto = o->filter.protocol == IPPROTO_UDP ? "udp" : "tcp";
-		if (parse_port(argv[0], proto, &port) == -1 || port == 0)
-			opt_usage_error(cmd, "invalid port '%s': must be 1-65535 or a service name",
-			    argv[0]);
-		o->filter.port = port;
+		o->filter.port = opt_port_operand(cmd, argv[0], proto, 1);
 	}
 }
 

@@ -182,7 +182,8 @@ write_batch(struct receiver *r, int fd, unsigned n)
 		const struct sockaddr *from = dgram_from(&r->batch, i);
 		size_t kept = dgram_kept(&r->batch, i), size = dgram_size(&r->batch, i);
 		uint16_t port = dgram_address(from, text, sizeof(text));
-		report_verbose(1, "%zu bytes from %s port %u", size, text, port);
+		report_verbose(1, "%zu byte%s from %s port %u", size, size == 1 ? "" : "s", text,
+		    port);
 		if (kept < size) {
 			report_truncated(r, from, size);
 			r->truncated = 1;
@@ -216,7 +217,7 @@ receive_from(struct receiver *r, int fd)
 		}
 		r->got += (uint64_t)n;
 		if (write_batch(r, fd, (unsigned)n) == -1) {
-			/* SPEC 4: a reader that went away (| head) ends sockt quietly. */
+			/* sockt(1), EXIT STATUS: a reader gone (| head) ends sockt quietly. */
 			if (errno != EPIPE) {
 				report_errno(errno, "write to stdout");
 				r->status = EXIT_LOCAL;
@@ -245,7 +246,8 @@ timed_out(const struct receiver *r)
 		    (unsigned long long)r->got, r->o->count, d);
 		return EXIT_NETWORK;
 	}
-	report_verbose(1, "%llu datagrams, then none for %s", (unsigned long long)r->got, d);
+	report_verbose(1, "%llu datagram%s, then none for %s", (unsigned long long)r->got,
+	    r->got == 1 ? "" : "s", d);
 	return EXIT_OK;
 }
 
@@ -316,34 +318,18 @@ start(struct receiver *r, const struct endpoint *ep)
 static void
 parse_options(struct opt_parser *p, struct recv_options *o)
 {
-	const char *errstr;
-	uint64_t size;
 	int ch;
 
 	while ((ch = opt_next(p)) != -1) {
 		switch (ch) {
-		case 'c':
-			if (parse_number(p->arg, 1, LLONG_MAX, &o->count, &errstr) == -1)
-				opt_usage_error(p->cmd,
-				    "invalid count '%s': must be a number from 1", p->arg);
-			break;
-		case 'w':
-			if (parse_duration(p->arg, &o->timeout) == -1)
-				opt_usage_error(p->cmd,
-				    "invalid timeout '%s': a duration such as 2, 1.5 or 250ms",
-				    p->arg);
-			break;
-		case OPT_BUFFER:
-			if (parse_size(p->arg, DGRAM_BUFFER_DEFAULT, &size) == -1 || size == 0)
-				opt_usage_error(p->cmd,
-				    "invalid buffer size '%s': must be 1 to 64k", p->arg);
-			o->buffer = (size_t)size;
-			break;
+		case 'c': o->count = opt_count(p); break;
+		case 'w': o->timeout = opt_duration(p); break;
+		case OPT_BUFFER: o->buffer = (size_t)opt_size(p, 1, DGRAM_BUFFER_DEFAULT); break;
 		case OPT_ECHO: o->echo = 1; break;
 		case OPT_HEX: o->format = PAYLOAD_HEX; break;
 		case OPT_REUSEADDR: o->reuseaddr = 1; break;
 		case OPT_MULTICAST: o->multicast = p->arg; break;
-		default: tunables_option(&o->tun, p->cmd, ch, p->arg); break;
+		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
 }

@@ -125,7 +125,7 @@ read_answers(struct sender *s)
 		s->answers++;
 		kept = (size_t)n < DGRAM_BUFFER_DEFAULT ? (size_t)n : DGRAM_BUFFER_DEFAULT;
 		port = dgram_address((struct sockaddr *)&from, text, sizeof(text));
-		report_verbose(1, "%zd bytes from %s port %u", n, text, port);
+		report_verbose(1, "%zd byte%s from %s port %u", n, n == 1 ? "" : "s", text, port);
 		if (payload_write(s->format, (struct sockaddr *)&from, s->answer, kept,
 			(size_t)n) == -1) {
 			if (errno != EPIPE) {
@@ -289,9 +289,9 @@ finish(struct sender *s)
 		wait_until(s, clock_now_usec() + s->reply, 1);
 	else
 		check_errors(s);
-	report_verbose(1, "sent %llu datagram%s (%llu bytes) to %s port %u",
+	report_verbose(1, "sent %llu datagram%s (%llu byte%s) to %s port %u",
 	    (unsigned long long)s->sent, s->sent == 1 ? "" : "s", (unsigned long long)s->bytes,
-	    s->t.text, s->t.port);
+	    s->bytes == 1 ? "" : "s", s->t.text, s->t.port);
 	if (s->reply < 0 || s->stop || s->answers > 0)
 		return;
 	if (s->refused) {
@@ -307,8 +307,6 @@ static void
 parse_options(struct opt_parser *p, struct sender *s, struct udp_target_options *to, int *escapes,
     int *whole)
 {
-	const char *errstr;
-	uint16_t port;
 	int ch;
 
 	while ((ch = opt_next(p)) != -1) {
@@ -318,25 +316,14 @@ parse_options(struct opt_parser *p, struct sender *s, struct udp_target_options 
 		case OPT_HEX: s->format = PAYLOAD_HEX; break;
 		case OPT_BROADCAST: to->broadcast = 1; break;
 		case 's': to->source = p->arg; break;
-		case 'c':
-			if (parse_number(p->arg, 1, LLONG_MAX, &s->count, &errstr) == -1)
-				opt_usage_error(p->cmd,
-				    "invalid count '%s': must be a number from 1", p->arg);
-			break;
-		case OPT_INTERVAL:
-		case OPT_REPLY:
-			if (parse_duration(p->arg, ch == OPT_REPLY ? &s->reply : &s->interval) ==
-			    -1)
-				opt_usage_error(p->cmd,
-				    "invalid duration '%s': such as 2, 1.5 or 250ms", p->arg);
-			break;
+		case 'c': s->count = opt_count(p); break;
+		case OPT_INTERVAL: s->interval = opt_duration_or_zero(p); break;
+		case OPT_REPLY: s->reply = opt_duration_or_zero(p); break;
 		case 'p':
-			if (parse_port(p->arg, "udp", &port) == -1)
-				opt_usage_error(p->cmd,
-				    "invalid port '%s': must be 0-65535 or a service name", p->arg);
+			opt_port(p, "udp");
 			to->source_port = p->arg;
 			break;
-		default: tunables_option(&to->tun, p->cmd, ch, p->arg); break;
+		default: tunables_option(&to->tun, p, ch); break;
 		}
 	}
 }
@@ -349,8 +336,6 @@ run(const struct command *cmd, int argc, char **argv)
 	struct udp_target_failures why_not;
 	struct opt_parser p;
 	struct endpoint ep;
-	const char *why;
-	uint16_t port;
 	int used, escapes = 0, whole = 0;
 	char *buf;
 
@@ -364,11 +349,8 @@ run(const struct command *cmd, int argc, char **argv)
 	}
 	argc -= p.optind;
 	argv += p.optind;
-	if ((used = endpoint_parse_remote(argc, argv, &ep, &why)) == -1)
-		opt_usage_error(cmd, "%s", why);
-	if (parse_port(ep.port, "udp", &port) == -1)
-		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
-		    ep.port);
+	opt_check_host(cmd, to.source);
+	used = opt_remote_endpoint(cmd, argc, argv, "udp", 1, &ep);
 	if (whole && used < argc)
 		opt_usage_error(cmd, "--whole reads stdin; it takes no MESSAGE");
 	if (escapes && used == argc)

@@ -1,4 +1,4 @@
-/* hint.c: the hint: lines of SPEC 3, for failures whose usual cause is known. */
+/* hint.c: the hint: lines (sockt(1), DIAGNOSTICS), for failures whose usual cause is known. */
 #include "config.h"
 
 #include <sys/socket.h>
@@ -197,7 +197,7 @@ seconds_up(uint32_t ms)
 	return (unsigned)((ms + 999) / 1000);
 }
 
-/* Only TIME_WAIT (SPEC 3's example): how long, and whether --reuseaddr helps. */
+/* Only TIME_WAIT (the example in sockt(1)): how long, and whether --reuseaddr helps. */
 static void
 hint_only_waiting(const struct port_use *u, uint16_t port, int socktype)
 {

@@ -1,4 +1,4 @@
-/* hint.h: the hint: lines that explain a failure whose cause is known (SPEC 3). */
+/* hint.h: the hint: lines that explain a failure whose cause is known (sockt(1), DIAGNOSTICS). */
 #ifndef SOCKT_HINT_H
 #define SOCKT_HINT_H
 

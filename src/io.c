@@ -88,7 +88,7 @@ io_read(int fd, void *buf, size_t len)
 
 /*
  * stdio buffers may hold the last output; a full disk or closed pipe is only
- * seen at fflush/close. A closed pipe is the reader's choice (SPEC 4: `| head`
+ * seen at fflush/close. A closed pipe is the reader's choice (sockt(1), EXIT STATUS: `| head`
  * ends quietly), anything else is a local I/O error.
  */
 void

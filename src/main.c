@@ -36,6 +36,58 @@ find_command(const char *name)
 	return NULL;
 }
 
+/* Edits (insert, delete, change, swap two neighbours) from a to b, counted up to 3. */
+static int
+edits(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int d[16][16];
+
+	if (la >= 16 || lb >= 16)
+		return 3;
+	for (size_t i = 0; i <= la; i++)
+		for (size_t j = 0; j <= lb; j++) {
+			int best = i == 0   ? (int)j
+				   : j == 0 ? (int)i
+					    : d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (i > 0 && d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (j > 0 && d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb] < 3 ? d[la][lb] : 3;
+}
+
+/*
+ * An unknown command is never run under another name (a script must not
+ * change meaning when a command is added), but the commands it may have
+ * meant are named: those it begins, and those one or two typos away.
+ */
+static int
+unknown_command(const char *name)
+{
+	const char *maybe[NCOMMANDS];
+	size_t n = 0, len = strlen(name);
+
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if ((len > 0 && strncmp(commands[i]->name, name, len) == 0) ||
+		    edits(name, commands[i]->name) <= (len > 4 ? 2 : 1))
+			maybe[n++] = commands[i]->name;
+	fprintf(stderr, "sockt: unknown command '%s'", name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s'%s'",
+		    i == 0	? "; did you mean "
+		    : i + 1 < n ? ", "
+				: " or ",
+		    maybe[i]);
+	fprintf(stderr, n > 0 ? "?\n" : "; 'sockt help' lists them\n");
+	return EXIT_USAGE;
+}
+
 static void
 list_commands(FILE *f)
 {
@@ -56,10 +108,8 @@ help(int argc, char **argv)
 		list_commands(stdout);
 		return EXIT_OK;
 	}
-	if ((cmd = find_command(argv[1])) == NULL) {
-		fprintf(stderr, "sockt: unknown command '%s'; 'sockt help' lists them\n", argv[1]);
-		return EXIT_USAGE;
-	}
+	if ((cmd = find_command(argv[1])) == NULL)
+		return unknown_command(argv[1]);
 	opt_print_help(cmd);
 	return EXIT_OK;
 }
@@ -107,7 +157,7 @@ main(int argc, char **argv)
 	/* Without /dev/null there is no safe way on, and maybe no stderr to say so. */
 	if (hold_std_fds() == -1)
 		return EXIT_LOCAL;
-	/* SPEC 4: SIGPIPE never kills sockt; EPIPE is an error like any other. */
+	/* sockt(1), EXIT STATUS: SIGPIPE never kills sockt; EPIPE is an error like any other. */
 	signal(SIGPIPE, SIG_IGN);
 	atexit(io_check_stdout_at_exit);
 
@@ -129,10 +179,8 @@ main(int argc, char **argv)
 	argv += p.optind;
 	if (strcmp(argv[0], "help") == 0)
 		return help(argc, argv);
-	if ((cmd = find_command(argv[0])) == NULL) {
-		fprintf(stderr, "sockt: unknown command '%s'; 'sockt help' lists them\n", argv[0]);
-		return EXIT_USAGE;
-	}
+	if ((cmd = find_command(argv[0])) == NULL)
+		return unknown_command(argv[0]);
 	report_set_command(cmd->name);
 	return cmd->run(cmd, argc, argv);
 }

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +18,13 @@ struct globals globals = { .family = AF_UNSPEC };
 
 enum { OPT_JSON = 1 << 20 };
 
-/* SPEC 1: accepted before or after the command. */
+/* sockt(1), GLOBAL OPTIONS: accepted before or after the command. */
 static const struct opt global_options[] = {
 	{ "ipv4", '4', no_argument, NULL, "use IPv4 only" },
 	{ "ipv6", '6', no_argument, NULL, "use IPv6 only" },
 	{ "numeric", 'n', no_argument, NULL, "no DNS: hosts are address literals" },
-	{ "verbose", 'v', no_argument, NULL, "say what happens, on stderr (repeat for more)" },
+	{ "verbose", 'v', no_argument, NULL,
+	    "say what happens, on stderr; -vv adds more to raw-ping only" },
 	{ "quiet", 'q', no_argument, NULL, "no diagnostics but errors" },
 	{ "json", OPT_JSON, no_argument, NULL, "machine-readable output, one JSON object a line" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
@@ -81,20 +83,63 @@ opt_begin(struct opt_parser *p, const struct command *cmd, int argc, char **argv
 	opterr = 0;
 }
 
-static const char *
-option_text(const struct opt_parser *p, int ch)
+/*
+ * The option as the user typed it: the long spelling when the word names
+ * the option with this key (GNU getopt takes "--time" for "--timeout"),
+ * otherwise the short letter. A short option inside a cluster leaves the
+ * previous word at optind - 1, which may be another long option: the key
+ * check tells them apart.
+ */
+static void
+typed_name(const struct opt_parser *p, int key, const char *word, char *buf, size_t len)
 {
-	static char text[64];
+	size_t n;
 
-	if (ch == 0 || ch >= OPT_LONG || optopt == 0 || optopt >= OPT_LONG) {
-		const char *word = p->argv[optind - 1];
-		strlcpy(text, word ? word : "?", sizeof(text));
-		char *eq = strchr(text, '=');
-		if (eq != NULL)
-			*eq = '\0';
-	} else
-		snprintf(text, sizeof(text), "-%c", optopt);
-	return text;
+	if (word != NULL && strncmp(word, "--", 2) == 0) {
+		n = strcspn(word + 2, "=");
+		for (const struct option *o = p->table; o->name != NULL; o++)
+			if (o->val == key && n > 0 && strncmp(o->name, word + 2, n) == 0) {
+				snprintf(buf, len, "--%.*s", (int)n, word + 2);
+				return;
+			}
+	}
+	if (key > 0 && key < OPT_LONG && isalnum(key))
+		snprintf(buf, len, "-%c", key);
+	else if (word != NULL)
+		snprintf(buf, len, "%.*s", (int)strcspn(word, "="), word);
+	else
+		snprintf(buf, len, "?");
+}
+
+/* After a value was taken: its option word is the one before it, or the same word. */
+static void
+name_current(struct opt_parser *p, int key)
+{
+	const char *word = NULL;
+
+	if (p->arg != NULL && optind >= 2 && p->arg == p->argv[optind - 1])
+		word = p->argv[optind - 2];
+	else if (optind >= 1)
+		word = p->argv[optind - 1];
+	typed_name(p, key, word, p->name, sizeof(p->name));
+}
+
+static void option_error(struct opt_parser *, int) __attribute__((noreturn));
+
+/* A missing value or an unknown option: getopt has moved past the word. */
+static void
+option_error(struct opt_parser *p, int ch)
+{
+	const char *word = optind >= 1 && optind <= p->argc ? p->argv[optind - 1] : NULL;
+	int is_long = word != NULL && strncmp(word, "--", 2) == 0;
+
+	typed_name(p, optopt, word, p->name, sizeof(p->name));
+	if (ch == ':')
+		opt_usage_error(p->cmd, "option '%s' needs a value", p->name);
+	/* "--scan=1": a known long option that takes no value. */
+	if (is_long && optopt != 0 && strchr(word, '=') != NULL && p->name[1] == '-')
+		opt_usage_error(p->cmd, "option '%s' takes no value", p->name);
+	opt_usage_error(p->cmd, "unknown option '%s'", p->name);
 }
 
 int
@@ -115,9 +160,9 @@ opt_next(struct opt_parser *p)
 		case OPT_JSON: globals.json = 1; continue;
 		case 'h': p->print_help(p->cmd); exit(EXIT_OK);
 		case 'V': printf("sockt %s\n", PACKAGE_VERSION); exit(EXIT_OK);
-		case ':': opt_usage_error(p->cmd, "option '%s' needs a value", option_text(p, ch));
-		case '?': opt_usage_error(p->cmd, "unknown option '%s'", option_text(p, ch));
-		default: return ch;
+		case ':':
+		case '?': option_error(p, ch);
+		default: name_current(p, ch); return ch;
 		}
 	}
 }
@@ -185,19 +230,185 @@ opt_usage_error(const struct command *cmd, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-void
-opt_local_endpoint(const struct command *cmd, int argc, char **argv, const char *proto,
-    struct endpoint *ep)
-{
-	const char *why;
-	uint16_t port;
-	int used;
+/*
+ * The one shape of a bad value: "invalid KIND 'VALUE' for OPTION: must be
+ * ...", the option as typed; an operand has no "for".
+ */
+static void bad_value(const struct command *, const char *kind, const char *value,
+    const char *option, const char *fmt, ...) __attribute__((format(printf, 5, 6), noreturn));
 
-	if ((used = endpoint_parse_local(argc, argv, ep, &why)) == -1)
-		opt_usage_error(cmd, "%s", why);
-	if (used < argc)
-		opt_usage_error(cmd, "unexpected argument '%s'", argv[used]);
-	if (parse_port(ep->port, proto, &port) == -1)
-		opt_usage_error(cmd, "invalid port '%s': must be 0-65535 or a service name",
-		    ep->port);
+static void
+bad_value(const struct command *cmd, const char *kind, const char *value, const char *option,
+    const char *fmt, ...)
+{
+	char allowed[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(allowed, sizeof(allowed), fmt, ap);
+	va_end(ap);
+	opt_usage_error(cmd, "invalid %s '%s'%s%s: must be %s", kind, value,
+	    option != NULL ? " for " : "", option != NULL ? option : "", allowed);
+}
+
+#define DURATION_EXAMPLES "such as 1.5, 250ms, 2s or 1m"
+
+int64_t
+opt_duration(const struct opt_parser *p)
+{
+	int64_t usec;
+
+	if (parse_duration(p->arg, &usec) == -1 || usec <= 0)
+		bad_value(p->cmd, "duration", p->arg, p->name, "above 0, " DURATION_EXAMPLES);
+	return usec;
+}
+
+int64_t
+opt_duration_or_zero(const struct opt_parser *p)
+{
+	int64_t usec;
+
+	if (parse_duration(p->arg, &usec) == -1)
+		bad_value(p->cmd, "duration", p->arg, p->name, "0 or more, " DURATION_EXAMPLES);
+	return usec;
+}
+
+long long
+opt_count(const struct opt_parser *p)
+{
+	long long n;
+
+	if (parse_number(p->arg, 1, LLONG_MAX, &n, NULL) == -1)
+		bad_value(p->cmd, "count", p->arg, p->name, "a whole number, 1 or more");
+	return n;
+}
+
+static long long
+number_value(const struct opt_parser *p, const char *kind, long long min, long long max)
+{
+	long long n;
+
+	if (parse_number(p->arg, min, max, &n, NULL) == -1)
+		bad_value(p->cmd, kind, p->arg, p->name, "%lld-%lld", min, max);
+	return n;
+}
+
+long long
+opt_number(const struct opt_parser *p, long long min, long long max)
+{
+	return number_value(p, "number", min, max);
+}
+
+int
+opt_ttl(const struct opt_parser *p)
+{
+	/* 0 would pass a parser and then fail in setsockopt with EINVAL: refuse it here. */
+	return (int)number_value(p, "TTL", 1, 255);
+}
+
+/* A TOS is usually written in hex, as ping -Q and ip(8) take it: 0x10 as well as 16. */
+int
+opt_tos(const struct opt_parser *p)
+{
+	unsigned long v;
+	long long n;
+	char *end;
+
+	/* strtoul alone would take blanks, a sign, and "0x" with no digits. */
+	if (p->arg[0] == '0' && (p->arg[1] == 'x' || p->arg[1] == 'X') &&
+	    isxdigit((unsigned char)p->arg[2])) {
+		errno = 0;
+		v = strtoul(p->arg + 2, &end, 16);
+		if (*end == '\0' && errno == 0 && v <= 255)
+			return (int)v;
+	} else if (parse_number(p->arg, 0, 255, &n, NULL) == 0)
+		return (int)n;
+	bad_value(p->cmd, "TOS", p->arg, p->name, "0-255, as 16 or 0x10");
+}
+
+const char *
+opt_interface(const struct opt_parser *p)
+{
+	/* The kernel's limit (IFNAMSIZ less the NUL): a longer name is no interface. */
+	if (p->arg[0] == '\0' || strlen(p->arg) > 15)
+		bad_value(p->cmd, "interface", p->arg, p->name, "a name of 1-15 characters");
+	return p->arg;
+}
+
+int
+opt_linger(const struct opt_parser *p)
+{
+	if (strcmp(p->arg, "0") != 0)
+		bad_value(p->cmd, "linger", p->arg, p->name,
+		    "0 (close with RST), the only one supported");
+	return 1;
+}
+
+/* 65536 as "64k", 65527 as it is: a limit said the way it can be typed. */
+static void
+size_text(uint64_t n, char *buf, size_t len)
+{
+	static const char units[] = "kMG";
+	int u = -1;
+
+	while (u < 2 && n >= 1024 && n % 1024 == 0) {
+		n /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)n, units[u]);
+}
+
+uint64_t
+opt_size(const struct opt_parser *p, uint64_t min, uint64_t max)
+{
+	char lo[32], hi[32];
+	uint64_t n;
+
+	if (parse_size(p->arg, max, &n) == -1 || n < min) {
+		size_text(min, lo, sizeof(lo));
+		size_text(max, hi, sizeof(hi));
+		bad_value(p->cmd, "size", p->arg, p->name, "%s-%s bytes (k, M, G: powers of 1024)",
+		    lo, hi);
+	}
+	return n;
+}
+
+void
+opt_no_such_service(const char *name, const char *proto)
+{
+	report_error("%s: the services database (/etc/services) has no such %s service "
+		     "[EAI_SERVICE]",
+	    name, proto);
+	exit(EXIT_RESOLVE);
+}
+
+static uint16_t
+port_value(const struct command *cmd, const char *word, const char *option, const char *proto,
+    int min)
+{
+	uint16_t port;
+
+	if (parse_port(word, proto, &port) == -1) {
+		if (errno == ENOENT)
+			opt_no_such_service(word, proto);
+		bad_value(cmd, "port", word, option, "%d-65535 or a service name", min);
+	}
+	if (port < min)
+		bad_value(cmd, "port", word, option, "%d-65535 or a service name", min);
+	return port;
+}
+
+uint16_t
+opt_port(const struct opt_parser *p, const char *proto)
+{
+	return port_value(p->cmd, p->arg, p->name, proto, 0);
+}
+
+uint16_t
+opt_port_operand(const struct command *cmd, const char *word, const char *proto, int min)
+{
+	return port_value(cmd, word, NULL, proto, min);
 }

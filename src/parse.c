@@ -134,6 +134,18 @@ parse_size(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* A letter, then letters, digits and "-_.+/": how services entries are named. */
+static int
+is_service_name(const char *s)
+{
+	if (!isalpha((unsigned char)s[0]) || strlen(s) > 64)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("-_.+/", *s) == NULL)
+			return 0;
+	return 1;
+}
+
 int
 parse_port(const char *s, const char *proto, uint16_t *port)
 {
@@ -146,8 +158,10 @@ parse_port(const char *s, const char *proto, uint16_t *port)
 		*port = (uint16_t)v;
 		return 0;
 	}
-	if (s[0] == '\0' || strlen(s) > 64 || (se = getservbyname(s, proto)) == NULL)
+	if (!is_service_name(s))
 		return (errno = EINVAL), -1;
+	if ((se = getservbyname(s, proto)) == NULL)
+		return (errno = ENOENT), -1;
 	*port = ntohs((uint16_t)se->s_port);
 	return 0;
 }

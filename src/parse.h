@@ -16,7 +16,11 @@ int parse_size(const char *, uint64_t max, uint64_t *out);
 int parse_is_decimal(const char *);
 /* strtonum with the allowed range; errstr as strtonum's. */
 int parse_number(const char *, long long min, long long max, long long *out, const char **errstr);
-/* A decimal port 0-65535 or a service name from the services database. */
+/*
+ * A decimal port 0-65535 or a service name from the services database:
+ * errno EINVAL or ERANGE for a malformed word, ENOENT for a name the
+ * database does not have.
+ */
 int parse_port(const char *, const char *proto, uint16_t *port);
 /* "80", "20-25", "http": lo..hi inclusive, lo <= hi. */
 int parse_port_range(const char *, const char *proto, uint16_t *lo, uint16_t *hi);

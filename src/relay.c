@@ -1,7 +1,7 @@
 /*
  * relay.c: the byte pump of listen, connect and send. Two pumps (input to
  * socket, socket to output) driven by one poll(2) loop; the half-close of
- * SPEC 5 (shutdown at input EOF, read on until the peer's FIN) and the close
+ * sockt-connect(1) (shutdown at input EOF, read on until the peer's FIN) and the close
  * summary.
  */
 #include "config.h"
@@ -60,14 +60,14 @@ pump_failed(struct relay *r, const struct pump *p)
 	if (p->failed == PUMP_SIDE_SOURCE)
 		return fail(r, RELAY_FAIL_RECEIVE, "receive from peer", p->err);
 	if (p->err == EPIPE) {
-		/* SPEC 4: the reader of stdout went away (| head): a quiet end. */
+		/* sockt(1), EXIT STATUS: the reader of stdout went away (| head): a quiet end. */
 		r->st->output_closed = 1;
 		return 0;
 	}
 	return fail(r, RELAY_FAIL_OUTPUT, "write to stdout", p->err);
 }
 
-/* Input EOF, everything sent: the half-close of SPEC 5. */
+/* Input EOF, everything sent: the half-close of sockt-connect(1) and sockt-listen(1). */
 static int
 finish_up(struct relay *r)
 {

@@ -67,11 +67,11 @@ struct relay_stats {
  */
 int relay_run(int sock, int in_fd, int out_fd, const struct relay_options *, struct relay_stats *);
 
-/* Whether the failure was on this machine's side (stdin, stdout, resources): SPEC 4 status 4. */
+/* Whether the failure was on this machine's side (stdin, stdout, resources): sockt(1) status 4. */
 int relay_failure_is_local(const struct relay_stats *);
 
 /*
- * The failed operation with the peer named as SPEC 3's lines name it:
+ * The failed operation with the peer named as the lines of sockt(1), DIAGNOSTICS, name it:
  * "send to 127.0.0.1 port 80 (tcp)"; a local failure ("read from stdin")
  * is said as it is. peer may be NULL. Pure.
  */

@@ -1,4 +1,4 @@
-/* report.c: the diagnostic lines of SPEC 3 and the errno/EAI names in them. */
+/* report.c: the diagnostic lines of sockt(1), DIAGNOSTICS, and the errno/EAI names in them. */
 #include "config.h"
 
 #include <errno.h>

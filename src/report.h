@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 
-/* SPEC 4, in one place. */
+/* The exit statuses of sockt(1), EXIT STATUS, in one place. */
 enum exit_status {
 	EXIT_OK = 0,
 	EXIT_NETWORK = 1, /* refused, reset, timed out, unreachable, no reply */

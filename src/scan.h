@@ -57,7 +57,7 @@ int scan_ports_parse(const char *, struct scan_ports *);
 enum scan_state scan_classify(int err);
 const char *scan_state_name(enum scan_state);
 
-/* "127.0.0.1 port 22 (tcp) open 0.31 ms" and the like (SPEC 5). Pure. */
+/* "127.0.0.1 port 22 (tcp) open 0.31 ms" and the like (sockt-connect(1), Port scan). Pure. */
 void scan_result_format(const struct scan_result *, const char *address, int64_t timeout_usec,
     char *buf, size_t len);
 /* The --json object of one port, into j (begun and ended here). Pure. */

@@ -2,53 +2,24 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "opts.h"
-#include "parse.h"
 #include "tunables.h"
 
-/* A byte in decimal, or in hex after 0x: a TOS is usually written 0x10, as ping -Q takes it. */
-static int
-byte_option(const struct command *cmd, const char *name, const char *arg, long long min)
-{
-	unsigned long v;
-	long long d;
-	char *end;
-
-	/* strtoul alone would take blanks, a sign and "0x" with no digits. */
-	if (arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X') && isxdigit((unsigned char)arg[2])) {
-		errno = 0;
-		v = strtoul(arg + 2, &end, 16);
-		if (*end == '\0' && errno == 0 && v <= 255 && (long long)v >= min)
-			return (int)v;
-	} else if (parse_number(arg, min, 255, &d, NULL) == 0)
-		return (int)d;
-	opt_usage_error(cmd, "invalid %s '%s': must be %lld-255%s", name, arg, min,
-	    min == 0 ? ", as 16 or 0x10" : "");
-}
-
 int
-tunables_option(struct tunables *t, const struct command *cmd, int key, const char *arg)
+tunables_option(struct tunables *t, const struct opt_parser *p, int key)
 {
 	switch (key) {
-	case OPT_TUNABLE_TTL: t->ttl = byte_option(cmd, "TTL", arg, 1); return 1;
+	case OPT_TUNABLE_TTL: t->ttl = opt_ttl(p); return 1;
 	case OPT_TUNABLE_TOS:
-		t->tos = byte_option(cmd, "TOS", arg, 0);
+		t->tos = opt_tos(p);
 		t->tos_set = 1;
 		return 1;
-	case OPT_TUNABLE_INTERFACE:
-		/* The kernel's limit (IFNAMSIZ less the NUL): a longer name is no interface. */
-		if (arg[0] == '\0' || strlen(arg) > 15)
-			opt_usage_error(cmd, "invalid interface '%s': a name of 1-15 characters",
-			    arg);
-		t->device = arg;
-		return 1;
+	case OPT_TUNABLE_INTERFACE: t->device = opt_interface(p); return 1;
 	}
 	return 0;
 }

@@ -8,8 +8,6 @@
 
 #include <stddef.h>
 
-#include "cmd.h"
-
 /* Zeroed, it asks for nothing: every socket keeps the system's settings. */
 struct tunables {
 	int ttl; /* IP_TTL / IPV6_UNICAST_HOPS and their multicast twins; 0: the system's */
@@ -35,11 +33,13 @@ enum { OPT_TUNABLE_TTL = 1 << 18, OPT_TUNABLE_TOS, OPT_TUNABLE_INTERFACE = 'I' }
 #define TUNABLES_HELP_TOS "TOS / traffic class byte, 0-255, as 16 or 0x10 (default 0)"
 #define TUNABLES_HELP_INTERFACE "use only this network interface (SO_BINDTODEVICE)"
 
+struct opt_parser;
 /*
- * Reads a tunable's option into *t: returns 1 if key is one of them, 0 if
- * not. A bad value is a usage error of cmd (exit 2).
+ * Reads the option opt_next just returned into *t, if key is one of the
+ * tunables': returns 1, or 0 for another key. A bad value is a usage error
+ * (the opt_ttl, opt_tos, opt_interface readers).
  */
-int tunables_option(struct tunables *t, const struct command *cmd, int key, const char *arg);
+int tunables_option(struct tunables *t, const struct opt_parser *p, int key);
 
 /*
  * Sets every tunable given on a socket of the family: the interface first,

@@ -151,7 +151,7 @@ udp_target_report_error(const struct udp_target *t, const struct errqueue_entry 
 		hint_for_errno(e->err, t->family);
 }
 
-/* Why no address of the destination could be used: each one's reason (SPEC 5, connect). */
+/* Why no address of the destination could be used: each one's reason, as connect says them. */
 int
 udp_target_report_failures(const struct udp_target_failures *why,
     const struct udp_target_options *o)

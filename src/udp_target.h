@@ -52,14 +52,14 @@ void udp_target_close(struct udp_target *);
 
 /*
  * The error lines (and hints) for a failed udp_target_open, one per address
- * tried, as connect reports them; returns the exit status (SPEC 4).
+ * tried, as connect reports them; returns the exit status (sockt-udp-send(1), EXIT STATUS).
  */
 int udp_target_report_failures(const struct udp_target_failures *,
     const struct udp_target_options *);
 struct errqueue_entry;
 /* The line for an error-queue entry: the ICMP message, who sent it, about which datagram. */
 void udp_target_report_error(const struct udp_target *, const struct errqueue_entry *);
-/* SPEC 5: "datagram of N bytes is over the IPv4 limit of 65507" [EMSGSIZE]; returns 4. */
+/* sockt-udp-send(1): "datagram of N bytes is over the IPv4 limit of 65507" [EMSGSIZE]; 4. */
 int udp_target_report_too_long(const struct udp_target *, size_t size);
 /* "WHAT ADDRESS port PORT (udp): ... [EXXX]" and its hint; returns the exit status. */
 int udp_target_report_errno(const struct udp_target *, int err, const char *what);

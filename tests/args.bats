@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# args.bats: random hostile command lines never crash sockt (SPEC 6), with or without sanitizers.
+# args.bats: random hostile command lines never crash sockt (doc/contract.md, What every command promises), with or without sanitizers.
 
 load lib/common
 

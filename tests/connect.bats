@@ -1,77 +1,14 @@
 #!/usr/bin/env bats
-# connect.bats: SPEC 5 connect (relay mode): real peers (python3 sockets, socat, nc.openbsd)
+# connect.bats: sockt-connect(1) (relay mode): real peers (python3 sockets, socat, nc.openbsd)
 # on 127.0.0.1 and ::1; Happy Eyeballs and set-up timeouts inside namespaces the tests make.
 
 load lib/common
 bats_require_minimum_version 1.5.0
 
-# peer MODE ADDRESS PORT: a python3 TCP peer for one connection, in the background.
-#   echo       sends back what it receives, closes at EOF
-#   after-eof  answers "got N bytes" only once the client's EOF arrived
-#   peername   says "peer ADDRESS PORT" and closes
-#   watch      says "hello", then writes how the client closed (EOF or RST) to watch.result
-#   reset      reads until EOF, then closes with RST (SO_LINGER 0)
-#   greet      says "hello", counts what comes in 300 ms into watch.result, closes
+# peer MODE ADDRESS PORT: tests/lib/tcp_server.py for one connection, in the background; the
+# modes watch and greet write what they saw to $(tmp)/watch.result.
 peer() {
-	cat >"$(tmp)/peer.py" <<-'PY'
-	import socket, sys
-	mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-	ls = socket.socket(fam, socket.SOCK_STREAM)
-	ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	ls.bind((host, port))
-	ls.listen(1)
-	c, addr = ls.accept()
-	if mode == "echo":
-	    while True:
-	        b = c.recv(65536)
-	        if not b:
-	            break
-	        c.sendall(b)
-	elif mode == "after-eof":
-	    n = 0
-	    while True:
-	        b = c.recv(65536)
-	        if not b:
-	            break
-	        n += len(b)
-	    c.sendall(b"got %d bytes\n" % n)
-	elif mode == "peername":
-	    c.sendall(("peer %s %d\n" % (addr[0], addr[1])).encode())
-	elif mode == "watch":
-	    c.sendall(b"hello\n")
-	    n = 0
-	    try:
-	        while True:
-	            b = c.recv(65536)
-	            if not b:
-	                how = "EOF"
-	                break
-	            n += len(b)
-	    except ConnectionResetError:
-	        how = "RST"
-	    open(sys.argv[4], "w").write("%s after %d bytes\n" % (how, n))
-	elif mode == "reset":
-	    while c.recv(65536):
-	        pass
-	    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
-	elif mode == "greet":
-	    c.sendall(b"hello\n")
-	    c.settimeout(0.3)
-	    n = 0
-	    try:
-	        while True:
-	            b = c.recv(65536)
-	            if not b:
-	                break
-	            n += len(b)
-	    except socket.timeout:
-	        pass
-	    open(sys.argv[4], "w").write("%d bytes\n" % n)
-	c.close()
-	PY
-	spawn "peer-$1" python3 "$(tmp)/peer.py" "$@" "$(tmp)/watch.result"
-	wait_listening "$3"
+	tcp_server "peer-$1" "$@" "$(tmp)/watch.result"
 }
 
 @test "connect: relays both ways with a python echo peer on 127.0.0.1" {
@@ -105,7 +42,7 @@ peer() {
 
 @test "connect: 64 MiB go out and come back through socat with the same checksum" {
 	port=$(free_port)
-	head -c 64M /dev/urandom >"$(tmp)/big"
+	big_file "$(tmp)/big"
 	spawn socat socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" EXEC:cat
 	wait_listening "$port"
 	"$SOCKT" connect 127.0.0.1 "$port" <"$(tmp)/big" >"$(tmp)/back"
@@ -114,7 +51,7 @@ peer() {
 
 @test "connect: 64 MiB to and from nc.openbsd arrive whole in each direction" {
 	port=$(free_port)
-	head -c 64M /dev/urandom >"$(tmp)/big"
+	big_file "$(tmp)/big"
 	spawn nc nc.openbsd -l 127.0.0.1 "$port"
 	wait_listening "$port"
 	"$SOCKT" connect 127.0.0.1 "$port" <"$(tmp)/big"
@@ -172,13 +109,13 @@ peer() {
 	[[ "$stderr" == "sockt connect: no-such-host.invalid: "*"[EAI_NONAME]" ]]
 }
 
-@test "connect: a bad port is status 2 with the SPEC's message" {
+@test "connect: a bad port is status 2 with the message sockt(1) shows" {
 	run --separate-stderr "$SOCKT" connect 127.0.0.1 70000
 	[ "$status" -eq 2 ]
 	[ "${stderr%%$'\n'*}" = "sockt connect: invalid port '70000': must be 0-65535 or a service name" ]
 	run --separate-stderr "$SOCKT" connect -p 70000 127.0.0.1 80
 	[ "$status" -eq 2 ]
-	[ "${stderr%%$'\n'*}" = "sockt connect: invalid port '70000': must be 0-65535 or a service name" ]
+	[ "${stderr%%$'\n'*}" = "sockt connect: invalid port '70000' for -p: must be 0-65535 or a service name" ]
 }
 
 @test "connect: bad arguments and conflicting options are status 2" {
@@ -293,34 +230,19 @@ ns_dropping() {
 	[ "$ms" -ge 280 ] && [ "$ms" -lt 1500 ]
 }
 
-# Two namespaces on a veth: the client (10.77.0.1, 2001:db8:77::1) and the server
-# (10.77.0.2, 2001:db8:77::2). 2001:db8:77::99 is on the link, but no host has it.
-veth_pair() {
-	netns_new hec
-	CLIENT=$NETNS
-	netns_new hes
-	SERVER=$NETNS
-	ip link add "sk$$c" netns "$CLIENT" type veth peer name "sk$$s" netns "$SERVER"
-	in_ns "$CLIENT" ip addr add 10.77.0.1/24 dev "sk$$c"
-	in_ns "$CLIENT" ip addr add 2001:db8:77::1/64 dev "sk$$c" nodad
-	in_ns "$SERVER" ip addr add 10.77.0.2/24 dev "sk$$s"
-	in_ns "$SERVER" ip addr add 2001:db8:77::2/64 dev "sk$$s" nodad
-	in_ns "$CLIENT" ip link set "sk$$c" up
-	in_ns "$SERVER" ip link set "sk$$s" up
-}
+# The Happy Eyeballs tests: veth_pair puts the client in $CLIENT (10.77.0.1, 2001:db8:77::1)
+# and the server in $SERVER (10.77.0.2, 2001:db8:77::2). 2001:db8:77::99 is on the link, but
+# no host has it.
 
 @test "connect: Happy Eyeballs: a hanging preferred IPv6 address loses to IPv4 well under a second" {
 	require_root
-	veth_pair
+	veth_pair CLIENT SERVER 10.77.0 2001:db8:77
 	printf '2001:db8:77::99 dual.test\n10.77.0.2 dual.test\n' >"$(tmp)/hosts"
 	# getaddrinfo must put the IPv6 address first, or the race proves nothing.
 	first=$(with_hosts "$(tmp)/hosts" ip netns exec "$CLIENT" getent ahosts dual.test |
 	    awk 'NR == 1 {print $1}')
 	[ "$first" = 2001:db8:77::99 ]
-	spawn server ip netns exec "$SERVER" python3 -c '
-import socket
-s = socket.socket(); s.bind(("10.77.0.2", 8080)); s.listen(1)
-c, a = s.accept(); c.sendall(b"won by ipv4\n"); c.close()'
+	PEER_NETNS=$SERVER tcp_server server say 10.77.0.2 8080 $'won by ipv4\n'
 	wait_listening 8080 tcp 5 "$SERVER"
 	start=$(date +%s%N)
 	run --separate-stderr with_hosts "$(tmp)/hosts" ip netns exec "$CLIENT" \
@@ -337,12 +259,9 @@ c, a = s.accept(); c.sendall(b"won by ipv4\n"); c.close()'
 
 @test "connect: Happy Eyeballs: the IPv4 attempt starts 250 ms after the IPv6 one, not at once" {
 	require_root
-	veth_pair
+	veth_pair CLIENT SERVER 10.77.0 2001:db8:77
 	printf '2001:db8:77::99 dual.test\n10.77.0.2 dual.test\n' >"$(tmp)/hosts"
-	spawn server ip netns exec "$SERVER" python3 -c '
-import socket
-s = socket.socket(); s.bind(("10.77.0.2", 8080)); s.listen(1)
-c, a = s.accept(); c.close()'
+	PEER_NETNS=$SERVER tcp_server server say 10.77.0.2 8080 ''
 	wait_listening 8080 tcp 5 "$SERVER"
 	start=$(date +%s%N)
 	run --separate-stderr with_hosts "$(tmp)/hosts" ip netns exec "$CLIENT" \
@@ -371,7 +290,7 @@ c, a = s.accept(); c.close()'
 
 @test "connect: with -w, every address still hanging is reported as timed out" {
 	require_root
-	veth_pair
+	veth_pair CLIENT SERVER 10.77.0 2001:db8:77
 	printf '2001:db8:77::99 gone.test\n10.77.0.99 gone.test\n' >"$(tmp)/hosts"
 	run --separate-stderr with_hosts "$(tmp)/hosts" ip netns exec "$CLIENT" \
 	    "$SOCKT" connect -w 600ms gone.test 8080 </dev/null

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# docs.bats: the man pages and completions are complete, true to the binary, and installed.
+# docs.bats: the man pages, doc/contract.md and the completions are complete, true to the binary,
+# self-contained and installed.
 
 load lib/common
 
@@ -50,6 +51,37 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 	[[ "$text" == *"[ECONNREFUSED, errno 111]"* ]]
 	[[ "$text" == *"[EAI_NONAME]"* ]]
 	[[ "$text" == *"hint:"* ]]
+}
+
+@test "docs: doc/contract.md names every command, global option and exit status" {
+	text=$(cat "$SOCKT_SRCDIR/doc/contract.md")
+	for c in $(commands); do
+		[[ "$text" == *"**$c** (sockt-$c(1))"* ]] || { echo "no $c"; false; }
+	done
+	for o in $(global_options); do
+		[[ "$text" == *"\`$o"* ]] || { echo "no $o"; false; }
+	done
+	for s in 0 1 2 3 4 128+N; do
+		[[ "$text" == *"| $s | "* ]] || { echo "no status $s"; false; }
+	done
+	[[ "$text" == *"[ECONNREFUSED, errno 111]"* && "$text" == *"[EAI_NONAME]"* ]]
+}
+
+@test "docs: nothing in the tree cites a contract kept outside it" {
+	cd "$SOCKT_SRCDIR"
+	# The word is put together here, so that this file does not match itself.
+	word=SPE
+	word=${word}C
+	run grep -rnIw --exclude-dir=.git --exclude-dir=autom4te.cache --exclude='config.*' \
+	    -e "$word" -e 'STYLE\.md' .
+	echo "$output" | head -20
+	[ "$status" -eq 1 ]
+	# The places that comments cite instead exist.
+	[ -f doc/contract.md ]
+	grep -q '^\.Sh EXIT STATUS' man/sockt.1.in
+	grep -q '^\.Sh DIAGNOSTICS' man/sockt.1.in
+	grep -q '^\.Sh ADDRESSES' man/sockt.1.in
+	grep -q '^\.Sh GLOBAL OPTIONS' man/sockt.1.in
 }
 
 @test "docs: the completions in the tree are what completions/generate writes from --help" {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# hostile.bats: SPEC 4 and 6 against peers that misbehave (python3 sockets in
+# hostile.bats: the exit statuses and promises of doc/contract.md against peers that misbehave (python3 sockets in
 # tests/lib/hostile.py, on loopback or in namespaces made here): resets
 # mid-transfer, floods that never read, silence, slowloris, a thousand
 # connections against a descriptor limit, garbage ICMP, random datagrams,
@@ -161,7 +161,7 @@ teardown() {
 
 # --- datagrams and ICMP --------------------------------------------------------
 
-# json_lines FILE N: every line of FILE is a JSON object as SPEC 5 udp-recv
+# json_lines FILE N: every line of FILE is a JSON object as sockt-udp-recv(1)
 # says, its data is the datagram sent (FILE.sent) and "bytes" its length, and
 # there are N of them.
 json_lines() {
@@ -206,21 +206,8 @@ json_lines() {
 	[ "$output" = "60 lines, min 0 max 65527" ]
 }
 
-# Two namespaces on a veth: sockt's (10.78.0.1, 2001:db8:78::1) and the attacker's
-# (10.78.0.2, 2001:db8:78::2).
-veth_pair() {
-	netns_new hosa
-	A=$NETNS
-	netns_new hosb
-	B=$NETNS
-	ip link add "skh$$a" netns "$A" type veth peer name "skh$$b" netns "$B"
-	ip -n "$A" addr add 10.78.0.1/24 dev "skh$$a"
-	ip -n "$B" addr add 10.78.0.2/24 dev "skh$$b"
-	ip -n "$A" addr add 2001:db8:78::1/64 dev "skh$$a" nodad
-	ip -n "$B" addr add 2001:db8:78::2/64 dev "skh$$b" nodad
-	ip -n "$A" link set "skh$$a" up
-	ip -n "$B" link set "skh$$b" up
-}
+# The ICMP tests: veth_pair puts sockt in $A (10.78.0.1, 2001:db8:78::1) and the attacker
+# in $B (10.78.0.2, 2001:db8:78::2).
 
 # throw_and_ping MODE TARGET: the thrower in B, then 10 pings from A; the
 # ping's stdout in $output, its stderr in $(tmp)/ping.err.
@@ -238,7 +225,7 @@ throw_and_ping() {
 
 @test "hostile: garbage and truncated ICMP from another namespace is ignored, the pings succeed" {
 	require_root
-	veth_pair
+	veth_pair A B 10.78.0 2001:db8:78
 	throw_and_ping icmp-garbage 10.78.0.2
 	[[ "$output" =~ $'\n'"10 packets transmitted, 10 received," ]]
 	# -vv says each packet it ignored, and why; -v has no count of them.
@@ -248,7 +235,7 @@ throw_and_ping() {
 
 @test "hostile: garbage and truncated ICMPv6 from another namespace is ignored, the pings succeed" {
 	require_root
-	veth_pair
+	veth_pair A B 10.78.0 2001:db8:78
 	throw_and_ping icmp6-garbage 2001:db8:78::2
 	[[ "$output" =~ $'\n'"10 packets transmitted, 10 received," ]]
 	[ "$(grep -c '^sockt raw-ping: ignored a packet from 2001:db8:78::2: ' "$(tmp)/ping.err")" -ge 100 ]

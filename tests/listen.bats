@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# listen.bats: SPEC 5 listen with real clients (python3 sockets, socat, nc.openbsd) on
+# listen.bats: sockt-listen(1) with real clients (python3 sockets, socat, nc.openbsd) on
 # 127.0.0.1 and ::1: the relay and its half-close, 64 MiB each way, -k, --echo, timeouts,
 # --linger 0, and bind failures.
 
@@ -9,119 +9,12 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	# 64 MiB of noise, made once for the file's big transfers.
-	head -c 64M /dev/urandom >"$BATS_FILE_TMPDIR/big"
-	sha256sum <"$BATS_FILE_TMPDIR/big" | cut -d' ' -f1 >"$BATS_FILE_TMPDIR/big.sha"
-	cat >"$BATS_FILE_TMPDIR/client.py" <<-'PY'
-	# client.py MODE HOST PORT [ARG]: one python3 TCP client of sockt listen.
-	import socket, sys, select, threading, os, struct
-	mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-	arg = sys.argv[4] if len(sys.argv) > 4 else None
-	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-
-	def connect():
-	    s = socket.socket(fam, socket.SOCK_STREAM)
-	    s.settimeout(10)
-	    s.connect((host, port))
-	    return s
-
-	def read_all(s):
-	    out = b""
-	    while True:
-	        b = s.recv(65536)
-	        if not b:
-	            return out
-	        out += b
-
-	if mode == "after-eof":
-	    # Answers only once sockt's EOF (its half-close) has arrived.
-	    s = connect()
-	    n = len(read_all(s))
-	    s.sendall(b"got %d bytes\n" % n)
-	    s.close()
-	elif mode == "send":
-	    # Like nc -N: sends ARG, shuts down, prints everything until EOF.
-	    s = connect()
-	    s.sendall(arg.encode())
-	    s.shutdown(socket.SHUT_WR)
-	    sys.stdout.buffer.write(read_all(s))
-	elif mode == "both":
-	    # Sends the file ARG while receiving; the received bytes go to stdout.
-	    s = connect()
-	    def sender():
-	        with open(arg, "rb") as f:
-	            while True:
-	                b = f.read(262144)
-	                if not b:
-	                    break
-	                s.sendall(b)
-	        s.shutdown(socket.SHUT_WR)
-	    t = threading.Thread(target=sender)
-	    t.start()
-	    while True:
-	        b = s.recv(262144)
-	        if not b:
-	            break
-	        sys.stdout.buffer.write(b)
-	    t.join()
-	elif mode == "reset":
-	    # Sends a byte, then closes with RST.
-	    s = connect()
-	    s.sendall(b"x")
-	    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-	    s.close()
-	elif mode == "no-eof":
-	    # Says whether an EOF came within ARG seconds, then sends "bye" and closes.
-	    s = connect()
-	    r, _, _ = select.select([s], [], [], float(arg))
-	    print("eof" if r and s.recv(1) == b"" else "open", flush=True)
-	    s.sendall(b"bye\n")
-	    s.close()
-	elif mode == "hold":
-	    # Says how sockt ended the connection (a fast RST may even beat connect's return).
-	    try:
-	        s = connect()
-	        print("EOF" if read_all(s) == b"" else "data")
-	    except ConnectionResetError:
-	        print("RST")
-	elif mode == "refused":
-	    try:
-	        connect()
-	        print("connected")
-	    except ConnectionRefusedError:
-	        print("refused")
-	elif mode == "echo-many":
-	    # ARG clients at once, each sending its own 256 KiB and checking the echo.
-	    def one(i, res):
-	        data = os.urandom(262144)
-	        s = connect()
-	        def send():
-	            s.sendall(data)
-	            s.shutdown(socket.SHUT_WR)
-	        t = threading.Thread(target=send)
-	        t.start()
-	        back = read_all(s)
-	        t.join()
-	        res[i] = back == data
-	    n = int(arg)
-	    res = [False] * n
-	    ts = [threading.Thread(target=one, args=(i, res)) for i in range(n)]
-	    for t in ts:
-	        t.start()
-	    for t in ts:
-	        t.join()
-	    print("%d of %d echoed" % (sum(res), n))
-	elif mode == "line":
-	    # Waits for one line from sockt (the broadcast), prints it, sends ARG, closes.
-	    s = connect()
-	    f = s.makefile("rb")
-	    print(f.readline().decode().strip(), flush=True)
-	    s.sendall(arg.encode())
-	    s.close()
-	PY
+	big_file "$BATS_FILE_TMPDIR/big"
 }
 
+# client MODE HOST PORT [ARG]: tests/lib/tcp_client.py, one python3 TCP client of sockt listen.
 client() {
-	python3 "$BATS_FILE_TMPDIR/client.py" "$@"
+	tcp_client "$@"
 }
 
 # listen NAME ARGS...: starts `sockt listen -v ARGS` in the background (stdin from
@@ -457,11 +350,11 @@ listen_fifo() {
 	run -2 "$SOCKT" listen 70000
 	[[ "$output" == *"invalid port '70000'"* ]]
 	run -2 "$SOCKT" listen --linger 5 0
-	[[ "$output" == *"invalid linger '5'"* ]]
+	[[ "$output" == *"invalid linger '5' for --linger: must be 0"* ]]
 	run -2 "$SOCKT" listen --recv-only --send-only 0
 	[[ "$output" == *"exclude each other"* ]]
 	run -2 "$SOCKT" listen --max-conns 0 -k 0
-	[[ "$output" == *"invalid connection count '0'"* ]]
+	[[ "$output" == *"invalid number '0' for --max-conns: must be 1-65536"* ]]
 	run -2 "$SOCKT" listen
 	[[ "$output" == *"missing PORT"* ]]
 	run -2 "$SOCKT" listen 127.0.0.1 0 extra

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# raw-ping.bats: SPEC 5 raw-ping: loopback, then namespaces the tests make: a scripted
+# raw-ping.bats: sockt-raw-ping(1): loopback, then namespaces the tests make: a scripted
 # responder (late, lossy, duplicated, damaged, foreign replies), a router that answers
 # with ICMP errors, an unprivileged user with and without ping sockets. iputils ping runs
 # beside sockt where the output must be the same.
@@ -15,35 +15,10 @@ normalize() {
 	    -e 's#= [0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms#= R ms#' -e 's/, pipe [0-9]+//'
 }
 
-# wait_up NS DEV: until the link is up: a packet sent before that is dropped, and
-# IPv6 neighbour discovery then waits a second to ask again.
-wait_up() {
-	local i
-	for ((i = 0; i < 250; i++)); do
-		ip -n "$1" -br link show "$2" | grep -q ' UP ' && return 0
-		sleep 0.02
-	done
-	echo "$2 in $1 did not come up" >&2
-	return 1
-}
-
 # new_ns NAME: a namespace without IPv6 duplicate address detection; its name in $NETNS.
 new_ns() {
 	netns_new "$1"
 	in_ns "$NETNS" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-}
-
-# link NS1 DEV1 ADDR4/ADDR6 NS2 DEV2 ADDR4/ADDR6: a veth pair between two namespaces.
-link() {
-	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
-	ip -n "$1" addr add "${3%/*}/24" dev "$2"
-	ip -n "$1" addr add "${3#*/}/64" dev "$2" nodad
-	ip -n "$4" addr add "${6%/*}/24" dev "$5"
-	ip -n "$4" addr add "${6#*/}/64" dev "$5" nodad
-	ip -n "$1" link set "$2" up
-	ip -n "$4" link set "$5" up
-	wait_up "$1" "$2"
-	wait_up "$4" "$5"
 }
 
 # pair: $A (10.202.0.1, 2001:db8:202::1) linked to $B (.2, ::2), whose kernel does not
@@ -53,7 +28,7 @@ pair() {
 	A=$NETNS
 	new_ns b
 	B=$NETNS
-	link "$A" va 10.202.0.1/2001:db8:202::1 "$B" vb 10.202.0.2/2001:db8:202::2
+	veth_link "$A" va 10.202.0.1/2001:db8:202::1 "$B" vb 10.202.0.2/2001:db8:202::2
 	in_ns "$B" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
 }
 
@@ -73,8 +48,8 @@ routed() {
 	R=$NETNS
 	new_ns b
 	B=$NETNS
-	link "$A" va 10.203.1.2/2001:db8:1::2 "$R" ra 10.203.1.1/2001:db8:1::1
-	link "$B" vb 10.203.2.2/2001:db8:2::2 "$R" rb 10.203.2.1/2001:db8:2::1
+	veth_link "$A" va 10.203.1.2/2001:db8:1::2 "$R" ra 10.203.1.1/2001:db8:1::1
+	veth_link "$B" vb 10.203.2.2/2001:db8:2::2 "$R" rb 10.203.2.1/2001:db8:2::1
 	in_ns "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 	    net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 	ip -n "$A" route add default via 10.203.1.1
@@ -187,11 +162,15 @@ assert s["rtt_min_ms"] <= s["rtt_avg_ms"] <= s["rtt_max_ms"]
 
 @test "raw-ping: bad sizes, TTLs, counts and intervals are usage errors" {
 	run -2 "$SOCKT" raw-ping -s 65528 ::1
-	[[ "$output" == *"invalid size '65528': must be 0-65527"* ]]
+	[[ "$output" == *"invalid size '65528' for -s: must be 0-65527 bytes"* ]]
+	run -2 "$SOCKT" raw-ping -s 64k ::1
+	[[ "$output" == *"invalid size '64k' for -s: must be 0-65527 bytes"* ]]
 	run -2 "$SOCKT" raw-ping -s 65508 127.0.0.1
-	[[ "$output" == *"invalid size '65508': an IPv4 echo request carries at most 65507 bytes"* ]]
+	[[ "$output" == *"invalid -s '65508': an IPv4 echo request carries at most 65507 bytes"* ]]
 	run -2 "$SOCKT" raw-ping -t 0 127.0.0.1
-	[[ "$output" == *"invalid TTL '0': must be 1-255"* ]]
+	[[ "$output" == *"invalid TTL '0' for -t: must be 1-255"* ]]
+	run -2 "$SOCKT" raw-ping --ttl 256 127.0.0.1
+	[[ "$output" == *"invalid TTL '256' for --ttl: must be 1-255"* ]]
 	run -2 "$SOCKT" raw-ping -c 0 127.0.0.1
 	run -2 "$SOCKT" raw-ping -i 0 127.0.0.1
 	run -2 "$SOCKT" raw-ping -W 1x 127.0.0.1
@@ -202,8 +181,8 @@ assert s["rtt_min_ms"] <= s["rtt_avg_ms"] <= s["rtt_max_ms"]
 }
 
 @test "raw-ping: a host that does not resolve is status 3 with its EAI_ code" {
-	run -3 "$SOCKT" raw-ping -n -c 1 not-an-address
-	[[ "$output" == *"not-an-address: "*"[EAI_NONAME]"* ]]
+	run -3 "$SOCKT" raw-ping -c 1 no-such-host.invalid
+	[[ "$output" == *"no-such-host.invalid: "*"[EAI_NONAME]"* ]]
 }
 
 # ---------------------------------------------------------------- a scripted responder
@@ -389,4 +368,29 @@ print(objs[-1]["rtt_avg_ms"])')
 	[[ "$output" == *'hint: net.ipv4.ping_group_range is "1 0" and your group is 65534'* ]]
 	run -2 in_ns "$NETNS" "${NOBODY[@]}" "$SOCKT" raw-ping -i 0.001 -c 1 127.0.0.1
 	[[ "$output" == *"below 2 ms is flooding, which only root may do"* ]]
+}
+
+@test "raw-ping: -s takes k, M and G as sizes do everywhere, within its limits" {
+	require_root
+	run -0 "$SOCKT" raw-ping -c 1 -s 1k 127.0.0.1
+	[ "${lines[0]}" = "PING 127.0.0.1 (127.0.0.1) 1024(1052) bytes of data." ]
+	[[ "${lines[1]}" == "1032 bytes from 127.0.0.1: icmp_seq=1 "* ]]
+	diff <(printf '%s\n' "$output" | normalize) <(iputils ping -c 1 -s 1024 127.0.0.1 | normalize)
+	run -0 "$SOCKT" raw-ping -c 1 -s 1.5k ::1
+	[ "${lines[0]}" = "PING ::1(::1) 1536 data bytes" ]
+	run -2 "$SOCKT" raw-ping -c 1 -s 1M ::1
+	[[ "$output" == *"invalid size '1M' for -s: must be 0-65527 bytes (k, M, G: powers of 1024)"* ]]
+	run -2 "$SOCKT" raw-ping -c 1 -s 64k 127.0.0.1
+	run -2 "$SOCKT" raw-ping -c 1 -s 1x 127.0.0.1
+}
+
+@test "raw-ping: -4/-6, -n and -I clashes with a HOST are usage errors naming both" {
+	run -2 --separate-stderr "$SOCKT" raw-ping -I 127.0.0.1 ::1
+	[ "${stderr_lines[0]}" = "sockt raw-ping: the source '127.0.0.1' (-I) and '::1' are not of one family: give a source of the host's family" ]
+	run -2 --separate-stderr "$SOCKT" -6 raw-ping -c 1 127.0.0.1
+	[ "${stderr_lines[0]}" = "sockt raw-ping: -6 asks for IPv6 only, and '127.0.0.1' is an IPv4 address" ]
+	run -2 --separate-stderr "$SOCKT" raw-ping -4 -I ::1 ::1
+	[ "${stderr_lines[0]}" = "sockt raw-ping: -4 asks for IPv4 only, and '::1' is an IPv6 address" ]
+	run -2 --separate-stderr "$SOCKT" -n raw-ping -c 1 localhost
+	[ "${stderr_lines[0]}" = "sockt raw-ping: -n takes address literals only, and 'localhost' is a name: leave -n out to look it up" ]
 }

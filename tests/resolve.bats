@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# resolve.bats: SPEC 5 resolve, checked against getent ahosts with a hosts file the test owns.
+# resolve.bats: sockt-resolve(1), checked against getent ahosts with a hosts file the test owns.
 
 load lib/common
 
@@ -72,13 +72,13 @@ r() { with_hosts "$HOSTS" "$SOCKT" "$@"; }
 	[[ "${lines[0]}" == "127.0.1."*" many.test" ]]
 }
 
-@test "resolve: -n prints a literal as it is and refuses names, status 3 with a hint" {
+@test "resolve: -n prints a literal as it is and refuses names, a usage error" {
 	run r -n resolve 127.0.0.7
 	[ "$output" = 127.0.0.7 ]
-	run --separate-stderr r -n resolve web.test
-	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"web.test: Name or service not known [EAI_NONAME]"* ]]
-	[[ "$stderr" == *"hint: -n takes address literals only"* ]]
+	run --separate-stderr r -n resolve 127.0.0.7 web.test
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "sockt resolve: -n takes address literals only, and 'web.test' is a name: leave -n out to look it up" ]
 }
 
 @test "resolve: --service resolves a port too, by name or number" {
@@ -88,12 +88,16 @@ r() { with_hosts "$HOSTS" "$SOCKT" "$@"; }
 	[ "$output" = "127.0.0.7 port 8080" ]
 }
 
-@test "resolve: a bad --service is a usage error with SPEC's wording" {
+@test "resolve: a bad --service is a usage error with the documented wording" {
 	run --separate-stderr r resolve --service 70000 web.test
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == "sockt resolve: invalid port '70000': must be 0-65535 or a service name"* ]]
-	run --separate-stderr r resolve --service no-such-service web.test
+	[[ "$stderr" == "sockt resolve: invalid port '70000' for --service: must be 0-65535 or a service name"* ]]
+	run --separate-stderr r resolve --service 'no such' web.test
 	[ "$status" -eq 2 ]
+	# A well-formed name the services database lacks is a resolution failure.
+	run --separate-stderr r resolve --service no-such-service web.test
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "sockt resolve: no-such-service: the services database (/etc/services) has no such tcp service [EAI_SERVICE]" ]
 }
 
 @test "resolve: --canonical prints the canonical name first" {

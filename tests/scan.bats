@@ -1,53 +1,25 @@
 #!/usr/bin/env bats
-# scan.bats: SPEC 5 connect -z: open, closed and filtered ports, their order, --json, and
+# scan.bats: sockt-connect(1), Port scan (-z): open, closed and filtered ports, their order, --json, and
 # a namespace where nft drops most ports so that the scan costs about one timeout.
 
 load lib/common
 bats_require_minimum_version 1.5.0
 
-# listeners ADDRESS PORT...: one python3 process listening on each PORT until killed.
+# listeners ADDRESS PORT...: one python3 process (tests/lib/hold.py) listening on each PORT
+# until killed.
 listeners() {
 	local addr=$1
 	shift
-	spawn listeners python3 -c '
-import socket, sys, time
-fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
-keep = []
-for p in sys.argv[2:]:
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.bind((sys.argv[1], int(p)))
-    s.listen(128)
-    keep.append(s)
-time.sleep(60)' "$addr" "$@"
-	for p in "$@"; do
-		wait_listening "$p"
-	done
+	spawn listeners python3 "$TESTLIB/hold.py" tcp "$addr" "$@" --lifetime 60
+	wait_for_line "$(tmp)/listeners.out" '^ready$'
 }
 
 # A base port with BASE..BASE+19 free right now, on 127.0.0.1 and ::1.
 free_block() {
-	python3 - <<-'PY'
-	import socket, random
-	for _ in range(200):
-	    base = random.randrange(20000, 30000)
-	    held = []
-	    try:
-	        for p in range(base, base + 20):
-	            for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-	                s = socket.socket(fam)
-	                s.bind((addr, p))
-	                held.append(s)
-	        print(base)
-	        break
-	    except OSError:
-	        pass
-	    finally:
-	        for s in held:
-	            s.close()
-	PY
+	python3 "$TESTLIB/ports.py" block 20
 }
 
-@test "scan: open and closed ports print as the SPEC shows, status 1 when any is closed" {
+@test "scan: open and closed ports print as sockt-connect(1) shows, status 1 when any is closed" {
 	b=$(free_block)
 	listeners 127.0.0.1 $((b + 1))
 	run --separate-stderr "$SOCKT" connect -z 127.0.0.1 "$b-$((b + 2))"
@@ -164,12 +136,8 @@ free_block() {
 		}
 	}
 	NFT
-	spawn listener ip netns exec "$NETNS" python3 -c '
-import socket, time
-keep = []
-for p in (30010, 30200):
-    s = socket.socket(); s.bind(("127.0.0.1", p)); s.listen(8); keep.append(s)
-time.sleep(60)'
+	spawn listener ip netns exec "$NETNS" python3 "$TESTLIB/hold.py" tcp 127.0.0.1 30010 30200 \
+	    --lifetime 60
 	wait_listening 30010 tcp 5 "$NETNS"
 	wait_listening 30200 tcp 5 "$NETNS"
 	start=$(date +%s%N)
@@ -219,6 +187,16 @@ time.sleep(60)'
 	run --separate-stderr in_ns "$NETNS" "$SOCKT" connect -z -w 1 127.0.0.1 30001
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "127.0.0.1 port 30001 (tcp) filtered [EHOSTUNREACH]" ]
+}
+
+@test "scan: -v counts one port in the singular" {
+	base=$(free_block)
+	listeners 127.0.0.1 "$base"
+	run --separate-stderr "$SOCKT" -v connect -z 127.0.0.1 "$base"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" =~ "sockt connect: 1 port of 127.0.0.1 in "[0-9.]+" s: 1 open, 0 closed, 0 filtered" ]]
+	run --separate-stderr "$SOCKT" -v connect -z 127.0.0.1 "$base" "$((base + 1))"
+	[[ "$stderr" =~ "sockt connect: 2 ports of 127.0.0.1 in " ]]
 }
 
 @test "scan: --json to a full or closed stdout is status 4 with the errno name" {

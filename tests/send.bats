@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# send.bats: SPEC 5 send against real servers (python3 sockets, socat, nc.openbsd) on
+# send.bats: sockt-send(1) against real servers (python3 sockets, socat, nc.openbsd) on
 # 127.0.0.1 and ::1: DATA, -e, -f, stdin, --crlf, --no-recv, -w, early resets, big transfers.
 
 load lib/common
@@ -7,82 +7,13 @@ load lib/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	head -c 64M /dev/urandom >"$BATS_FILE_TMPDIR/big"
-	sha256sum <"$BATS_FILE_TMPDIR/big" | cut -d' ' -f1 >"$BATS_FILE_TMPDIR/big.sha"
-	cat >"$BATS_FILE_TMPDIR/server.py" <<-'PY'
-	# server.py MODE HOST PORTFILE [ARG]: one python3 TCP server for one connection; it
-	# binds port 0 and writes the port to PORTFILE once it listens.
-	import hashlib, socket, struct, sys, time
-	mode, host, portfile = sys.argv[1], sys.argv[2], sys.argv[3]
-	arg = sys.argv[4] if len(sys.argv) > 4 else None
-	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-	ls = socket.socket(fam, socket.SOCK_STREAM)
-	if mode == "reset-early":
-	    # A small window, so that the sender is still sending when the RST comes.
-	    ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-	ls.bind((host, 0))
-	ls.listen(1)
-	with open(portfile + ".tmp", "w") as f:
-	    f.write("%d\n" % ls.getsockname()[1])
-	import os
-	os.rename(portfile + ".tmp", portfile)
-	c, _ = ls.accept()
-	c.settimeout(20)
-
-	def read_all():
-	    out = b""
-	    while True:
-	        b = c.recv(262144)
-	        if not b:
-	            return out
-	        out += b
-
-	if mode == "echo":
-	    c.sendall(read_all())
-	elif mode == "after-eof":
-	    c.sendall(b"got %d bytes\n" % len(read_all()))
-	elif mode == "sha":
-	    h = hashlib.sha256()
-	    while True:
-	        b = c.recv(262144)
-	        if not b:
-	            break
-	        h.update(b)
-	    c.sendall((h.hexdigest() + "\n").encode())
-	elif mode == "source":
-	    read_all()
-	    with open(arg, "rb") as f:
-	        while True:
-	            b = f.read(262144)
-	            if not b:
-	                break
-	            try:
-	                c.sendall(b)
-	            except (BrokenPipeError, ConnectionResetError):
-	                break
-	elif mode == "reset-early":
-	    c.recv(1000)
-	    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-	elif mode == "record-hold":
-	    # Writes what came to ARG, answers, then holds the connection open for a while.
-	    data = read_all()
-	    open(arg, "wb").write(data)
-	    c.sendall(b"an answer nobody waits for\n")
-	    time.sleep(5)
-	elif mode == "silent":
-	    time.sleep(5)
-	c.close()
-	PY
+	big_file "$BATS_FILE_TMPDIR/big"
 }
 
-# server MODE HOST [ARG]: starts server.py in the background and sets PORT.
+# server MODE HOST [ARG]: tests/lib/tcp_server.py (see its modes) on a port the kernel
+# chooses, in the background; the port in $PORT.
 server() {
-	local mode=$1 host=$2
-	shift 2
-	rm -f "$(tmp)/port"
-	spawn "srv-$mode" python3 "$BATS_FILE_TMPDIR/server.py" "$mode" "$host" "$(tmp)/port" "$@"
-	wait_for_line "$(tmp)/port" '^[0-9]+$'
-	PORT=$(cat "$(tmp)/port")
+	tcp_server "srv-$1" "$1" "$2" 0 "${@:3}"
 }
 
 @test "send: DATA words are joined by spaces and the reply goes to stdout" {
@@ -225,7 +156,7 @@ server() {
 	run -2 "$SOCKT" send 127.0.0.1 70000 x
 	[[ "$output" == *"invalid port '70000'"* ]]
 	run -2 "$SOCKT" send -w soon 127.0.0.1 80 x
-	[[ "$output" == *"invalid timeout 'soon'"* ]]
+	[[ "$output" == *"invalid duration 'soon' for -w: must be above 0, such as 1.5, 250ms, 2s or 1m"* ]]
 	run -2 "$SOCKT" send
 	[[ "$output" == *"missing HOST and PORT"* ]]
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# state.bats: SPEC 5 state and the EADDRINUSE/EACCES hints of SPEC 3: TIME_WAIT made on
+# state.bats: sockt-state(1) and the EADDRINUSE/EACCES hints of sockt(1), DIAGNOSTICS: TIME_WAIT made on
 # purpose by python3 peers on 127.0.0.1 and ::1, checked against ss and /proc.
 
 bats_require_minimum_version 1.5.0
@@ -9,46 +9,15 @@ load lib/common
 # first, so that the server's port holds N TIME_WAIT sockets; REUSE 0 makes the listener
 # without SO_REUSEADDR. Prints the port.
 make_time_wait() {
-	python3 - "$1" "${2:-1}" "${3:-0}" <<-'PY'
-	import socket, sys
-	n, reuse, port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-	srv = socket.socket()
-	# Bound before SO_REUSEADDR is set, so that the kernel picks a port no socket uses,
-	# not one where TIME_WAIT from an earlier test lingers.
-	srv.bind(("127.0.0.1", port))
-	if reuse:
-	    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	srv.listen(16)
-	port = srv.getsockname()[1]
-	for _ in range(n):
-	    c = socket.create_connection(srv.getsockname(), timeout=5)
-	    a, _ = srv.accept()
-	    a.close()              # the active close: TIME_WAIT stays on the server's port
-	    c.recv(1)              # the client sees EOF and closes too
-	    c.close()
-	srv.close()
-	print(port)
-	PY
+	python3 "$TESTLIB/time_wait.py" "$1" "${2:-1}" "${3:-0}"
 }
 
-# hold NAME KIND ADDRESS: a python3 socket held open in the background: KIND "tcp" listens,
-# "udp" is bound. Its port is in $(tmp)/NAME.port once it is ready.
+# hold NAME KIND ADDRESS: tests/lib/hold.py in the background: KIND "tcp" listens, "udp" is
+# bound. Its port is in $(tmp)/NAME.port once it is ready.
 hold() {
-	cat >"$(tmp)/hold.py" <<-'PY'
-	import socket, sys, time
-	kind, host, out = sys.argv[1], sys.argv[2], sys.argv[3]
-	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-	s = socket.socket(fam, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
-	s.bind((host, 0))
-	if kind == "tcp":
-	    s.listen(1)
-	open(out + ".tmp", "w").write("%d\n" % s.getsockname()[1])
-	import os
-	os.rename(out + ".tmp", out)
-	time.sleep(30)
-	PY
-	spawn "$1" python3 "$(tmp)/hold.py" "$2" "$3" "$(tmp)/$1.port"
-	wait_for_line "$(tmp)/$1.port" '^[0-9]+$'
+	spawn "$1" python3 "$TESTLIB/hold.py" "$2" "$3" 0
+	wait_for_line "$(tmp)/$1.out" '^ready$'
+	head -n 1 "$(tmp)/$1.out" >"$(tmp)/$1.port"
 }
 
 # tw_count PORT: what ss says, the reference count of TIME_WAIT sockets on PORT.
@@ -336,19 +305,7 @@ c.close()' "$port"
 # close_peer PORT: a python server for one connection that reads until the client's EOF
 # (or RST) and only then closes, so that the client is the active closer.
 close_peer() {
-	spawn peer python3 -c 'import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(1)
-c, _ = s.accept()
-try:
-    while c.recv(65536):
-        pass
-except ConnectionResetError:
-    pass
-c.close()' "$1"
-	wait_listening "$1"
+	tcp_server peer drain 127.0.0.1 "$1"
 }
 
 @test "connect -v: after an active close the summary says this side holds TIME_WAIT, and ss sees it" {
@@ -371,4 +328,20 @@ c.close()' "$1"
 	[ "$(ss -Htan state time-wait "( sport = :$port or dport = :$port )" | wc -l)" -eq 0 ]
 	run "$SOCKT" state -H "$port"
 	[ "$output" = "" ]
+}
+
+@test "state -u: a TCP-only state such as listen is a usage error, never an empty list" {
+	hold udp udp 127.0.0.1
+	port=$(cat "$(tmp)/udp.port")
+	run --separate-stderr "$SOCKT" state -u --state listen "$port"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "sockt state: invalid state 'listen' with -u: UDP has no such state; a UDP socket is unconnected (bound, as a server's is) or connected" ]
+	run -2 "$SOCKT" state -u --state unconnected,time-wait
+	[[ "$output" == *"invalid state 'time-wait' with -u"* ]]
+	# The UDP server is found under the state UDP has for it.
+	run -0 "$SOCKT" state -u -H --state unconnected "$port"
+	[[ "$output" =~ ^UNCONNECTED\ +127\.0\.0\.1:$port\  ]]
+	# Without -u, listen is a state like any other.
+	run -0 "$SOCKT" state -H --state listen "$port"
 }

@@ -64,15 +64,15 @@ sniffer() {
 
 @test "tunables: bad --tos and --ttl values are usage errors naming the value" {
 	run -2 "$SOCKT" connect --tos 256 127.0.0.1 9
-	[ "${lines[0]}" = "sockt connect: invalid TOS '256': must be 0-255, as 16 or 0x10" ]
+	[ "${lines[0]}" = "sockt connect: invalid TOS '256' for --tos: must be 0-255, as 16 or 0x10" ]
 	run -2 "$SOCKT" udp-send --tos 0x1g0 127.0.0.1 9 x
-	[ "${lines[0]}" = "sockt udp-send: invalid TOS '0x1g0': must be 0-255, as 16 or 0x10" ]
+	[ "${lines[0]}" = "sockt udp-send: invalid TOS '0x1g0' for --tos: must be 0-255, as 16 or 0x10" ]
 	run -2 "$SOCKT" raw-ping --tos -1 127.0.0.1
-	[ "${lines[0]}" = "sockt raw-ping: invalid TOS '-1': must be 0-255, as 16 or 0x10" ]
+	[ "${lines[0]}" = "sockt raw-ping: invalid TOS '-1' for --tos: must be 0-255, as 16 or 0x10" ]
 	run -2 "$SOCKT" udp-send --ttl 0 127.0.0.1 9 x
-	[ "${lines[0]}" = "sockt udp-send: invalid TTL '0': must be 1-255" ]
+	[ "${lines[0]}" = "sockt udp-send: invalid TTL '0' for --ttl: must be 1-255" ]
 	run -2 "$SOCKT" listen -I "" 0
-	[ "${lines[0]}" = "sockt listen: invalid interface '': a name of 1-15 characters" ]
+	[ "${lines[0]}" = "sockt listen: invalid interface '' for -I: must be a name of 1-15 characters" ]
 }
 
 @test "tunables: -I with no such interface: the ENODEV line names it, a hint, status 4, everywhere" {

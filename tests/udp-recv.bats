@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# udp-recv.bats: SPEC 5 udp-recv against real senders (python3 sockets, socat) on 127.0.0.1
+# udp-recv.bats: sockt-udp-recv(1) against real senders (python3 sockets, socat) on 127.0.0.1
 # and ::1, and multicast between two network namespaces joined by veth.
 
 load lib/common
@@ -18,28 +18,13 @@ recv() {
 # py_send ADDRESS PORT COUNT SIZE FILE: COUNT datagrams of SIZE random bytes from python3,
 # each different; everything sent is also written to FILE, in order.
 py_send() {
-	python3 - "$@" <<-'PY'
-	import os, socket, sys
-	addr, port, count, size, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-	s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
-	with open(path, "wb") as f:
-	    for i in range(count):
-	        data = os.urandom(size)
-	        s.sendto(data, (addr, port))
-	        f.write(data)
-	PY
+	python3 "$TESTLIB/udp_peer.py" send-random "$@"
 }
 
-# py_say ADDRESS PORT TEXT...: one datagram per TEXT from python3; "hex:HEX" gives raw bytes.
+# py_say ADDRESS PORT TEXT...: one datagram per TEXT from python3; "hex:HEX" gives raw bytes,
+# "file:PATH" a file's.
 py_say() {
-	python3 - "$@" <<-'PY'
-	import socket, sys
-	addr, port = sys.argv[1], int(sys.argv[2])
-	s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
-	for text in sys.argv[3:]:
-	    data = bytes.fromhex(text[4:]) if text.startswith("hex:") else text.encode()
-	    s.sendto(data, (addr, port))
-	PY
+	python3 "$TESTLIB/udp_peer.py" say "$@"
 }
 
 # finished NAME: waits for the spawned NAME to exit; its status in $EXIT_STATUS.
@@ -163,12 +148,7 @@ finished() {
 	recv r --hex -c 2 127.0.0.1 0
 	printf 'hello, world: a line of text longer than 32 bytes\001\002\377' >"$(tmp)/a"
 	printf 'x' >"$(tmp)/b"
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for path in sys.argv[2:]:
-    s.sendto(open(path, "rb").read(), ("127.0.0.1", int(sys.argv[1])))
-' "$RECV_PORT" "$(tmp)/a" "$(tmp)/b"
+	py_say 127.0.0.1 "$RECV_PORT" "file:$(tmp)/a" "file:$(tmp)/b"
 	finished r
 	[ "$EXIT_STATUS" -eq 0 ]
 	{ hexdump -C "$(tmp)/a"; hexdump -C "$(tmp)/b"; } >"$(tmp)/want"
@@ -218,14 +198,8 @@ assert o["bytes"] == 20 and o["data"] == "twenty byt" and o["truncated"] is True
 
 @test "udp-recv: a port in use is EADDRINUSE, status 4 with a hint" {
 	port=$(free_port udp)
-	spawn holder python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("bound", flush=True)
-time.sleep(30)
-' "$port"
-	wait_for_line "$(tmp)/holder.out" bound
+	spawn holder python3 "$TESTLIB/hold.py" udp 127.0.0.1 "$port"
+	wait_for_line "$(tmp)/holder.out" '^ready$'
 	run "$SOCKT" udp-recv 127.0.0.1 "$port"
 	[ "$status" -eq 4 ]
 	[ "${lines[0]}" = "sockt udp-recv: bind to 127.0.0.1 port $port (udp): Address already in use [EADDRINUSE, errno 98]" ]
@@ -234,15 +208,8 @@ time.sleep(30)
 
 @test "udp-recv: --reuseaddr shares a port with a python socket that set SO_REUSEADDR" {
 	port=$(free_port udp)
-	spawn holder python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("bound", flush=True)
-time.sleep(30)
-' "$port"
-	wait_for_line "$(tmp)/holder.out" bound
+	spawn holder python3 "$TESTLIB/hold.py" udp 127.0.0.1 "$port" --reuseaddr
+	wait_for_line "$(tmp)/holder.out" '^ready$'
 	run "$SOCKT" udp-recv -w 100ms 127.0.0.1 "$port"
 	[ "$status" -eq 4 ]
 	run "$SOCKT" udp-recv --reuseaddr -w 100ms 127.0.0.1 "$port"
@@ -275,7 +242,7 @@ time.sleep(30)
 	[ "${lines[0]}" = "sockt udp-recv: invalid multicast group '10.0.0.1': not a multicast address (224.0.0.0/4 or ff00::/8)" ]
 	run "$SOCKT" udp-recv --buffer 100k 0
 	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "sockt udp-recv: invalid buffer size '100k': must be 1 to 64k" ]
+	[ "${lines[0]}" = "sockt udp-recv: invalid size '100k' for --buffer: must be 1-64k bytes (k, M, G: powers of 1024)" ]
 	run "$SOCKT" udp-recv -c 0 0
 	[ "$status" -eq 2 ]
 	run "$SOCKT" --json udp-recv --hex 0
@@ -285,17 +252,7 @@ time.sleep(30)
 # mcast_pair: namespaces $A (sender) and $B (receiver) joined by veth, with IPv4 and IPv6
 # addresses and a multicast route on each side.
 mcast_pair() {
-	netns_new mca
-	A=$NETNS
-	netns_new mcb
-	B=$NETNS
-	ip -n "$A" link add vm0 type veth peer name vm1 netns "$B"
-	ip -n "$A" addr add 10.78.0.1/24 dev vm0
-	ip -n "$B" addr add 10.78.0.2/24 dev vm1
-	ip -n "$A" addr add 2001:db8:78::1/64 dev vm0 nodad
-	ip -n "$B" addr add 2001:db8:78::2/64 dev vm1 nodad
-	ip -n "$A" link set vm0 up
-	ip -n "$B" link set vm1 up
+	veth_pair A B 10.78.0 2001:db8:78 vm0 vm1
 	ip -n "$A" route add 224.0.0.0/4 dev vm0
 	ip -n "$B" route add 224.0.0.0/4 dev vm1
 	ip -n "$A" -6 route add ff00::/8 dev vm0 table main
@@ -340,4 +297,19 @@ mcast_pair() {
 	[ "$EXIT_STATUS" -eq 0 ]
 	[ "$(cat "$(tmp)/m.out")" = six-group ]
 	grep -Eq '^sockt udp-recv: 9 bytes from 2001:db8:78::1 port [0-9]+$' "$(tmp)/m.err"
+}
+
+@test "udp-recv: -v counts a datagram of one byte, and one datagram, in the singular" {
+	recv r -c 1 127.0.0.1 0
+	py_say 127.0.0.1 "$RECV_PORT" x
+	wait_exit "$SPAWNED_PID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/r.out")" = x ]
+	grep -qx "sockt udp-recv: 1 byte from 127.0.0.1 port [0-9]*" "$(tmp)/r.err"
+	recv r2 -w 1.5 127.0.0.1 0
+	py_say 127.0.0.1 "$RECV_PORT" yz
+	wait_exit "$SPAWNED_PID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	grep -qx "sockt udp-recv: 2 bytes from 127.0.0.1 port [0-9]*" "$(tmp)/r2.err"
+	grep -qx "sockt udp-recv: 1 datagram, then none for 1.5 s" "$(tmp)/r2.err"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# udp-send.bats: SPEC 5 udp-send against real peers (python3 sockets, socat) on 127.0.0.1
+# udp-send.bats: sockt-udp-send(1) against real peers (python3 sockets, socat) on 127.0.0.1
 # and ::1, and a broadcast between two network namespaces the tests make.
 
 load lib/common
@@ -9,54 +9,14 @@ bats_require_minimum_version 1.5.0
 # prints "port N" when bound (N also in $PEER_PORT), then per datagram "LENGTH ADDRESS PORT TTL"
 # (TTL or hop limit as received), and "done N" at the end; datagram i is in $(tmp)/NAME.i.
 py_recv() {
-	cat >"$(tmp)/recv.py" <<-'PY'
-	import socket, sys
-	addr, count, timeout, prefix = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-	port = int(sys.argv[5]) if len(sys.argv) > 5 else 0
-	fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-	s = socket.socket(fam, socket.SOCK_DGRAM)
-	s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-	if fam == socket.AF_INET:
-	    s.setsockopt(socket.IPPROTO_IP, getattr(socket, "IP_RECVTTL", 12), 1)
-	else:
-	    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
-	s.bind((addr, port))
-	print("port", s.getsockname()[1], flush=True)
-	s.settimeout(timeout)
-	n = 0
-	while n < count:
-	    try:
-	        data, anc, flags, frm = s.recvmsg(70000, 64)
-	    except socket.timeout:
-	        break
-	    ttl = "-"
-	    for level, kind, value in anc:
-	        ttl = int.from_bytes(value[:4], sys.byteorder)
-	    with open("%s.%d" % (prefix, n), "wb") as f:
-	        f.write(data)
-	    print(len(data), frm[0], frm[1], ttl, flush=True)
-	    n += 1
-	print("done", n, flush=True)
-	PY
-	spawn "$1" python3 "$(tmp)/recv.py" "$2" "$3" "${4:-5}" "$(tmp)/$1" ${5:+"$5"}
+	spawn "$1" python3 "$TESTLIB/udp_peer.py" recv "$2" "$3" "${4:-5}" "$(tmp)/$1" ${5:+"$5"}
 	wait_for_line "$(tmp)/$1.out" '^port [0-9]+$'
 	PEER_PORT=$(awk '$1 == "port" {print $2; exit}' "$(tmp)/$1.out")
 }
 
 # py_echo NAME ADDRESS: answers each datagram with "re:" and the datagram, in the background.
 py_echo() {
-	cat >"$(tmp)/echo.py" <<-'PY'
-	import socket, sys
-	addr = sys.argv[1]
-	s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
-	s.bind((addr, 0))
-	print("port", s.getsockname()[1], flush=True)
-	s.settimeout(10)
-	while True:
-	    data, frm = s.recvfrom(70000)
-	    s.sendto(b"re:" + data, frm)
-	PY
-	spawn "$1" python3 "$(tmp)/echo.py" "$2"
+	spawn "$1" python3 "$TESTLIB/udp_peer.py" echo "$2"
 	wait_for_line "$(tmp)/$1.out" '^port [0-9]+$'
 	PEER_PORT=$(awk '$1 == "port" {print $2; exit}' "$(tmp)/$1.out")
 }
@@ -276,15 +236,7 @@ assert o == {"from": "127.0.0.1", "port": int(sys.argv[2]), "bytes": 9, "data": 
 
 @test "udp-send: --broadcast reaches a receiver in the next namespace over veth" {
 	require_root
-	netns_new bca
-	a=$NETNS
-	netns_new bcb
-	b=$NETNS
-	ip -n "$a" link add vb0 type veth peer name vb1 netns "$b"
-	ip -n "$a" addr add 10.77.0.1/24 dev vb0
-	ip -n "$b" addr add 10.77.0.2/24 dev vb1
-	ip -n "$a" link set vb0 up
-	ip -n "$b" link set vb1 up
+	veth_pair a b 10.77.0 2001:db8:77
 	spawn bcrecv in_ns "$b" "$SOCKT" -v udp-recv -c 1 0.0.0.0 0
 	wait_for_line "$(tmp)/bcrecv.err" 'listening on 0.0.0.0 port [0-9]+'
 	port=$(grep -o 'port [0-9]*' "$(tmp)/bcrecv.err" | head -1 | cut -d' ' -f2)
@@ -324,5 +276,51 @@ assert o == {"from": "127.0.0.1", "port": int(sys.argv[2]), "bytes": 9, "data": 
 	[ "${lines[0]}" = "sockt udp-send: invalid port '70000': must be 0-65535 or a service name" ]
 	run "$SOCKT" udp-send --ttl 256 127.0.0.1 9 x
 	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "sockt udp-send: invalid TTL '256': must be 1-255" ]
+	[ "${lines[0]}" = "sockt udp-send: invalid TTL '256' for --ttl: must be 1-255" ]
+}
+
+@test "udp-send: an IPv6 address with its port glued on gets the [ADDRESS]:PORT advice" {
+	run --separate-stderr "$SOCKT" udp-send ::1:5000 hi
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "sockt udp-send: invalid port 'hi': must be 0-65535 or a service name" ]
+	[ "${stderr_lines[1]}" = "sockt udp-send: hint: '::1:5000' was read as the host; an IPv6 address with a port is written [ADDRESS]:PORT or ADDRESS PORT, as in [::1]:5000" ]
+	# Written as advised, it goes.
+	py_recv peer ::1 1
+	run "$SOCKT" udp-send "[::1]:$PEER_PORT" hi
+	[ "$status" -eq 0 ]
+	done_with peer 1
+	[ "$(cat "$(tmp)/peer.0")" = hi ]
+}
+
+@test "udp-send: --ttl 0 is refused at parse time, before any socket, status 2" {
+	run --separate-stderr strace -f -e trace=socket "$SOCKT" udp-send --ttl 0 127.0.0.1 9 x
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"sockt udp-send: invalid TTL '0' for --ttl: must be 1-255"* ]]
+	[[ "$stderr" != *"EINVAL"* ]]
+	[[ "$stderr" != *"socket(AF_INET"* ]]
+	py_recv peer 127.0.0.1 1
+	run "$SOCKT" udp-send --ttl 1 127.0.0.1 "$PEER_PORT" x
+	[ "$status" -eq 0 ]
+	done_with peer 1
+	[ "$(head -n 2 "$(tmp)/peer.out" | tail -n 1 | cut -d' ' -f4)" = 1 ]
+}
+
+@test "udp-send: -v counts an answer of one byte in the singular" {
+	cat >"$(tmp)/one.py" <<-'PY'
+	import socket
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.1", 0))
+	print("port", s.getsockname()[1], flush=True)
+	s.settimeout(10)
+	data, frm = s.recvfrom(100)
+	s.sendto(b"!", frm)
+	PY
+	spawn one python3 "$(tmp)/one.py"
+	wait_for_line "$(tmp)/one.out" '^port [0-9]+$'
+	port=$(awk '{print $2; exit}' "$(tmp)/one.out")
+	run --separate-stderr "$SOCKT" -v udp-send --reply 2 127.0.0.1 "$port" x
+	[ "$status" -eq 0 ]
+	[ "$output" = "!" ]
+	[[ "$stderr" == *"sockt udp-send: 1 byte from 127.0.0.1 port $port"* ]]
+	[[ "$stderr" == *"sent 1 datagram (1 byte) to 127.0.0.1 port $port"* ]]
 }

@@ -1,4 +1,8 @@
-/* sockt-unit: the core parsers called directly, one per subcommand, for tests/unit.bats. */
+/*
+ * sockt-unit: the library's pure parsers and formatters called directly, one per
+ * subcommand, for tests/unit.bats: what a test gives in arguments, the function's answer on
+ * stdout.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -6,24 +10,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include "addr.h"
-#include "icmp.h"
 #include "json.h"
 #include "parse.h"
-#include "pinger.h"
+#include "unit.h"
 
 static int
 show_errno(void)
 {
-	printf("error %s\n", errno == ERANGE ? "range" : "invalid");
+	printf("error %s\n", errno == ERANGE ? "range" : errno == ENOENT ? "unknown" : "invalid");
 	return 1;
 }
 
 static int
-unit_duration(char **argv)
+unit_duration(char **argv, int argc)
 {
 	int64_t us;
 
+	(void)argc;
 	if (parse_duration(argv[0], &us) == -1)
 		return show_errno();
 	printf("%lld\n", (long long)us);
@@ -31,10 +38,11 @@ unit_duration(char **argv)
 }
 
 static int
-unit_size(char **argv)
+unit_size(char **argv, int argc)
 {
 	uint64_t v;
 
+	(void)argc;
 	if (parse_size(argv[0], UINT64_C(1) << 40, &v) == -1)
 		return show_errno();
 	printf("%llu\n", (unsigned long long)v);
@@ -42,10 +50,11 @@ unit_size(char **argv)
 }
 
 static int
-unit_range(char **argv)
+unit_range(char **argv, int argc)
 {
 	uint16_t lo, hi;
 
+	(void)argc;
 	if (parse_port_range(argv[0], "tcp", &lo, &hi) == -1)
 		return show_errno();
 	printf("%u %u\n", lo, hi);
@@ -53,12 +62,13 @@ unit_range(char **argv)
 }
 
 static int
-unit_escapes(char **argv)
+unit_escapes(char **argv, int argc)
 {
 	char *out = malloc(strlen(argv[0]) + 1);
 	const char *bad;
 	long n = parse_escapes(argv[0], out, &bad);
 
+	(void)argc;
 	if (n == -1) {
 		printf("error at %ld\n", (long)(bad - argv[0]));
 		free(out);
@@ -72,7 +82,7 @@ unit_escapes(char **argv)
 }
 
 static int
-unit_endpoint(char **argv, int argc, int local)
+endpoint_line(char **argv, int argc, int local)
 {
 	struct endpoint ep;
 	const char *why;
@@ -89,10 +99,11 @@ unit_endpoint(char **argv, int argc, int local)
 }
 
 static int
-unit_json(char **argv)
+unit_json(char **argv, int argc)
 {
 	struct json j;
 
+	(void)argc;
 	json_init(&j);
 	json_object_begin(&j);
 	json_string(&j, "s", argv[0]);
@@ -104,66 +115,105 @@ unit_json(char **argv)
 	return 0;
 }
 
-/* "FAMILY TYPE CODE INFO": ping's words for the error, then the short ones. */
-static int
-unit_icmp(char **argv)
+/* A numeric address as a sockaddr, in storage to free; NULL if it is none. */
+static struct addrinfo *
+numeric(const char *host)
 {
-	int family = strcmp(argv[0], "6") == 0 ? AF_INET6 : AF_INET;
-	uint8_t type = (uint8_t)atoi(argv[1]), code = (uint8_t)atoi(argv[2]);
-	char text[128];
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_DGRAM }, *res;
 
-	printf("%s|%s\n",
-	    icmp_error_text(family, type, code, (uint32_t)strtoul(argv[3], NULL, 0), text,
-		sizeof(text)),
-	    icmp_error_brief(family, type, code));
-	return 0;
+	return getaddrinfo(host, NULL, &hints, &res) == 0 ? res : NULL;
 }
 
-/* Round trips in microseconds: each as ping prints time=, then min/avg/max/mdev. */
+/*
+ * addr ADDRESS [OTHER]: whether ADDRESS is a literal; if it is, how sockt prints it (and an
+ * IPv4-mapped IPv6 address unmapped); with OTHER, whether the two name the same host.
+ */
 static int
-unit_rtt(char **argv, int n)
+unit_addr(char **argv, int argc)
 {
-	struct ping_stats s = { 0 };
-	long long min, avg, max, mdev;
-	char buf[32];
+	struct addrinfo *a = numeric(argv[0]), *b = argc > 1 ? numeric(argv[1]) : NULL;
+	struct sockaddr_storage plain;
+	char text[ADDR_STRLEN], unmapped[ADDR_STRLEN];
 
-	for (int i = 0; i < n; i++) {
-		ping_format_rtt(atoll(argv[i]), buf, sizeof(buf));
-		printf("%s ", buf);
-		ping_stats_add_rtt(&s, atoll(argv[i]));
-		s.received++;
+	printf("literal=%d", addr_is_literal(argv[0]));
+	if (a != NULL) {
+		addr_unmap(a->ai_addr, &plain);
+		printf(" %s %s %s", addr_family_name(a->ai_family),
+		    addr_format(a->ai_addr, text, sizeof(text)),
+		    addr_format((struct sockaddr *)&plain, unmapped, sizeof(unmapped)));
 	}
-	ping_stats_rtt(&s, &min, &avg, &max, &mdev);
-	printf("%lld/%lld/%lld/%lld\n", min, avg, max, mdev);
+	if (a != NULL && b != NULL)
+		printf(" same=%d", addr_same_host(a->ai_addr, b->ai_addr));
+	printf("\n");
+	if (a != NULL)
+		freeaddrinfo(a);
+	if (b != NULL)
+		freeaddrinfo(b);
 	return 0;
 }
+
+static int
+unit_remote(char **argv, int argc)
+{
+	return endpoint_line(argv, argc, 0);
+}
+
+static int
+unit_local(char **argv, int argc)
+{
+	return endpoint_line(argv, argc, 1);
+}
+
+/* family LITERAL: the family of an address literal, "name" for anything else. */
+static int
+unit_family(char **argv, int argc)
+{
+	int family = addr_literal_family(argv[0]);
+
+	(void)argc;
+	printf("%s\n", family == AF_UNSPEC ? "name" : addr_family_name(family));
+	return 0;
+}
+
+struct unit {
+	const char *name;
+	int (*run)(char **argv, int argc);
+	int args; /* the fewest arguments it takes */
+};
+
+static const struct unit units[] = {
+	{ "duration", unit_duration, 1 },
+	{ "size", unit_size, 1 },
+	{ "range", unit_range, 1 },
+	{ "escapes", unit_escapes, 1 },
+	{ "remote", unit_remote, 1 },
+	{ "local", unit_local, 1 },
+	{ "addr", unit_addr, 1 },
+	{ "json", unit_json, 1 },
+	{ "family", unit_family, 1 },
+	{ "hexdump", unit_hexdump, 1 },
+	{ "icmp-parse", unit_icmp_parse, 3 },
+	{ "icmp-echo", unit_icmp_echo, 4 },
+	{ "icmp-text", unit_icmp_text, 4 },
+	{ "icmp-brief", unit_icmp_brief, 3 },
+	{ "proc-line", unit_proc_line, 3 },
+	{ "netlink", unit_netlink, 1 },
+	{ "rtt-stats", unit_rtt_stats, 1 },
+	{ "scan-line", unit_scan_line, 4 },
+};
 
 int
 main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fprintf(stderr, "usage: sockt-unit "
-				"duration|size|range|escapes|remote|local|json|icmp|rtt ARG...\n");
-		return 2;
-	}
-	if (strcmp(argv[1], "duration") == 0)
-		return unit_duration(argv + 2);
-	if (strcmp(argv[1], "size") == 0)
-		return unit_size(argv + 2);
-	if (strcmp(argv[1], "range") == 0)
-		return unit_range(argv + 2);
-	if (strcmp(argv[1], "escapes") == 0)
-		return unit_escapes(argv + 2);
-	if (strcmp(argv[1], "remote") == 0)
-		return unit_endpoint(argv + 2, argc - 2, 0);
-	if (strcmp(argv[1], "local") == 0)
-		return unit_endpoint(argv + 2, argc - 2, 1);
-	if (strcmp(argv[1], "json") == 0)
-		return unit_json(argv + 2);
-	if (strcmp(argv[1], "icmp") == 0 && argc == 6)
-		return unit_icmp(argv + 2);
-	if (strcmp(argv[1], "rtt") == 0)
-		return unit_rtt(argv + 2, argc - 2);
-	fprintf(stderr, "sockt-unit: unknown test '%s'\n", argv[1]);
+	for (size_t i = 0; argc >= 2 && i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(argv[1], units[i].name) == 0) {
+			if (argc - 2 < units[i].args)
+				break;
+			return units[i].run(argv + 2, argc - 2);
+		}
+	fprintf(stderr, "usage: sockt-unit");
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		fprintf(stderr, "%c%s", i ? '|' : ' ', units[i].name);
+	fprintf(stderr, " ARG...\n");
 	return 2;
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/valgrind.sh SOCKT: a memcheck pass over a representative subset of
-# sockt (SPEC 6: no leaks, no undefined behaviour), for a build without
+# sockt (doc/contract.md: no leaks, no undefined behaviour), for a build without
 # sanitizers. Each case runs sockt under valgrind against a real peer on
 # loopback and checks both its exit status and valgrind's verdict: zero
 # errors, zero bytes definitely lost. Exits 0 when every case is clean.

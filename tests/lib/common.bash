@@ -2,23 +2,25 @@
 #   load lib/common
 # and call common_teardown from each file's teardown (it is the default teardown).
 # Everything a test starts (processes, namespaces, files) is recorded and undone,
-# even when the test fails.
+# even when the test fails. The python3 peers are scripts beside this file (tcp_server.py,
+# tcp_client.py, udp_peer.py, hold.py, hostile.py, icmp_responder.py); namespaces and veth
+# links are made by netns.bash.
 
 : "${SOCKT:?SOCKT must point at the sockt binary (make check sets it)}"
+
+# The directory of the shared fixtures, exported for helpers that a test runs in "bash -c".
+# The peers import peer.py from it; no bytecode is written beside them, so that the source
+# tree stays as it was (and may be read-only).
+export TESTLIB="$BATS_TEST_DIRNAME/lib"
+export PYTHONDONTWRITEBYTECODE=1
+source "$TESTLIB/netns.bash"
 
 # The directory for this test's files; bats removes it.
 tmp() { printf '%s' "${BATS_TEST_TMPDIR:?}"; }
 
 # free_port [tcp|udp] [ADDRESS]: a port the kernel has just handed out and freed.
 free_port() {
-	python3 - "${1:-tcp}" "${2:-127.0.0.1}" <<'PY'
-import socket, sys
-kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
-fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
-s = socket.socket(fam, kind)
-s.bind((sys.argv[2], 0))
-print(s.getsockname()[1])
-PY
+	python3 "$TESTLIB/ports.py" free "${1:-tcp}" "${2:-127.0.0.1}"
 }
 
 # spawn NAME CMD...: runs CMD in the background with stdout/stderr in $(tmp)/NAME.out/.err,
@@ -31,6 +33,29 @@ spawn() {
 	SPAWNED_PID=$!
 	echo "$SPAWNED_PID" >"$(tmp)/$name.pid"
 	echo "$SPAWNED_PID" >>"$(tmp)/.pids"
+}
+
+# tcp_server NAME MODE HOST PORT [ARG]: tests/lib/tcp_server.py (see its modes) for one
+# connection, in the background as NAME (see spawn), in the namespace $PEER_NETNS if that is
+# set. Returns once it listens, with its port (PORT 0: the kernel's choice) in $PORT.
+tcp_server() {
+	local name=$1
+	shift
+	spawn "$name" ${PEER_NETNS:+ip netns exec "$PEER_NETNS"} python3 "$TESTLIB/tcp_server.py" "$@"
+	wait_for_line "$(tmp)/$name.out" '^[0-9]+$' || return 1
+	PORT=$(head -n 1 "$(tmp)/$name.out")
+}
+
+# tcp_client MODE HOST PORT [ARG]: tests/lib/tcp_client.py (see its modes), in the foreground.
+tcp_client() {
+	python3 "$TESTLIB/tcp_client.py" "$@"
+}
+
+# big_file FILE [SIZE]: SIZE (64M by default, as head -c reads it) random bytes in FILE, and
+# their sha256 in hex in FILE.sha: the large transfers' data, made in this one place.
+big_file() {
+	head -c "${2:-64M}" /dev/urandom >"$1"
+	sha256sum <"$1" | cut -d' ' -f1 >"$1.sha"
 }
 
 # wait_for_line FILE REGEX [SECONDS]: polls FILE until a line matches (bounded).
@@ -85,22 +110,6 @@ require_root() {
 		echo "# SKIPPED (not root): $BATS_TEST_DESCRIPTION" >&3
 		skip "needs root for network namespaces"
 	fi
-}
-
-# netns_new NAME: a fresh namespace "sktNAME$$" with lo up, removed at teardown.
-# Prints nothing; the full name is in $NETNS.
-netns_new() {
-	NETNS="skt$1$$"
-	ip netns add "$NETNS"
-	echo "$NETNS" >>"$(tmp)/.netns"
-	ip -n "$NETNS" link set lo up
-}
-
-# in_ns NS CMD...: runs CMD inside a namespace.
-in_ns() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$@"
 }
 
 # with_hosts FILE CMD...: runs CMD with FILE mounted over /etc/hosts and a private

@@ -9,31 +9,7 @@ import struct
 import sys
 import time
 
-
-def family(host):
-    return socket.AF_INET6 if ":" in host else socket.AF_INET
-
-
-def server(host):
-    s = socket.socket(family(host), socket.SOCK_STREAM)
-    s.bind((host, 0))
-    s.listen(8)
-    print(s.getsockname()[1], flush=True)
-    s.settimeout(10)
-    c, _ = s.accept()
-    c.settimeout(10)
-    return c
-
-
-def client(host, port):
-    c = socket.create_connection((host, int(port)), timeout=10)
-    return c
-
-
-def reset(c):
-    # SO_LINGER 0: close sends RST instead of FIN.
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    c.close()
+from peer import client, family, reply_after_eof, reset, server, with_checksum
 
 
 def midway_reset(c, send, expect):
@@ -199,18 +175,6 @@ def udp_random(host, port, n, outfile, seed):
     print("sent", len(lengths), flush=True)
 
 
-def reply_after_eof(c):
-    # Reads until sockt's EOF, then says how much came.
-    got = 0
-    while True:
-        d = c.recv(65536)
-        if not d:
-            break
-        got += len(d)
-    c.sendall(b"got %d bytes\n" % got)
-    c.close()
-
-
 # Bytes a terminal would act on: a title change, a bell, clear screen, NUL, CR, DEL.
 NASTY = b"\x1b]0;owned\x07\x1b[2J\x1b[31mred\r\x00\x7f\x08\x9b1m\n"
 
@@ -247,58 +211,22 @@ def named(name, host):
     time.sleep(10)
 
 
-def icmp_checksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
-
-
-def icmp_garbage(limit, seed):
-    # Runs in the other namespace: sniffs sockt's echo requests (to learn its
-    # identifier) and answers each with a burst of garbage: random bytes,
-    # truncated replies, its own identifier with a bad checksum or a cut
-    # payload, errors quoting truncated or nonsense headers.
-    rnd = random.Random(seed)
-    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+def throw_at_requests(raw, limit, burst_for):
+    # Runs in the other namespace: sniffs sockt's echo requests (to learn its identifier)
+    # and answers each with the burst that burst_for(packet, source) builds, or None for
+    # a packet that is not a request. Ends after HOSTILE_REQUESTS requests (10) or limit s.
     print("ready", flush=True)
-    thrown = 0
-    requests = 0
+    thrown = requests = 0
     t0 = time.monotonic()
     while time.monotonic() - t0 < limit:
         r, _, _ = select.select([raw], [], [], 0.2)
         if not r:
             continue
         pkt, src = raw.recvfrom(65535)
-        ihl = (pkt[0] & 15) * 4
-        icmp = pkt[ihl:]
-        if len(icmp) < 8 or icmp[0] != 8:
+        burst = burst_for(pkt, src)
+        if burst is None:
             continue
         requests += 1
-        ident, seq = struct.unpack("!HH", icmp[4:8])
-        burst = []
-        for _ in range(8):
-            burst.append(bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(0, 80))))
-        # Echo replies cut before their header ends.
-        for ln in range(0, 8):
-            burst.append((bytes([0, 0, 0, 0]) + struct.pack("!HH", ident, seq))[:ln])
-        # Its identifier and sequence, a wrong checksum.
-        body = struct.pack("!BBHHH", 0, 0, 0x1234, ident, seq) + icmp[8:]
-        burst.append(body)
-        # Its identifier, a right checksum, a payload cut short.
-        cut = struct.pack("!BBHHH", 0, 0, 0, ident, seq) + icmp[8:20]
-        burst.append(cut[:2] + struct.pack("!H", icmp_checksum(cut)) + cut[4:])
-        # Errors quoting: nothing, a cut IP header, an IHL beyond the data, a cut echo.
-        quote_ok = pkt[:ihl] + icmp[:8]
-        for q in (b"", pkt[:10], bytes([0x4f]) + pkt[1:ihl], quote_ok[:ihl + 3],
-                  bytes([0x45]) + os.urandom(40)):
-            for typ in (3, 11):
-                e = struct.pack("!BBHI", typ, rnd.randrange(16), 0, 0) + q
-                burst.append(e[:2] + struct.pack("!H", icmp_checksum(e)) + e[4:])
-        # A big one of noise.
-        burst.append(b"\x00\x00" + os.urandom(1400))
         for b in burst:
             try:
                 raw.sendto(b, (src[0], 0))
@@ -310,26 +238,54 @@ def icmp_garbage(limit, seed):
     print("threw %d packets at %d requests" % (thrown, requests), flush=True)
 
 
+def noise(rnd, n):
+    return [bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(0, 80))) for _ in range(n)]
+
+
+def icmp_garbage(limit, seed):
+    # Answers each echo request with garbage: random bytes, truncated replies, its own
+    # identifier with a bad checksum or a cut payload, errors quoting truncated or
+    # nonsense headers.
+    rnd = random.Random(seed)
+
+    def burst_for(pkt, src):
+        ihl = (pkt[0] & 15) * 4
+        icmp = pkt[ihl:]
+        if len(icmp) < 8 or icmp[0] != 8:
+            return None
+        ident, seq = struct.unpack("!HH", icmp[4:8])
+        burst = noise(rnd, 8)
+        # Echo replies cut before their header ends.
+        for ln in range(0, 8):
+            burst.append((bytes([0, 0, 0, 0]) + struct.pack("!HH", ident, seq))[:ln])
+        # Its identifier and sequence, a wrong checksum.
+        burst.append(struct.pack("!BBHHH", 0, 0, 0x1234, ident, seq) + icmp[8:])
+        # Its identifier, a right checksum, a payload cut short.
+        burst.append(with_checksum(struct.pack("!BBHHH", 0, 0, 0, ident, seq) + icmp[8:20]))
+        # Errors quoting: nothing, a cut IP header, an IHL beyond the data, a cut echo.
+        quote_ok = pkt[:ihl] + icmp[:8]
+        for q in (b"", pkt[:10], bytes([0x4f]) + pkt[1:ihl], quote_ok[:ihl + 3],
+                  bytes([0x45]) + os.urandom(40)):
+            for typ in (3, 11):
+                burst.append(with_checksum(struct.pack("!BBHI", typ, rnd.randrange(16), 0, 0) + q))
+        # A big one of noise.
+        burst.append(b"\x00\x00" + os.urandom(1400))
+        return burst
+
+    throw_at_requests(socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP),
+                      limit, burst_for)
+
+
 def icmp6_garbage(limit, seed):
     # As icmp_garbage, for ICMPv6 (the kernel fills in ICMPv6 checksums, so
     # the garbage is in lengths, types and quotes).
     rnd = random.Random(seed)
-    raw = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-    print("ready", flush=True)
-    thrown = 0
-    requests = 0
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < limit:
-        r, _, _ = select.select([raw], [], [], 0.2)
-        if not r:
-            continue
-        icmp, src = raw.recvfrom(65535)
+
+    def burst_for(icmp, src):
         if len(icmp) < 8 or icmp[0] != 128:
-            continue
-        requests += 1
+            return None
         ident, seq = struct.unpack("!HH", icmp[4:8])
-        burst = [bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(0, 80)))
-                 for _ in range(8)]
+        burst = noise(rnd, 8)
         # Echo replies cut before their header ends, and one cut in its payload.
         for ln in range(0, 8):
             burst.append((bytes([129, 0, 0, 0]) + struct.pack("!HH", ident, seq))[:ln])
@@ -344,15 +300,10 @@ def icmp6_garbage(limit, seed):
         # Informational types no ping should take for a reply.
         for typ in (130, 133, 135, 200):
             burst.append(struct.pack("!BBHHH", typ, 0, 0, ident, seq))
-        for b in burst:
-            try:
-                raw.sendto(b, (src[0], 0))
-                thrown += 1
-            except OSError:
-                pass
-        if requests >= int(os.environ.get("HOSTILE_REQUESTS", "10")):
-            break
-    print("threw %d packets at %d requests" % (thrown, requests), flush=True)
+        return burst
+
+    throw_at_requests(socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6),
+                      limit, burst_for)
 
 
 def main():

@@ -13,14 +13,7 @@ import struct
 import sys
 import time
 
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
+from peer import with_checksum
 
 
 def reply_for(message, v6, args):
@@ -40,7 +33,7 @@ def reply_for(message, v6, args):
     header = struct.pack("!BBHHH", 129 if v6 else 0, 0, 0, ident, seq)
     packet = header + bytes(payload)
     if not v6:  # the kernel sums ICMPv6 itself
-        packet = packet[:2] + struct.pack("!H", checksum(packet)) + packet[4:]
+        packet = with_checksum(packet)
     return packet
 
 

@@ -1,0 +1,16 @@
+/* unit.h: the subcommands of sockt-unit that live in unit_formats.c. */
+#ifndef SOCKT_UNIT_H
+#define SOCKT_UNIT_H
+
+/* Each takes the words after its name, prints the answer, returns the exit status. */
+int unit_hexdump(char **argv, int argc);
+int unit_icmp_parse(char **argv, int argc);
+int unit_icmp_echo(char **argv, int argc);
+int unit_icmp_text(char **argv, int argc);
+int unit_icmp_brief(char **argv, int argc);
+int unit_proc_line(char **argv, int argc);
+int unit_netlink(char **argv, int argc);
+int unit_rtt_stats(char **argv, int argc);
+int unit_scan_line(char **argv, int argc);
+
+#endif
