@@ -105,6 +105,7 @@ attempts_report_all_failed(const struct eyeballs_result *r, const struct source 
 				    "drops "
 				    "the packets",
 			    d);
+			hint_trace((const struct sockaddr *)&a->addr, SOCK_STREAM);
 		} else if (source_failed_tunable(a->in_bind) != TUNABLE_NONE)
 			continue; /* the tunable's line said its hint */
 		else if (a->in_bind && a->err == EADDRINUSE && src != NULL)

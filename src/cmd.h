@@ -36,7 +36,7 @@ struct globals {
 extern struct globals globals;
 
 extern const struct command cmd_listen, cmd_connect, cmd_send, cmd_udp_send, cmd_udp_recv,
-    cmd_resolve, cmd_raw_ping, cmd_state;
+    cmd_resolve, cmd_raw_ping, cmd_state, cmd_trace;
 
 /* Option keys above 255 are long-only; each command numbers its own from here. */
 #define OPT_LONG 256

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -56,7 +57,7 @@ struct connect_options {
 /* What print_port needs to say each port's line. */
 struct scan_report {
 	const char *host;
-	char address[ADDR_STRLEN];
+	char (*address)[ADDR_STRLEN]; /* one per target */
 	int64_t timeout_usec;
 	int write_err; /* a --json line could not be written: errno */
 };
@@ -170,13 +171,13 @@ print_port(const struct scan_result *res, void *ctx)
 
 	if (globals.json) {
 		json_init(&j);
-		scan_result_json(&j, sr->host, sr->address, res);
+		scan_result_json(&j, sr->host, sr->address[res->target], res);
 		if (json_write(&j) == -1 && sr->write_err == 0)
 			sr->write_err = errno;
 		json_free(&j);
 		return;
 	}
-	scan_result_format(res, sr->address, sr->timeout_usec, line, sizeof(line));
+	scan_result_format(res, sr->address[res->target], sr->timeout_usec, line, sizeof(line));
 	printf("%s\n", line);
 }
 
@@ -199,36 +200,99 @@ parse_ports(const struct command *cmd, int argc, char **argv, struct scan_ports 
 	}
 }
 
-/* A failed bind is everyone's failure: found once, before the scan, not on every line. */
+/* A failed bind is everyone's failure: found once per family before the scan, not on each line. */
 static int
-check_source(const struct connect_options *o, const struct endpoint *ep, const struct addrinfo *ai,
-    const struct source *src)
+check_source(const struct scan_target *t, size_t n, const struct source *src)
 {
-	int in_bind;
+	int family, in_bind;
 
-	if (!source_has_family(src, ai->ai_family))
-		return report_source_mismatch(o, ep);
-	if (source_check(src, ai->ai_family, &in_bind) == 0)
-		return EXIT_OK;
-	attempts_report_source_error(errno, src, ai->ai_family, in_bind);
-	if (source_failed_tunable(in_bind) != TUNABLE_NONE)
+	for (size_t i = 0; i < n; i++) {
+		family = t[i].addr.ss_family;
+		if (i > 0 && family == t[i - 1].addr.ss_family)
+			continue;
+		if (source_check(src, family, &in_bind) == 0)
+			continue;
+		attempts_report_source_error(errno, src, family, in_bind);
+		if (source_failed_tunable(in_bind) != TUNABLE_NONE)
+			return EXIT_LOCAL;
+		hint_for_errno(errno, family);
+		return exit_status_for_errno(errno);
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Every address of HOST, in the scan's order, without those of a family
+ * the source has none of (-s of one family narrows the scan as -4/-6 do).
+ */
+static int
+scan_targets(const struct connect_options *o, const struct endpoint *ep, const struct addrinfo *res,
+    const struct source *src, struct scan_target **out, size_t *n)
+{
+	char text[ADDR_STRLEN];
+	size_t count = 0;
+
+	for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
+		count++;
+	if ((*out = calloc(count, sizeof(**out))) == NULL) {
+		report_errno(errno, "scan %s", ep->host);
 		return EXIT_LOCAL;
-	hint_for_errno(errno, ai->ai_family);
-	return exit_status_for_errno(errno);
+	}
+	*n = 0;
+	for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		if (!source_has_family(src, ai->ai_family)) {
+			report_verbose(1, "not scanning %s: source %s has no address of its family",
+			    addr_format(ai->ai_addr, text, sizeof(text)), o->source);
+			continue;
+		}
+		if (ai->ai_addrlen > sizeof((*out)->addr))
+			continue;
+		memcpy(&(*out)[*n].addr, ai->ai_addr, ai->ai_addrlen);
+		(*out)[(*n)++].len = ai->ai_addrlen;
+	}
+	*n = scan_targets_sort(*out, *n);
+	if (*n == 0)
+		return report_source_mismatch(o, ep);
+	return check_source(*out, *n, src);
 }
 
 static int
-scan_status(const struct scan_stats *st, const char *address, size_t total)
+scan_status(const struct scan_stats *st, const struct scan_report *sr,
+    const struct scan_target *targets, const struct source *src, size_t total)
 {
+	int family = targets[st->first_error_target].addr.ss_family;
 	char port[8];
 
 	if (st->first_error != 0) {
 		snprintf(port, sizeof(port), "%u", st->first_error_port);
-		attempts_report_connect(st->first_error, address, port);
-		hint_for_errno(st->first_error, 0);
+		attempts_report_connect(st->first_error, sr->address[st->first_error_target], port);
+		/* A name's IPv6 address on a machine whose IPv6 is off (a container, often). */
+		if (st->first_error == EADDRNOTAVAIL && source_addr(src, family) == NULL)
+			report_hint("this machine has no %s address to connect from, or no local "
+				    "port was free; %s",
+			    family == AF_INET6 ? "IPv6" : "IPv4",
+			    family == AF_INET6 ? "-4 scans IPv4 only" : "-6 scans IPv6 only");
+		else
+			hint_for_errno(st->first_error, family);
 		return exit_status_for_errno(st->first_error);
 	}
 	return st->count[SCAN_OPEN] == total ? EXIT_OK : EXIT_NETWORK;
+}
+
+/* The closing -v line: what was scanned, how long it took, what it found. */
+static void
+scan_summary(const struct scan_report *sr, size_t ntargets, size_t nports,
+    const struct scan_stats *st, int64_t start)
+{
+	char where[ADDR_STRLEN + 64];
+
+	if (ntargets == 1)
+		snprintf(where, sizeof(where), "%s", sr->address[0]);
+	else
+		snprintf(where, sizeof(where), "%s's %zu addresses", sr->host, ntargets);
+	report_verbose(1, "%zu port%s of %s in %.2f s: %zu open, %zu closed, %zu filtered", nports,
+	    nports == 1 ? "" : "s", where, (double)(clock_now_usec() - start) / 1e6,
+	    st->count[SCAN_OPEN], st->count[SCAN_CLOSED], st->count[SCAN_FILTERED]);
 }
 
 static int
@@ -238,46 +302,48 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	struct scan_report sr = { .host = ep->host, .timeout_usec = o->timeout_usec };
 	struct scan_options so = { o->parallel, o->timeout_usec, NULL, o->linger0, print_port,
 		&sr };
+	struct scan_target *targets = NULL;
 	struct scan_stats st;
 	struct scan_ports ports;
 	struct addrinfo *res;
 	struct source src;
 	int64_t start = clock_now_usec();
+	size_t n = 0;
 	int status;
 
 	parse_ports(cmd, argc, argv, &ports);
 	if ((status = resolve(o, ep, "0", &res, &src)) != EXIT_OK)
 		return status;
-	if ((status = check_source(o, ep, res, &src)) != EXIT_OK) {
-		freeaddrinfo(res);
+	status = scan_targets(o, ep, res, &src, &targets, &n);
+	freeaddrinfo(res);
+	if (status == EXIT_OK && (sr.address = calloc(n, sizeof(*sr.address))) == NULL) {
+		report_errno(errno, "scan %s", ep->host);
+		status = EXIT_LOCAL;
+	}
+	if (status != EXIT_OK) {
+		free(targets);
 		return status;
 	}
+	for (size_t i = 0; i < n; i++)
+		addr_format((struct sockaddr *)&targets[i].addr, sr.address[i], ADDR_STRLEN);
 	so.src = &src;
 	so.parallel = scan_fit_parallel(o->parallel);
-	addr_format(res->ai_addr, sr.address, sizeof(sr.address));
-	if (res->ai_next != NULL)
-		report_verbose(1,
-		    "%s has more than one address; scanning %s only (choose with "
-		    "-4/-6 or an address)",
-		    ep->host, sr.address);
 	if (so.parallel < o->parallel)
 		report_verbose(1, "--parallel lowered to %d by the file descriptor limit",
 		    so.parallel);
-	if (scan_run(res->ai_addr, res->ai_addrlen, &ports, &so, &st) == -1) {
-		report_errno(errno, "scan %s", sr.address);
+	if (scan_run(targets, n, &ports, &so, &st) == -1) {
+		report_errno(errno, "scan %s", ep->host);
 		status = EXIT_LOCAL;
 	} else
-		status = scan_status(&st, sr.address, ports.count);
+		status = scan_status(&st, &sr, targets, &src, ports.count * n);
 	/* Text lines go through stdio and are checked at exit; --json lines are written here. */
 	if (sr.write_err != 0 && sr.write_err != EPIPE) {
 		report_errno(sr.write_err, "write to stdout");
 		status = EXIT_LOCAL;
 	}
-	report_verbose(1, "%zu port%s of %s in %.2f s: %zu open, %zu closed, %zu filtered",
-	    ports.count, ports.count == 1 ? "" : "s", sr.address,
-	    (double)(clock_now_usec() - start) / 1e6, st.count[SCAN_OPEN], st.count[SCAN_CLOSED],
-	    st.count[SCAN_FILTERED]);
-	freeaddrinfo(res);
+	scan_summary(&sr, n, ports.count, &st, start);
+	free(sr.address);
+	free(targets);
 	return status;
 }
 

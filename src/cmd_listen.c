@@ -22,6 +22,7 @@ enum {
 	OPT_MAX_CONNS = OPT_LONG,
 	OPT_ECHO,
 	OPT_REUSEADDR,
+	OPT_NO_REUSEADDR,
 	OPT_BACKLOG,
 	OPT_LINGER,
 	OPT_RECV_ONLY,
@@ -35,7 +36,9 @@ static const struct opt options[] = {
 	    "connections served at once with -k (default 64)" },
 	{ "echo", OPT_ECHO, no_argument, NULL,
 	    "send each connection's bytes back to it (RFC 862)" },
-	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL, "set SO_REUSEADDR (off by default)" },
+	{ "no-reuseaddr", OPT_NO_REUSEADDR, no_argument, NULL,
+	    "leave SO_REUSEADDR off: a restart waits for TIME_WAIT to end" },
+	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL, "set SO_REUSEADDR (the default)" },
 	{ "backlog", OPT_BACKLOG, required_argument, "N", "the listen(2) backlog (default 128)" },
 	{ "timeout", 'w', required_argument, "D", "exit 1 if no connection arrives within D" },
 	{ "idle-timeout", 'i', required_argument, "D", "close a connection silent for D" },
@@ -66,7 +69,8 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case 'k': o->keep_open = 1; break;
 		case OPT_MAX_CONNS: o->max_conns = (int)opt_number(p, 1, 65536); break;
 		case OPT_ECHO: o->echo = 1; break;
-		case OPT_REUSEADDR: o->bind.reuseaddr = 1; break;
+		case OPT_REUSEADDR: o->bind.no_reuseaddr = 0; break;
+		case OPT_NO_REUSEADDR: o->bind.no_reuseaddr = 1; break;
 		case OPT_BACKLOG: o->bind.backlog = (int)opt_number(p, 1, 65535); break;
 		case 'w': o->timeout_usec = opt_duration(p); break;
 		case 'i': o->relay.idle_usec = opt_duration(p); break;

@@ -117,6 +117,27 @@ parse_options(const struct command *cmd, struct ping_cmd *c, struct opt_parser *
 }
 
 /* Every HOST resolved; those that fail are reported and left out. Returns how many remain. */
+/*
+ * A ping goes to one address of a name, as iputils ping's does: a reply
+ * from one says nothing of the others. -v names the one chosen and how
+ * many were left.
+ */
+static void
+say_other_addresses(const char *name, const struct addrinfo *res)
+{
+	char text[ADDR_STRLEN];
+	size_t others = 0;
+
+	for (const struct addrinfo *ai = res->ai_next; ai != NULL; ai = ai->ai_next)
+		others += !addr_same_host(ai->ai_addr, res->ai_addr);
+	if (others > 0)
+		report_verbose(1,
+		    "%s has %zu more address%s; pinging %s, the first (choose with -4/-6 or an "
+		    "address)",
+		    name, others, others == 1 ? "" : "es",
+		    addr_format(res->ai_addr, text, sizeof(text)));
+}
+
 static size_t
 resolve_hosts(struct pinger *p, char **names, size_t n, struct ping_output *out, int *status)
 {
@@ -132,6 +153,7 @@ resolve_hosts(struct pinger *p, char **names, size_t n, struct ping_output *out,
 			continue;
 		}
 		h->name = names[i];
+		say_other_addresses(names[i], res);
 		memcpy(&h->addr, res->ai_addr, res->ai_addrlen);
 		h->addrlen = res->ai_addrlen;
 		h->family = res->ai_family;
@@ -193,7 +215,7 @@ report_open_failure(const struct pinger_failure *f, const struct tunables *tun)
 		report_errno(f->raw_err, "raw socket for %s", icmp_name(f->family));
 	report_errno(f->err, "%s for %s", f->call, icmp_name(f->family));
 	if (f->raw_err != 0 && (f->err == EACCES || f->err == EPERM)) {
-		hint_for_errno(EPERM, -1);
+		hint_raw_socket_permission();
 		hint_ping_group_range();
 		return EXIT_LOCAL;
 	}

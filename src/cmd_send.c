@@ -1,6 +1,7 @@
 /* cmd_send.c: one request, one reply (sockt-send(1)): connect, send, half-close, print it. */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -23,13 +24,15 @@
 #include "source.h"
 #include "tunables.h"
 
-enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV };
+enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV, OPT_EXPECT };
 
 static const struct opt options[] = {
 	{ "escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in DATA" },
 	{ "file", 'f', required_argument, "FILE", "send the contents of FILE ('-': stdin)" },
 	{ "crlf", OPT_CRLF, no_argument, NULL, "turn each LF not after a CR into CRLF" },
 	{ "no-recv", OPT_NO_RECV, no_argument, NULL, "do not wait for a reply" },
+	{ "expect", OPT_EXPECT, required_argument, "TEXT",
+	    "status 1 unless the reply contains TEXT (a health check)" },
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
@@ -39,6 +42,7 @@ static const struct opt options[] = {
 struct send_options {
 	int escapes, crlf, no_recv;
 	const char *file;
+	const char *expect; /* --expect: text the reply must contain */
 	int64_t timeout_usec;
 	struct tunables tun;
 };
@@ -199,6 +203,69 @@ report_exchange_failure(const struct relay_stats *st, const struct request *rq, 
 	return relay_failure_is_local(st) ? EXIT_LOCAL : exit_status_for_errno(st->err);
 }
 
+/*
+ * --expect: the reply was kept in fd (a memfd); writes it to stdout and
+ * looks for text in it, across read boundaries. Returns the number of
+ * reply bytes, or -1 with errno if stdout failed (a reader gone is not a
+ * failure: the search goes on). *found says whether text was there.
+ */
+static int64_t
+copy_reply_finding(int fd, const char *text, int *found)
+{
+	size_t tlen = strlen(text), keep = 0, cap = 65536 + tlen;
+	int64_t total = 0;
+	int out_open = 1;
+	ssize_t n;
+	char *buf;
+
+	*found = 0;
+	if (lseek(fd, 0, SEEK_SET) == -1 || (buf = malloc(cap)) == NULL)
+		return -1;
+	while ((n = io_read(fd, buf + keep, cap - keep)) > 0) {
+		if (!*found && memmem(buf, keep + (size_t)n, text, tlen) != NULL)
+			*found = 1;
+		if (out_open && io_write_all(STDOUT_FILENO, buf + keep, (size_t)n) == -1) {
+			if (errno != EPIPE)
+				break;
+			out_open = 0;
+		}
+		total += n;
+		/* The last tlen - 1 bytes may start a match that the next read ends. */
+		keep += (size_t)n;
+		if (keep > tlen - 1) {
+			memmove(buf, buf + keep - (tlen - 1), tlen - 1);
+			keep = tlen - 1;
+		}
+	}
+	free(buf);
+	return n == 0 ? total : -1;
+}
+
+/*
+ * --expect: writes the reply and, when the exchange ended normally (said),
+ * says whether it held the text. Returns the exit status.
+ */
+static int
+judge_reply(int fd, const char *text, int say)
+{
+	int64_t got;
+	int found;
+
+	if ((got = copy_reply_finding(fd, text, &found)) == -1) {
+		report_errno(errno, "write the reply to stdout");
+		return EXIT_LOCAL;
+	}
+	if (found || !say)
+		return EXIT_OK;
+	if (got == 0)
+		report_error("no reply: the peer closed without sending anything (--expect '%s')",
+		    text);
+	else
+		report_error("the reply (%" PRId64 " byte%s) does not contain '%s' (--expect)", got,
+		    got == 1 ? "" : "s", text);
+	return EXIT_NETWORK;
+}
+
 static int
 exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
 {
@@ -213,7 +280,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	struct relay_stats st;
 	struct addrinfo *res;
 	char summary[256];
-	int eai, fd, status = EXIT_OK;
+	int eai, fd, out = STDOUT_FILENO, status = EXIT_OK;
 
 	if (o->timeout_usec > 0)
 		ro.deadline_usec = clock_now_usec() + o->timeout_usec;
@@ -229,11 +296,24 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		return status;
 	}
 	eyeballs_result_free(&r);
-	if (relay_run(fd, -1, STDOUT_FILENO, &ro, &st) == -1)
+	/* With --expect the reply is held until it has ended, then written and judged. */
+	if (o->expect != NULL && (out = memfd_create("sockt-send-reply", MFD_CLOEXEC)) == -1) {
+		report_errno(errno, "make a buffer for the reply (--expect)");
+		close(fd);
+		return EXIT_LOCAL;
+	}
+	if (relay_run(fd, -1, out, &ro, &st) == -1)
 		status = report_exchange_failure(&st, rq, o->timeout_usec);
 	relay_format_summary(&st, 0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
 	close(fd);
+	if (out != STDOUT_FILENO) {
+		/* What came before a failure is still written; the failure decides the status. */
+		int verdict = judge_reply(out, o->expect, status == EXIT_OK);
+		if (status == EXIT_OK)
+			status = verdict;
+		close(out);
+	}
 	return status;
 }
 
@@ -253,6 +333,12 @@ run(const struct command *cmd, int argc, char **argv)
 		case 'f': o.file = p.arg; break;
 		case OPT_CRLF: o.crlf = 1; break;
 		case OPT_NO_RECV: o.no_recv = 1; break;
+		case OPT_EXPECT:
+			if (p.arg[0] == '\0')
+				opt_usage_error(cmd,
+				    "invalid --expect '': give the text the reply must contain");
+			o.expect = p.arg;
+			break;
 		case 'w': o.timeout_usec = opt_duration(&p); break;
 		default: tunables_option(&o.tun, &p, ch); break;
 		}
@@ -263,6 +349,9 @@ run(const struct command *cmd, int argc, char **argv)
 	used = opt_remote_endpoint(cmd, argc, argv, "tcp", 1, &ep);
 	if (used < argc && o.file != NULL)
 		opt_usage_error(cmd, "DATA and -f exclude each other: give one");
+	if (o.expect != NULL && o.no_recv)
+		opt_usage_error(cmd,
+		    "--expect needs the reply, and --no-recv does not wait for it");
 	if (o.escapes && used == argc)
 		opt_usage_error(cmd, "-e applies to DATA arguments, and none were given");
 	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK)

@@ -20,7 +20,7 @@
 #include "report.h"
 #include "sock.h"
 
-enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_MULTICAST };
+enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_NO_REUSEADDR, OPT_MULTICAST };
 
 static const struct opt options[] = {
 	{ "count", 'c', required_argument, "N", "exit 0 after N datagrams (default: no limit)" },
@@ -31,8 +31,9 @@ static const struct opt options[] = {
 	    "write a hex dump (offset, hex bytes, printable column)" },
 	{ "buffer", OPT_BUFFER, required_argument, "SIZE",
 	    "receive buffer per datagram, 1-64k (default 64k, holds any)" },
-	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL,
-	    "set SO_REUSEADDR (share the port, e.g. for multicast)" },
+	{ "no-reuseaddr", OPT_NO_REUSEADDR, no_argument, NULL,
+	    "leave SO_REUSEADDR off: never share the port" },
+	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL, "set SO_REUSEADDR (the default)" },
 	{ "multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
 	    "join the IPv4 or IPv6 multicast GROUP (on interface IF)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
@@ -42,7 +43,7 @@ static const struct opt options[] = {
 struct recv_options {
 	long long count; /* 0: no limit */
 	int64_t timeout; /* -1: none */
-	int echo, reuseaddr;
+	int echo, no_reuseaddr;
 	enum payload_format format;
 	size_t buffer;
 	const char *multicast;
@@ -283,7 +284,7 @@ receive(struct receiver *r)
 static int
 start(struct receiver *r, const struct endpoint *ep)
 {
-	struct bind_options bo = { .reuseaddr = r->o->reuseaddr, .tun = r->o->tun };
+	struct bind_options bo = { .no_reuseaddr = r->o->no_reuseaddr, .tun = r->o->tun };
 	struct sockaddr_storage group;
 	struct sock_failure f;
 	char text[ADDR_STRLEN];
@@ -298,6 +299,8 @@ start(struct receiver *r, const struct endpoint *ep)
 		    why);
 	if (sock_bind_local(ep, SOCK_DGRAM, &bo, &r->b, &f) == -1)
 		return report_bind_failure(ep, &f, SOCK_DGRAM);
+	if (!r->o->no_reuseaddr)
+		hint_port_shared(&r->b);
 	for (int i = 0; i < r->b.n; i++) {
 		/* Room for bursts: a fast sender is not dropped while we write. */
 		dgram_grow_rcvbuf(r->b.fd[i], 4 << 20);
@@ -327,7 +330,8 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 		case OPT_BUFFER: o->buffer = (size_t)opt_size(p, 1, DGRAM_BUFFER_DEFAULT); break;
 		case OPT_ECHO: o->echo = 1; break;
 		case OPT_HEX: o->format = PAYLOAD_HEX; break;
-		case OPT_REUSEADDR: o->reuseaddr = 1; break;
+		case OPT_REUSEADDR: o->no_reuseaddr = 0; break;
+		case OPT_NO_REUSEADDR: o->no_reuseaddr = 1; break;
 		case OPT_MULTICAST: o->multicast = p->arg; break;
 		default: tunables_option(&o->tun, p, ch); break;
 		}
@@ -351,6 +355,7 @@ run(const struct command *cmd, int argc, char **argv)
 			opt_usage_error(cmd, "--hex and --json cannot be combined");
 		o.format = PAYLOAD_JSON;
 	}
+	o.format = payload_for_stdout(o.format);
 	argc -= p.optind;
 	argv += p.optind;
 	opt_local_endpoint(cmd, argc, argv, "udp", &ep);

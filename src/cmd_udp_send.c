@@ -347,6 +347,7 @@ run(const struct command *cmd, int argc, char **argv)
 			opt_usage_error(cmd, "--hex and --json cannot be combined");
 		s.format = PAYLOAD_JSON;
 	}
+	s.format = payload_for_stdout(s.format);
 	argc -= p.optind;
 	argv += p.optind;
 	opt_check_host(cmd, to.source);

@@ -4,16 +4,24 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+/* The OpenBSD strnvis argument order, as sockdiag_proc.c uses. */
+#define LIBBSD_OPENBSD_VIS 1
+#include <vis.h>
 
 #include "cmd.h"
 #include "hint.h"
 #include "parse.h"
 #include "report.h"
 #include "sockdiag.h"
+
+static void hint_port_taken(uint16_t port, int socktype, int reuse_off);
 
 /* The port below which binding needs privilege, from the sysctl of this network namespace. */
 static int
@@ -68,7 +76,7 @@ report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int
 	}
 	report_errno(f->err, "%s to %s port %u (%s)", f->call, f->addr, f->port, proto);
 	switch (f->err) {
-	case EADDRINUSE: hint_port_in_use(f->port, socktype); break;
+	case EADDRINUSE: hint_port_taken(f->port, socktype, f->reuseaddr_off); break;
 	case EACCES: hint_privileged_port(f->port); break;
 	case EADDRNOTAVAIL:
 		report_hint("%s is not an address of this machine ('ip addr' lists them)", f->addr);
@@ -131,7 +139,7 @@ count_port(const struct sockdiag_table *t, uint16_t port, struct port_use *u)
 }
 
 /*
- * Whether --reuseaddr would get past the sockets now on the port: the
+ * Whether SO_REUSEADDR would get past the sockets now on the port: the
  * kernel lets a SO_REUSEADDR socket share a port with TIME_WAIT ones only
  * if they had SO_REUSEADDR too, which nothing reports; a test bind (never
  * listening, closed at once) asks the kernel itself. 1 yes, 0 no, -1 unknown.
@@ -197,11 +205,15 @@ seconds_up(uint32_t ms)
 	return (unsigned)((ms + 999) / 1000);
 }
 
-/* Only TIME_WAIT (the example in sockt(1)): how long, and whether --reuseaddr helps. */
+/*
+ * Only TIME_WAIT: how long, and whether SO_REUSEADDR (listen's default)
+ * gets past it. reuse_off: the failed bind had --no-reuseaddr.
+ */
 static void
-hint_only_waiting(const struct port_use *u, uint16_t port, int socktype)
+hint_only_waiting(const struct port_use *u, uint16_t port, int socktype, int reuse_off)
 {
 	int reuse = reuseaddr_would_work(port, socktype);
+	const char *them = u->waiting == 1 ? "it" : "them";
 	char when[128];
 
 	if (u->waiting == 1)
@@ -213,18 +225,23 @@ hint_only_waiting(const struct port_use *u, uint16_t port, int socktype)
 		    "%zu connections on port %u are in TIME_WAIT, the last "
 		    "leaves it in %u s",
 		    u->waiting, port, seconds_up(u->longest_wait_ms));
-	if (reuse == 0)
-		report_hint("%s; wait (--reuseaddr cannot help: the program that made %s did not "
-			    "set SO_REUSEADDR)",
-		    when, u->waiting == 1 ? "it" : "them");
+	if (reuse == 0 || (reuse == -1 && !reuse_off))
+		report_hint("%s; the program that made %s did not set SO_REUSEADDR, so only "
+			    "waiting helps",
+		    when, them);
+	else if (reuse_off)
+		report_hint("%s; wait, or leave out --no-reuseaddr%s%s%s", when,
+		    reuse == 1 ? " (SO_REUSEADDR binds over " : " if the program that made ", them,
+		    reuse == 1 ? ")" : " set SO_REUSEADDR");
 	else
-		report_hint("%s; wait, or use --reuseaddr", when);
+		/* Our SO_REUSEADDR bind failed, the test bind a moment later did not. */
+		report_hint("%s; SO_REUSEADDR binds over them now: try again", when);
 }
 
 /* Sockets a process holds: who, and what to do about it. */
 static void
 hint_held(const struct sockdiag_table *t, const struct port_use *u, uint16_t port, int socktype,
-    int hidden)
+    int hidden, int reuse_off)
 {
 	int protocol = socktype == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
 	char states[256], owners[256], wait[64] = "";
@@ -253,12 +270,14 @@ hint_held(const struct sockdiag_table *t, const struct port_use *u, uint16_t por
 			    "choose another port",
 		    what, what[0] == 'a' ? "s" : "");
 	/* UDP sockets share a port when every one of them set SO_REUSEADDR. */
-	if (socktype == SOCK_DGRAM && reuseaddr_would_work(port, socktype) == 1)
-		report_hint("the sockets there set SO_REUSEADDR: --reuseaddr would share the port");
+	if (socktype == SOCK_DGRAM && reuse_off && reuseaddr_would_work(port, socktype) == 1)
+		report_hint("the sockets there set SO_REUSEADDR: without --no-reuseaddr this one "
+			    "would share the port");
 }
 
-void
-hint_port_in_use(uint16_t port, int socktype)
+/* EADDRINUSE on port: what holds it; reuse_off says the failed bind had no SO_REUSEADDR. */
+static void
+hint_port_taken(uint16_t port, int socktype, int reuse_off)
 {
 	struct sockdiag_filter f = { socktype == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP, AF_UNSPEC,
 		0, port };
@@ -268,9 +287,9 @@ hint_port_in_use(uint16_t port, int socktype)
 
 	if (sockdiag_list(&f, &t) == -1) {
 		report_hint("another %s socket holds port %u; 'sockt state %s%u' shows which and "
-			    "for "
-			    "how long; use --reuseaddr if it is only in TIME_WAIT",
-		    addr_proto_name(socktype), port, socktype == SOCK_DGRAM ? "-u " : "", port);
+			    "for how long%s",
+		    addr_proto_name(socktype), port, socktype == SOCK_DGRAM ? "-u " : "", port,
+		    reuse_off ? "; leave out --no-reuseaddr if it is only in TIME_WAIT" : "");
 		sockdiag_table_free(&t);
 		return;
 	}
@@ -283,10 +302,106 @@ hint_port_in_use(uint16_t port, int socktype)
 			    "be bound without listening, which the kernel does not list",
 		    port);
 	else if (u.holders == 0)
-		hint_only_waiting(&u, port, socktype);
+		hint_only_waiting(&u, port, socktype, reuse_off);
 	else
-		hint_held(&t, &u, port, socktype, hidden);
+		hint_held(&t, &u, port, socktype, hidden, reuse_off);
 	sockdiag_table_free(&t);
+}
+
+/*
+ * argv[0] as the shell found it: a name with a slash from the working directory, one
+ * without from the first directory in PATH that holds it. NULL if it is nowhere.
+ */
+static char *
+resolve_argv0(const char *name)
+{
+	char candidate[PATH_MAX], *dirs, *dir, *next, *found = NULL;
+
+	if (strchr(name, '/') != NULL)
+		return realpath(name, NULL);
+	if (getenv("PATH") == NULL || (dirs = strdup(getenv("PATH"))) == NULL)
+		return NULL;
+	for (next = dirs; found == NULL && (dir = strsep(&next, ":")) != NULL;) {
+		snprintf(candidate, sizeof(candidate), "%s/%s", *dir == '\0' ? "." : dir, name);
+		if (access(candidate, X_OK) == 0)
+			found = realpath(candidate, NULL);
+	}
+	free(dirs);
+	return found;
+}
+
+/*
+ * The path of the running binary: the setcap command in the hint must name the file
+ * that ran, wherever it was installed or however it was called. /proc/self/exe gives
+ * it; argv[0] is the fallback.
+ */
+static void
+self_path(char *path, size_t size)
+{
+	static const char deleted[] = " (deleted)";
+	char *resolved;
+	ssize_t n;
+	size_t len;
+
+	if ((n = readlink("/proc/self/exe", path, size - 1)) > 0)
+		path[n] = '\0';
+	else if ((resolved = resolve_argv0(program_invocation_name)) != NULL) {
+		strlcpy(path, resolved, size);
+		free(resolved);
+	} else
+		strlcpy(path, program_invocation_name, size);
+	/* Replaced while it ran (make install over it): the new file has the same name. */
+	len = strlen(path);
+	if (len > sizeof(deleted) - 1 && strcmp(path + len - (sizeof(deleted) - 1), deleted) == 0)
+		path[len - (sizeof(deleted) - 1)] = '\0';
+}
+
+/*
+ * WORD as one shell word, safe to print: as it is if it has no special characters,
+ * else in single quotes, each ' as '"'"' (no backslash, which vis would escape again),
+ * then vis(3) for the terminal.
+ */
+static void
+shell_word(char *out, size_t size, const char *word)
+{
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				    "0123456789/._+-";
+	char quoted[PATH_MAX * 5 + 3], *q = quoted;
+
+	if (word[strspn(word, plain)] == '\0') {
+		strlcpy(out, word, size);
+		return;
+	}
+	*q++ = '\'';
+	for (; *word != '\0' && q < quoted + sizeof(quoted) - 7; word++) {
+		if (*word == '\'') {
+			memcpy(q, "'\"'\"'", 5);
+			q += 5;
+		} else
+			*q++ = *word;
+	}
+	*q++ = '\'';
+	*q = '\0';
+	strnvis(out, quoted, size, VIS_OCTAL | VIS_TAB | VIS_NL);
+}
+
+void
+hint_raw_socket_permission(void)
+{
+	char path[PATH_MAX], word[PATH_MAX * 4];
+
+	self_path(path, sizeof(path));
+	shell_word(word, sizeof(word), path);
+	report_hint("raw sockets need root or CAP_NET_RAW (as root: setcap cap_net_raw+ep %s), or "
+		    "net.ipv4.ping_group_range to include your group for ping sockets",
+	    word);
+}
+
+void
+hint_port_in_use(uint16_t port, int socktype)
+{
+	/* The callers outside listen and udp-recv bind with SO_REUSEADDR (connect -p). */
+	hint_port_taken(port, socktype, 0);
 }
 
 void
@@ -313,13 +428,76 @@ hint_for_errno(int err, int family)
 		report_hint(
 		    "out of file descriptors: raise 'ulimit -n' or lower --max-conns/--parallel");
 		break;
-	case EPERM:
-	case EACCES:
-		if (family == -1)
-			report_hint(
-			    "raw sockets need root or CAP_NET_RAW ('setcap cap_net_raw+ep sockt'), "
-			    "or "
-			    "net.ipv4.ping_group_range to include your group for ping sockets");
-		break;
 	}
+}
+
+void
+hint_trace(const struct sockaddr *sa, int socktype)
+{
+	char a[ADDR_STRLEN];
+
+	addr_format(sa, a, sizeof(a));
+	if (socktype == SOCK_RAW)
+		report_hint("'sockt trace -I %s' shows where on the path the answers stop", a);
+	else
+		report_hint("'sockt trace%s %s %u' shows where on the path the answers stop",
+		    socktype == SOCK_STREAM ? " -T" : "", a, (unsigned)addr_port(sa));
+}
+
+/* Whether a socket of the table and one of ours (a, family) can both get a datagram sent to a. */
+static int
+same_or_wildcard(const struct sockdiag_socket *s, const struct sockaddr *sa)
+{
+	static const uint8_t any[16];
+	const uint8_t *mine;
+	size_t len;
+
+	if (sa->sa_family == AF_INET6) {
+		mine = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		len = 16;
+	} else {
+		mine = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+		len = 4;
+	}
+	if (memcmp(mine, any, len) == 0 || memcmp(s->local, any, 16) == 0)
+		return 1;
+	return s->family == sa->sa_family && memcmp(s->local, mine, len) == 0;
+}
+
+void
+hint_port_shared(const struct bound *b)
+{
+	uint16_t port = addr_port((const struct sockaddr *)&b->addr[0]);
+	struct sockdiag_filter f = { IPPROTO_UDP, AF_UNSPEC, 0, port };
+	struct sockdiag_table t;
+	char owners[256];
+	size_t others = 0;
+	struct stat st;
+
+	if (sockdiag_list(&f, &t) == 0) {
+		for (size_t i = 0; i < t.n; i++) {
+			int ours = 0, shared = 0;
+			if (t.v[i].local_port != port)
+				continue;
+			for (int k = 0; k < b->n; k++) {
+				ours |= fstat(b->fd[k], &st) == 0 && st.st_ino == t.v[i].inode;
+				shared |=
+				    same_or_wildcard(&t.v[i], (const struct sockaddr *)&b->addr[k]);
+			}
+			if (ours || !shared)
+				t.v[i].local_port = 0; /* not counted, nor named below */
+			else
+				others++;
+		}
+	}
+	if (others > 0) {
+		sockdiag_find_owners(&t);
+		owners_text(&t, port, owners, sizeof(owners));
+		report_notice("port %u is also bound by %zu other UDP socket%s%s%s%s, all with "
+			      "SO_REUSEADDR: a unicast datagram reaches only one of them; "
+			      "--no-reuseaddr refuses to share",
+		    port, others, others == 1 ? "" : "s", owners[0] ? " (" : "", owners,
+		    owners[0] ? ")" : "");
+	}
+	sockdiag_table_free(&t);
 }

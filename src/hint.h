@@ -19,6 +19,19 @@ void hint_port_in_use(uint16_t port, int socktype);
  * No such device [ENODEV...]", its hint, and the exit status (4: local).
  */
 int report_tunable_failure(const struct tunables *, enum tunable, int err);
+/*
+ * After a timeout or silence: the sockt trace line that shows where on the
+ * path the answers stop, to the same address (and port, for SOCK_STREAM and
+ * SOCK_DGRAM; SOCK_RAW traces with ICMP echo).
+ */
+void hint_trace(const struct sockaddr *, int socktype);
+/* The ways to get a raw socket, with a setcap command that names this binary's real path. */
+void hint_raw_socket_permission(void);
+/*
+ * After udp-recv bound with SO_REUSEADDR: a notice when other UDP sockets
+ * share its port, since unicast datagrams then reach only one of them.
+ */
+void hint_port_shared(const struct bound *);
 /* A hint for an errno from connect/sendto/socket where the cause is known. */
 void hint_for_errno(int err, int family);
 

@@ -23,6 +23,7 @@ static const struct command *const commands[] = {
 	&cmd_resolve,
 	&cmd_raw_ping,
 	&cmd_state,
+	&cmd_trace,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -56,6 +56,17 @@ write_hex(const void *data, size_t kept)
 	return r;
 }
 
+/* A newline after a datagram that does not end with one, so that the next begins a line. */
+static int
+write_line(const void *data, size_t kept)
+{
+	if (io_write_all(STDOUT_FILENO, data, kept) == -1)
+		return -1;
+	if (kept > 0 && ((const char *)data)[kept - 1] == '\n')
+		return 0;
+	return io_write_all(STDOUT_FILENO, "\n", 1);
+}
+
 int
 payload_write(enum payload_format format, const struct sockaddr *from, const void *data,
     size_t kept, size_t size)
@@ -63,7 +74,14 @@ payload_write(enum payload_format format, const struct sockaddr *from, const voi
 	switch (format) {
 	case PAYLOAD_JSON: return write_json(from, data, kept, size);
 	case PAYLOAD_HEX: return write_hex(data, kept);
+	case PAYLOAD_LINES: return write_line(data, kept);
 	case PAYLOAD_RAW: break;
 	}
 	return io_write_all(STDOUT_FILENO, data, kept);
+}
+
+enum payload_format
+payload_for_stdout(enum payload_format format)
+{
+	return format == PAYLOAD_RAW && isatty(STDOUT_FILENO) ? PAYLOAD_LINES : format;
 }

@@ -407,10 +407,14 @@ ping_output_summaries(struct ping_output *out, const struct pinger *p)
 		long long ms = (s->last_send - s->first_send + 500) / 1000;
 		int w = globals.json ? ping_json_summary(out, &out->hosts[i], h, loss, ms)
 				     : text_summary(out, &out->hosts[i], s, loss, ms);
-		if (s->received == 0)
-			status = EXIT_NETWORK;
 		if (w == -1)
 			break;
+		if (s->received == 0) {
+			status = EXIT_NETWORK;
+			/* Silence, not an error message: only a trace can say where it starts. */
+			if (s->errors == 0 && s->transmitted > 0)
+				hint_trace((const struct sockaddr *)&h->addr, SOCK_RAW);
+		}
 	}
 	return out->write_err != 0 ? EXIT_LOCAL : status;
 }

@@ -1,9 +1,9 @@
-/* scan.c: concurrent non-blocking connects for connect -z; a filtered batch costs one timeout. */
+/* scan.c: concurrent non-blocking connects for connect -z, over every address of a host at once;
+ * a filtered batch costs one timeout. */
 #include "config.h"
 
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -12,7 +12,6 @@
 #include "addr.h"
 #include "clock.h"
 #include "parse.h"
-#include "report.h"
 #include "scan.h"
 #include "sock.h"
 
@@ -25,122 +24,20 @@ struct slot {
 struct scanner {
 	const struct scan_options *opt;
 	struct scan_stats *stats;
-	struct sockaddr_storage target;
-	socklen_t targetlen;
+	const struct scan_target *targets;
 	struct scan_result *results;
 	unsigned char *done;
 	size_t n, next, emitted;
-	uint32_t next_port; /* the next port to look for in the set */
+	size_t next_target; /* the address, and the port of the set to look for next */
+	uint32_t next_port;
 	struct slot *slots;
 	struct pollfd *pfd;
 	size_t *free_slots, nfree;
 	size_t active;
-	int *spare; /* sockets whose connect failed, ready to connect again */
-	size_t nspare;
+	int *spare[2]; /* per family (IPv4, IPv6): sockets whose connect failed, to connect again */
+	size_t nspare[2];
 	int no_reuse; /* the system refused to connect such a socket again */
 };
-
-void
-scan_ports_init(struct scan_ports *p)
-{
-	memset(p, 0, sizeof(*p));
-}
-
-int
-scan_ports_has(const struct scan_ports *p, uint16_t port)
-{
-	return (p->bits[port / 8] >> (port % 8)) & 1;
-}
-
-void
-scan_ports_add(struct scan_ports *p, uint16_t lo, uint16_t hi)
-{
-	for (uint32_t port = lo; port <= hi; port++) {
-		if (scan_ports_has(p, (uint16_t)port))
-			continue;
-		p->bits[port / 8] |= (uint8_t)(1u << (port % 8));
-		p->count++;
-	}
-}
-
-int
-scan_ports_parse(const char *word, struct scan_ports *p)
-{
-	uint16_t lo, hi;
-
-	if (parse_port_range(word, "tcp", &lo, &hi) == -1)
-		return -1;
-	scan_ports_add(p, lo, hi);
-	return 0;
-}
-
-enum scan_state
-scan_classify(int err)
-{
-	switch (err) {
-	case 0: return SCAN_OPEN;
-	case ECONNREFUSED:
-	case ECONNRESET: return SCAN_CLOSED;
-	/* No answer, an ICMP error from the way, or a local firewall rule. */
-	case ETIMEDOUT:
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-	case EHOSTDOWN:
-	case ENETDOWN:
-	case EACCES:
-	case EPERM: return SCAN_FILTERED;
-	default: return SCAN_ERROR;
-	}
-}
-
-const char *
-scan_state_name(enum scan_state s)
-{
-	switch (s) {
-	case SCAN_OPEN: return "open";
-	case SCAN_CLOSED: return "closed";
-	case SCAN_FILTERED: return "filtered";
-	default: return "error";
-	}
-}
-
-void
-scan_result_format(const struct scan_result *r, const char *address, int64_t timeout_usec,
-    char *buf, size_t len)
-{
-	char d[32];
-	int n =
-	    snprintf(buf, len, "%s port %u (tcp) %s", address, r->port, scan_state_name(r->state));
-
-	if (n < 0 || (size_t)n >= len)
-		return;
-	if (r->state == SCAN_OPEN)
-		snprintf(buf + n, len - (size_t)n, " %.2f ms", (double)r->rtt_usec / 1000);
-	else if (r->err == ETIMEDOUT && r->rtt_usec < 0) {
-		duration_format(timeout_usec, d, sizeof(d));
-		snprintf(buf + n, len - (size_t)n, " [timeout after %s]", d);
-	} else
-		snprintf(buf + n, len - (size_t)n, " [%s]", errno_name(r->err));
-}
-
-void
-scan_result_json(struct json *j, const char *host, const char *address, const struct scan_result *r)
-{
-	json_object_begin(j);
-	json_string(j, "host", host);
-	json_string(j, "address", address);
-	json_int(j, "port", r->port);
-	json_string(j, "state", scan_state_name(r->state));
-	if (r->rtt_usec >= 0)
-		json_double(j, "rtt_ms", (double)r->rtt_usec / 1000, 3);
-	else
-		json_null(j, "rtt_ms");
-	if (r->err != 0)
-		json_string(j, "errno", errno_name(r->err));
-	else
-		json_null(j, "errno");
-	json_object_end(j);
-}
 
 static void
 emit_ready(struct scanner *sc)
@@ -152,6 +49,7 @@ emit_ready(struct scanner *sc)
 		if (r->state == SCAN_ERROR && sc->stats->first_error == 0) {
 			sc->stats->first_error = r->err;
 			sc->stats->first_error_port = r->port;
+			sc->stats->first_error_target = r->target;
 		}
 		if (sc->opt->on_result != NULL)
 			sc->opt->on_result(r, sc->opt->ctx);
@@ -170,11 +68,37 @@ record(struct scanner *sc, size_t ordinal, int err, int64_t rtt)
 	sc->done[ordinal] = 1;
 }
 
+/* The address of a port's connect, with its port: the length. */
+static socklen_t
+target_of(const struct scanner *sc, size_t ordinal, struct sockaddr_storage *ss)
+{
+	const struct scan_target *t = &sc->targets[sc->results[ordinal].target];
+
+	memcpy(ss, &t->addr, t->len);
+	addr_set_port((struct sockaddr *)ss, sc->results[ordinal].port);
+	return t->len;
+}
+
+/* Which spare list a socket for this port's address belongs to. */
+static int
+family_of(const struct scanner *sc, size_t ordinal)
+{
+	return sc->targets[sc->results[ordinal].target].addr.ss_family;
+}
+
+static size_t
+spare_list(int family)
+{
+	return family == AF_INET6;
+}
+
 static void
 release(struct scanner *sc, size_t s, int open, int reusable)
 {
+	size_t list = spare_list(family_of(sc, sc->slots[s].ordinal));
+
 	if (reusable && !sc->no_reuse)
-		sc->spare[sc->nspare++] = sc->pfd[s].fd;
+		sc->spare[list][sc->nspare[list]++] = sc->pfd[s].fd;
 	else {
 		if (open && sc->opt->linger0)
 			(void)sock_linger_zero(sc->pfd[s].fd);
@@ -216,12 +140,20 @@ finish_slot(struct scanner *sc, size_t s, int err, int64_t now, int reusable)
 	release(sc, s, open, reusable && !open);
 }
 
-static uint16_t
-take_next_port(struct scanner *sc, const struct scan_ports *ports)
+/* The next address and port to scan: every port of the set on one address, then the next. */
+static void
+take_next_port(struct scanner *sc, const struct scan_ports *ports, struct scan_result *r)
 {
-	while (!scan_ports_has(ports, (uint16_t)sc->next_port))
-		sc->next_port++;
-	return (uint16_t)sc->next_port++;
+	for (;; sc->next_port++) {
+		if (sc->next_port > UINT16_MAX) {
+			sc->next_port = 0;
+			sc->next_target++;
+		}
+		if (scan_ports_has(ports, (uint16_t)sc->next_port))
+			break;
+	}
+	r->target = sc->next_target;
+	r->port = (uint16_t)sc->next_port++;
 }
 
 /*
@@ -230,23 +162,36 @@ take_next_port(struct scanner *sc, const struct scan_ports *ports)
  * per closed port), else a new one.
  */
 static int
-take_socket(struct scanner *sc, int *in_bind)
+take_socket(struct scanner *sc, int family, int *in_bind, int *reused)
 {
+	size_t list = spare_list(family), other = !list;
+	int fd;
+
 	*in_bind = 0;
-	if (sc->nspare > 0)
-		return sc->spare[--sc->nspare];
-	return source_socket(sc->target.ss_family, sc->opt->src, in_bind);
+	*reused = sc->nspare[list] > 0;
+	if (*reused)
+		return sc->spare[list][--sc->nspare[list]];
+	fd = source_socket(family, sc->opt->src, in_bind);
+	/* The other family's spares may hold the descriptors: a socket of this one needs them. */
+	if (fd == -1 && (errno == EMFILE || errno == ENFILE) && sc->nspare[other] > 0) {
+		while (sc->nspare[other] > 0)
+			close(sc->spare[other][--sc->nspare[other]]);
+		fd = source_socket(family, sc->opt->src, in_bind);
+	}
+	return fd;
 }
 
 /* connect(2) on a slot's socket, and what came of it if it ended at once. */
 static void
 start_connect(struct scanner *sc, size_t s, int reused)
 {
-	struct sockaddr *sa = (struct sockaddr *)&sc->target;
+	struct sockaddr_storage ss;
+	struct sockaddr *sa = (struct sockaddr *)&ss;
+	socklen_t len = target_of(sc, sc->slots[s].ordinal, &ss);
 	int fd = sc->pfd[s].fd, in_bind, err;
 
 	for (;;) {
-		if (connect(fd, sa, sc->targetlen) == 0) {
+		if (connect(fd, sa, len) == 0) {
 			finish_slot(sc, s, 0, clock_now_usec(), 0);
 			return;
 		}
@@ -276,20 +221,24 @@ start_connect(struct scanner *sc, size_t s, int reused)
 static int
 start_one(struct scanner *sc, const struct scan_ports *ports)
 {
-	int fd, in_bind, reused = sc->nspare > 0;
+	int fd, in_bind, reused;
 	size_t s, ordinal = sc->next;
+	uint32_t port = sc->next_port;
+	size_t target = sc->next_target;
 
-	if ((fd = take_socket(sc, &in_bind)) == -1) {
-		if ((errno == EMFILE || errno == ENFILE) && sc->active > 0)
+	take_next_port(sc, ports, &sc->results[ordinal]);
+	if ((fd = take_socket(sc, family_of(sc, ordinal), &in_bind, &reused)) == -1) {
+		if ((errno == EMFILE || errno == ENFILE) && sc->active > 0) {
+			/* Not taken after all: the same port is tried again once a slot frees. */
+			sc->next_port = port;
+			sc->next_target = target;
 			return -1;
-		sc->results[ordinal].port = take_next_port(sc, ports);
+		}
 		sc->next++;
 		record(sc, ordinal, errno, -1);
 		return 0;
 	}
-	sc->results[ordinal].port = take_next_port(sc, ports);
 	sc->next++;
-	addr_set_port((struct sockaddr *)&sc->target, sc->results[ordinal].port);
 	s = sc->free_slots[--sc->nfree];
 	sc->slots[s] = (struct slot){ ordinal, clock_now_usec() };
 	sc->pfd[s] = (struct pollfd){ .fd = fd, .events = POLLOUT };
@@ -324,15 +273,14 @@ connect_result(struct scanner *sc, size_t s, int *reusable)
 {
 	int fd = sc->pfd[s].fd, err = 0;
 	short revents = sc->pfd[s].revents;
-	socklen_t len = sizeof(err);
+	socklen_t len = sizeof(err), salen;
+	struct sockaddr_storage ss;
 
 	*reusable = 0;
 	if (revents & POLLERR) {
 		/* The same address and port: should the connect start anew, it is still right. */
-		addr_set_port((struct sockaddr *)&sc->target,
-		    sc->results[sc->slots[s].ordinal].port);
-		if (connect(fd, (struct sockaddr *)&sc->target, sc->targetlen) == 0 ||
-		    errno == EISCONN)
+		salen = target_of(sc, sc->slots[s].ordinal, &ss);
+		if (connect(fd, (struct sockaddr *)&ss, salen) == 0 || errno == EISCONN)
 			return 0;
 		if (errno != EALREADY && errno != EINPROGRESS && errno != EINTR) {
 			*reusable = 1;
@@ -387,47 +335,65 @@ scan_loop(struct scanner *sc, const struct scan_ports *ports, size_t nslots)
 	return 0;
 }
 
+static int
+scanner_alloc(struct scanner *sc, size_t nslots)
+{
+	size_t n = sc->n ? sc->n : 1;
+
+	sc->results = calloc(n, sizeof(*sc->results));
+	sc->done = calloc(n, 1);
+	sc->slots = calloc(nslots, sizeof(*sc->slots));
+	sc->pfd = calloc(nslots, sizeof(*sc->pfd));
+	sc->free_slots = calloc(nslots, sizeof(*sc->free_slots));
+	sc->spare[0] = calloc(nslots, sizeof(*sc->spare[0]));
+	sc->spare[1] = calloc(nslots, sizeof(*sc->spare[1]));
+	if (sc->results == NULL || sc->done == NULL || sc->slots == NULL || sc->pfd == NULL ||
+	    sc->free_slots == NULL || sc->spare[0] == NULL || sc->spare[1] == NULL)
+		return -1;
+	for (size_t s = 0; s < nslots; s++) {
+		sc->pfd[s].fd = -1;
+		sc->free_slots[sc->nfree++] = nslots - 1 - s;
+	}
+	return 0;
+}
+
+static void
+scanner_free(struct scanner *sc, size_t nslots)
+{
+	for (size_t s = 0; sc->pfd != NULL && s < nslots; s++)
+		if (sc->pfd[s].fd != -1)
+			close(sc->pfd[s].fd);
+	for (size_t list = 0; list < 2; list++) {
+		for (size_t k = 0; k < sc->nspare[list]; k++)
+			close(sc->spare[list][k]);
+		free(sc->spare[list]);
+	}
+	free(sc->results);
+	free(sc->done);
+	free(sc->slots);
+	free(sc->pfd);
+	free(sc->free_slots);
+}
+
 int
-scan_run(const struct sockaddr *sa, socklen_t salen, const struct scan_ports *ports,
+scan_run(const struct scan_target *targets, size_t ntargets, const struct scan_ports *ports,
     const struct scan_options *opt, struct scan_stats *stats)
 {
-	struct scanner sc = { .opt = opt, .stats = stats, .n = ports->count };
+	struct scanner sc = { .opt = opt, .stats = stats, .targets = targets };
 	size_t nslots = opt->parallel > 0 ? (size_t)opt->parallel : 1;
 	int status = -1, err;
 
 	memset(stats, 0, sizeof(*stats));
+	for (size_t i = 0; i < ntargets; i++)
+		if (targets[i].len > sizeof(targets[i].addr))
+			return (errno = EINVAL), -1;
+	sc.n = ports->count * ntargets;
 	if (nslots > sc.n)
 		nslots = sc.n ? sc.n : 1;
-	if (salen > sizeof(sc.target))
-		return (errno = EINVAL), -1;
-	memcpy(&sc.target, sa, salen);
-	sc.targetlen = salen;
-	sc.results = calloc(sc.n ? sc.n : 1, sizeof(*sc.results));
-	sc.done = calloc(sc.n ? sc.n : 1, 1);
-	sc.slots = calloc(nslots, sizeof(*sc.slots));
-	sc.pfd = calloc(nslots, sizeof(*sc.pfd));
-	sc.free_slots = calloc(nslots, sizeof(*sc.free_slots));
-	sc.spare = calloc(nslots, sizeof(*sc.spare));
-	if (sc.results != NULL && sc.done != NULL && sc.slots != NULL && sc.pfd != NULL &&
-	    sc.free_slots != NULL && sc.spare != NULL) {
-		for (size_t s = 0; s < nslots; s++) {
-			sc.pfd[s].fd = -1;
-			sc.free_slots[sc.nfree++] = nslots - 1 - s;
-		}
+	if (scanner_alloc(&sc, nslots) == 0)
 		status = scan_loop(&sc, ports, nslots);
-	}
 	err = errno;
-	for (size_t s = 0; sc.pfd != NULL && s < nslots; s++)
-		if (sc.pfd[s].fd != -1)
-			close(sc.pfd[s].fd);
-	for (size_t k = 0; k < sc.nspare; k++)
-		close(sc.spare[k]);
-	free(sc.spare);
-	free(sc.results);
-	free(sc.done);
-	free(sc.slots);
-	free(sc.pfd);
-	free(sc.free_slots);
+	scanner_free(&sc, nslots);
 	errno = err;
 	return status;
 }

@@ -1,5 +1,5 @@
-/* scan.h: the engine of connect -z: many non-blocking connects at once, results in port order. No
- * output. */
+/* scan.h: the engine of connect -z: many non-blocking connects at once, to every address of a
+ * host, results in address then port order. No output. */
 #ifndef SOCKT_SCAN_H
 #define SOCKT_SCAN_H
 
@@ -23,7 +23,14 @@ enum scan_state {
 	SCAN_ERROR, /* a local failure (no descriptors, no local port...) */
 };
 
+/* One address to scan; its port is ignored. */
+struct scan_target {
+	struct sockaddr_storage addr;
+	socklen_t len;
+};
+
 struct scan_result {
+	size_t target; /* index into the targets given to scan_run */
 	uint16_t port;
 	enum scan_state state;
 	int err; /* 0 when open; ETIMEDOUT when no answer came */
@@ -35,6 +42,7 @@ struct scan_stats {
 	size_t count[SCAN_ERROR + 1]; /* ports in each state */
 	int first_error; /* the errno of the first SCAN_ERROR port, 0 if none */
 	uint16_t first_error_port;
+	size_t first_error_target;
 };
 
 struct scan_options {
@@ -42,7 +50,8 @@ struct scan_options {
 	int64_t timeout_usec; /* per port, from its connect */
 	const struct source *src; /* -s/-p, or NULL */
 	int linger0; /* close open ports with RST */
-	/* Called once per port, in port order, as soon as it and every lower port are known. */
+	/* Called once per address and port, in that order, as soon as it and every one before it
+	 * are known. */
 	void (*on_result)(const struct scan_result *, void *ctx);
 	void *ctx;
 };
@@ -57,6 +66,14 @@ int scan_ports_parse(const char *, struct scan_ports *);
 enum scan_state scan_classify(int err);
 const char *scan_state_name(enum scan_state);
 
+/*
+ * Puts the addresses into the order the scan reports them, whatever order the
+ * resolver gave: IPv6 before IPv4, each family in numeric order (zones
+ * last), and drops duplicates. Returns how many are left. Pure.
+ */
+size_t scan_targets_sort(struct scan_target *, size_t n);
+int scan_target_compare(const struct scan_target *, const struct scan_target *);
+
 /* "127.0.0.1 port 22 (tcp) open 0.31 ms" and the like (sockt-connect(1), Port scan). Pure. */
 void scan_result_format(const struct scan_result *, const char *address, int64_t timeout_usec,
     char *buf, size_t len);
@@ -68,12 +85,12 @@ void scan_result_json(struct json *j, const char *host, const char *address,
 int scan_fit_parallel(int want);
 
 /*
- * Scans every port of the set on the address (its port is ignored),
- * counting the results in *stats.
+ * Scans every port of the set on each of the n addresses, all at once up to
+ * opt->parallel connects in flight, counting the results in *stats.
  * Returns 0 once every port has had its result, or -1 with errno when a
  * local failure (memory, poll) stopped the scan.
  */
-int scan_run(const struct sockaddr *, socklen_t, const struct scan_ports *,
+int scan_run(const struct scan_target *, size_t n, const struct scan_ports *,
     const struct scan_options *, struct scan_stats *);
 
 #endif

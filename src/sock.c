@@ -37,7 +37,13 @@ bind_one(const struct sockaddr *sa, socklen_t salen, int socktype, int v6only,
 		f->tun = &opt->tun;
 		goto failed_setsockopt;
 	}
-	if (opt->reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
+	/*
+	 * Set by default, as nc.openbsd and ncat do: a restarted listener binds
+	 * over its own connections' TIME_WAIT. It never lets two TCP listeners
+	 * share a port on Linux; SO_REUSEPORT, which would, is never set.
+	 */
+	f->reuseaddr_off = opt->no_reuseaddr;
+	if (!opt->no_reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
 		goto failed_setsockopt;
 	if (sa->sa_family == AF_INET6 && v6only != -1 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) == -1)
@@ -131,6 +137,52 @@ bind_any(const char *port, int socktype, const struct bind_options *opt, struct 
 	return b->n > 0 ? 0 : -1;
 }
 
+static int
+has_family(const struct addrinfo *res, int family)
+{
+	for (; res != NULL; res = res->ai_next)
+		if (res->ai_family == family)
+			return 1;
+	return 0;
+}
+
+/*
+ * A named host: the first address of each family that is on this machine,
+ * so that a dual-stack name (a stock Debian's localhost is ::1 and
+ * 127.0.0.1) takes the clients of both families, as no host does; the
+ * second socket on the port the first was given. An address not on this
+ * machine is passed over; any other refusal (EADDRINUSE, EACCES) is the
+ * answer, rather than serving the name's other family alone.
+ */
+static int
+bind_named(struct addrinfo *res, int socktype, const struct bind_options *opt, struct bound *b,
+    struct sock_failure *f)
+{
+	int v6only = has_family(res, AF_INET) && has_family(res, AF_INET6) ? 1 : -1, fd;
+	uint16_t given = 0;
+
+	for (struct addrinfo *ai = res; ai != NULL && b->n < 2; ai = ai->ai_next) {
+		if (b->n == 1 && ai->ai_family == b->addr[0].ss_family)
+			continue;
+		if (given != 0)
+			addr_set_port(ai->ai_addr, given);
+		if ((fd = bind_one(ai->ai_addr, ai->ai_addrlen, socktype, v6only, opt, f)) == -1) {
+			if (f->err == EADDRNOTAVAIL || f->err == EAFNOSUPPORT)
+				continue;
+			sock_close_bound(b);
+			return -1;
+		}
+		if (keep(b, fd) == -1) {
+			fail(f, "getsockname", errno, ai->ai_addr);
+			close(fd);
+			sock_close_bound(b);
+			return -1;
+		}
+		given = addr_port((struct sockaddr *)&b->addr[b->n - 1]);
+	}
+	return b->n > 0 ? 0 : -1;
+}
+
 int
 sock_bind_local(const struct endpoint *ep, int socktype, const struct bind_options *opt,
     struct bound *b, struct sock_failure *f)
@@ -148,19 +200,9 @@ sock_bind_local(const struct endpoint *ep, int socktype, const struct bind_optio
 		f->eai = eai;
 		return -1;
 	}
-	/* A named host binds its first address that works, as nc and socat do. */
-	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((fd = bind_one(ai->ai_addr, ai->ai_addrlen, socktype, -1, opt, f)) == -1)
-			continue;
-		if (keep(b, fd) == -1) {
-			fail(f, "getsockname", errno, ai->ai_addr);
-			close(fd);
-			continue;
-		}
-		break;
-	}
+	fd = bind_named(res, socktype, opt, b, f);
 	freeaddrinfo(res);
-	return b->n > 0 ? 0 : -1;
+	return fd;
 }
 
 void

@@ -9,7 +9,8 @@
 #include "tunables.h"
 
 struct bind_options {
-	int reuseaddr; /* SO_REUSEADDR */
+	/* SO_REUSEADDR is set unless this is: a restart then binds over TIME_WAIT at once. */
+	int no_reuseaddr;
 	int backlog; /* listen(2) backlog for SOCK_STREAM */
 	struct tunables tun; /* -I...: set before bind(2) */
 };
@@ -30,12 +31,14 @@ struct sock_failure {
 	uint16_t port;
 	enum tunable tunable; /* a tunable (of *tun) was refused: call is "setsockopt" */
 	const struct tunables *tun;
+	int reuseaddr_off; /* the failed socket had no SO_REUSEADDR (--no-reuseaddr) */
 };
 
 /*
- * Binds (and listens, for SOCK_STREAM) every address of the endpoint, with
- * no host one "::" socket with IPV6_V6ONLY off, or one socket per family
- * where the system refuses that. Sockets are non-blocking and close-on-exec.
+ * Binds (and listens, for SOCK_STREAM) the endpoint: with no host one "::"
+ * socket with IPV6_V6ONLY off, or one socket per family where the system
+ * refuses that; with a host its first local address of each family.
+ * Sockets are non-blocking and close-on-exec.
  * Returns 0, or -1 with *failure filled and nothing left open.
  */
 int sock_bind_local(const struct endpoint *, int socktype, const struct bind_options *,

@@ -30,19 +30,21 @@ set_int(int fd, int level, int name, int value)
 	return setsockopt(fd, level, name, &value, sizeof(value));
 }
 
+/* The multicast TTL as well, where there is one: a group is no other destination to the user. */
 static int
 set_ttl(int fd, int family, int ttl)
 {
-	/* The multicast TTL as well: a group is no different a destination to the user. */
-	if (family == AF_INET6)
-		return set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl) == -1 ||
-			       set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) == -1
-			   ? -1
-			   : 0;
-	return set_int(fd, IPPROTO_IP, IP_TTL, ttl) == -1 ||
-		       set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl) == -1
-		   ? -1
-		   : 0;
+	int type = SOCK_DGRAM;
+	socklen_t len = sizeof(type);
+	int v6 = family == AF_INET6;
+
+	if (set_int(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL, ttl) == -1)
+		return -1;
+	/* TCP sockets refuse the multicast TTL (EINVAL). */
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM)
+		return 0;
+	return set_int(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+	    v6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL, ttl);
 }
 
 static int

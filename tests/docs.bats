@@ -91,22 +91,103 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 	done
 }
 
+# bash_complete LINE: what sockt's bash completion offers at the end of LINE, one a
+# line. The words are split as bash splits them (at '=' and ':' too), and it runs under
+# bash-completion, which loads it.
+bash_complete() {
+	[ -f /usr/share/bash-completion/bash_completion ] ||
+	    { echo "bash-completion is not installed (bootstrap installs it)"; return 1; }
+	bash --norc --noprofile -c '
+		set -f
+		. /usr/share/bash-completion/bash_completion
+		. "$0"
+		COMP_LINE=$1 COMP_POINT=${#1} COMP_WORDS=()
+		for w in $1; do COMP_WORDS+=($(grep -oE "[=:]+|[^=:]+" <<<"$w")); done
+		[[ $1 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_sockt sockt "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' "$SOCKT_SRCDIR/completions/sockt.bash" "$1"
+}
+
 @test "docs: bash completes commands, options and their arguments" {
-	comp() { # WORDS...: the completions for the last word
-		bash -c 'source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _sockt; printf "%s\n" "${COMPREPLY[@]}"' \
-		    "$SOCKT_SRCDIR/completions/sockt.bash" "$@"
-	}
-	[ "$(comp sockt res)" = resolve ]
-	[[ "$(comp sockt '')" == *raw-ping* ]]
-	[[ "$(comp sockt -4 resolve --can)" == --canonical ]]
-	[[ "$(comp sockt resolve --service htt)" == *https* ]]
-	[[ "$(comp sockt resolve --js)" == --json ]]
-	[[ "$(comp sockt help ud)" == *udp-send*udp-recv* ]]
+	[ "$(bash_complete 'sockt res')" = resolve ]
+	[[ "$(bash_complete 'sockt ')" == *raw-ping* ]]
+	[ "$(bash_complete 'sockt -4 resolve --can')" = --canonical ]
+	[[ "$(bash_complete 'sockt resolve --service htt')" == *https* ]]
+	[ "$(bash_complete 'sockt resolve --js')" = --json ]
+	[[ "$(bash_complete 'sockt help ud')" == *udp-send*udp-recv* ]]
 	for c in $(commands); do
 		for o in $(long_options "$c"); do
-			[[ "$(comp sockt "$c" "$o")" == *"$o"* ]]
+			[[ "$(bash_complete "sockt $c $o")" == *"$o"* ]]
 		done
 	done
+}
+
+# The operands and values bash offers, from a hosts file of the test's own.
+bash_complete_hosts() {
+	printf '127.0.0.1 localhost\n192.0.2.9 docs-test-peer\n' >"$(tmp)/hosts"
+	HOSTFILE="$(tmp)/hosts" bash_complete "$1"
+}
+
+@test "docs: bash counts an option's value as the option's, not as an operand" {
+	# After -w 1 comes HOST: host names, not the services of the PORT operand.
+	run bash_complete_hosts 'sockt connect -w 1 '
+	[[ "$output" == *docs-test-peer* ]]
+	[[ "$output" != *https* ]]
+	run bash_complete_hosts 'sockt connect -w 1 docs-test-peer htt'
+	[[ "$output" == *https* ]]
+	# In a cluster the last letter takes the next word; -w1 holds its value itself.
+	run bash_complete_hosts 'sockt connect -zw 1 '
+	[[ "$output" == *docs-test-peer* ]]
+	run bash_complete_hosts 'sockt connect -w1 docs-test-peer htt'
+	[[ "$output" == *https* ]]
+	run bash_complete_hosts 'sockt connect --timeout=1 docs-test-peer htt'
+	[[ "$output" == *https* ]]
+	run bash_complete_hosts 'sockt udp-send -c 2 --ttl 3 -p 4000 docs-test-peer htt'
+	[[ "$output" == *https* ]]
+}
+
+@test "docs: bash completes --opt=VALUE as --opt VALUE" {
+	run bash_complete 'sockt connect --source='
+	[[ "$output" == *127.0.0.1* ]]
+	run bash_complete 'sockt connect --source=127.0'
+	[ "$output" = 127.0.0.1 ]
+	run bash_complete 'sockt connect --source-port=htt'
+	[[ "$output" == *https* ]]
+	run bash_complete 'sockt state --state=time-'
+	[ "$output" = time-wait ]
+}
+
+@test "docs: --state offers the state names the binary takes, in bash, zsh and fish" {
+	# Every name offered is accepted, and every name the binary lists is offered.
+	offered=$(bash_complete 'sockt state --state ')
+	[[ "$offered" == *time-wait* ]]
+	for s in $offered; do
+		"$SOCKT" state -H --state "$s" >/dev/null 2>&1 || "$SOCKT" state -u -H --state "$s" >/dev/null
+	done
+	listed=$("$SOCKT" state --state '?' 2>&1 | sed -n 's/.*must be one of //p' | grep -oE '\b[a-z][a-z0-9-]*\b')
+	[ "$(sort <<<"$listed")" = "$(sort <<<"$offered")" ]
+	# A list: the last word is completed, the ones before are kept.
+	[ "$(bash_complete 'sockt state --state listen,time-')" = listen,time-wait ]
+	run fish -c "source '$SOCKT_SRCDIR/completions/sockt.fish'; complete -C 'sockt state --state '"
+	[ "$(cut -f1 <<<"$output" | sort)" = "$(sort <<<"$offered")" ]
+	run fish -c "source '$SOCKT_SRCDIR/completions/sockt.fish'; complete -C 'sockt state --state=listen,time-'"
+	[ "$(cut -f1 <<<"$output")" = --state=listen,time-wait ]
+	grep -q "^	_values -s , state $(tr '\n' ' ' <<<"$offered" | sed 's/ $//')\$" "$SOCKT_SRCDIR/completions/_sockt"
+	grep -q "'--state=\[.*\]:state:_sockt_states'" "$SOCKT_SRCDIR/completions/_sockt"
+}
+
+@test "docs: raw-ping -I offers interfaces and local addresses, not host names" {
+	run bash_complete_hosts 'sockt raw-ping -I '
+	[[ "$output" == *$'\nlo\n'* || "$output" == lo$'\n'* ]]
+	[[ "$output" == *127.0.0.1* ]]
+	[[ "$output" != *docs-test-peer* ]]
+	run fish -c "source '$SOCKT_SRCDIR/completions/sockt.fish'; complete -C 'sockt raw-ping -I '"
+	[[ "$output" == *$'\nlo\t'* || "$output" == lo$'\t'* ]]
+	[[ "$output" == *127.0.0.1* ]]
+	# Hosts remain what raw-ping's operands are.
+	run bash_complete_hosts 'sockt raw-ping -I lo '
+	[[ "$output" == *docs-test-peer* ]]
 }
 
 @test "docs: the zsh and fish completions parse, and fish offers the options" {
@@ -116,11 +197,14 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 	[[ "$output" == --canonical* ]]
 	run fish -c "source '$SOCKT_SRCDIR/completions/sockt.fish'; complete -C 'sockt '"
 	[[ "$output" == *udp-recv* ]]
+	# A value is no file name unless it is one.
+	run fish -c "cd '$SOCKT_SRCDIR'; source completions/sockt.fish; complete -C 'sockt connect -w '"
+	[ -z "$output" ]
 }
 
 @test "docs: make install puts the binary, pages and completions in their places" {
 	dest="$(tmp)/dest"
-	make -s -C "$SOCKT_BUILDDIR" install DESTDIR="$dest" >/dev/null
+	make -s -C "$SOCKT_BUILDDIR" install DESTDIR="$dest" >"$(tmp)/install.log"
 	prefix=$(sed -n 's/^prefix = //p' "$SOCKT_BUILDDIR/Makefile")
 	[ -x "$dest$prefix/bin/sockt" ]
 	"$dest$prefix/bin/sockt" --version
@@ -129,8 +213,17 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 	done
 	grep -q "sockt $("$SOCKT" --version | cut -d' ' -f2)" "$dest$prefix/share/man/man1/sockt.1"
 	find "$dest" -path '*bash-completion/completions/sockt' | grep -q .
-	[ -f "$dest$prefix/share/zsh/site-functions/_sockt" ]
+	# site-functions, or vendor-completions where zsh reads only that (Debian, under /usr).
+	find "$dest$prefix/share/zsh" -path '*/zsh/*/_sockt' | grep -q .
 	[ -f "$dest$prefix/share/fish/vendor_completions.d/sockt.fish" ]
+	# Staged: the capability is left to the package, in one line.
+	grep -Fq "sockt: cap_net_raw not set on $dest$prefix/bin/sockt: a staged install (DESTDIR)" \
+	    "$(tmp)/install.log"
+	# fish 3.6 reads nothing under /usr/local: its administrator's directory gets a copy.
+	if [ "$prefix" = /usr/local ] && command -v fish >/dev/null &&
+	    ! env -u XDG_DATA_DIRS HOME="$(tmp)" fish -c 'contains /usr/local/share/fish/vendor_completions.d $fish_complete_path'; then
+		cmp "$SOCKT_SRCDIR/completions/sockt.fish" "$dest/etc/fish/completions/sockt.fish"
+	fi
 	make -s -C "$SOCKT_BUILDDIR" uninstall DESTDIR="$dest" >/dev/null
 	[ -z "$(find "$dest" -type f)" ]
 }

@@ -317,25 +317,44 @@ listen_fifo() {
 	grep -q 'closed: 1 byte sent, 0 received in [0-9.]* s; this side closed first, with RST (--linger 0): no TIME_WAIT$' "$(tmp)/l0.err"
 }
 
+# dual_hosts: hosts.v4first and hosts.v6first, where dual.test is 127.0.0.1 and ::1.
+dual_hosts() {
+	printf '127.0.0.1 dual.test\n::1 dual.test\n' >"$(tmp)/hosts.v4first"
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$(tmp)/hosts.v6first"
+}
+
+@test "listen: a name with two addresses takes clients on both, whatever the hosts file's order" {
+	dual_hosts
+	for order in v4first v6first; do
+		for addr in 127.0.0.1 ::1; do
+			echo "to $addr" >"$(tmp)/in"
+			STDIN_FILE="$(tmp)/in" spawn l with_hosts "$(tmp)/hosts.$order" "$SOCKT" listen -v dual.test 0
+			wait_for_line "$(tmp)/l.err" '^sockt listen: listening on 127\.0\.0\.1 port [0-9]+$'
+			wait_for_line "$(tmp)/l.err" '^sockt listen: listening on ::1 port [0-9]+$'
+			PORT=$(sed -n 's/^sockt listen: listening on 127.0.0.1 port //p' "$(tmp)/l.err")
+			grep -q "^sockt listen: listening on ::1 port $PORT\$" "$(tmp)/l.err"
+			run -0 client send "$addr" "$PORT" "from $addr"
+			[ "$output" = "to $addr" ]
+			finished "$SPAWNED_PID"
+			[ "$EXIT_STATUS" -eq 0 ]
+			[ "$(cat "$(tmp)/l.out")" = "from $addr" ]
+			grep -q "^sockt listen: connection from $addr port [0-9]*\$" "$(tmp)/l.err"
+		done
+	done
+}
+
+@test "listen: a name whose IPv4 address is in use is EADDRINUSE, not IPv6 alone" {
+	dual_hosts
+	listen holder 127.0.0.1 0
+	run -4 --separate-stderr with_hosts "$(tmp)/hosts.v6first" "$SOCKT" listen -w 0.1 dual.test "$PORT"
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+}
+
 @test "listen: EADDRINUSE is status 4 with the errno name and a hint" {
 	listen holder 127.0.0.1 0
 	run -4 --separate-stderr "$SOCKT" listen 127.0.0.1 "$PORT"
 	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
 	[[ "${stderr_lines[1]}" == "sockt listen: hint: "* ]]
-}
-
-@test "listen: a port in TIME_WAIT needs --reuseaddr" {
-	# Linux lets SO_REUSEADDR bind over TIME_WAIT only when the socket that left it had it too.
-	printf 'q' >"$(tmp)/in"
-	STDIN_FILE="$(tmp)/in" listen l --reuseaddr 127.0.0.1 0
-	client after-eof 127.0.0.1 "$PORT"
-	finished "$LPID"
-	run -0 ss -Htan state time-wait "( sport = :$PORT )"
-	[ -n "$output" ]
-	run -4 "$SOCKT" listen 127.0.0.1 "$PORT"
-	[[ "$output" == *"[EADDRINUSE, errno 98]"* ]]
-	run -1 --separate-stderr "$SOCKT" listen --reuseaddr -w 0.1 127.0.0.1 "$PORT"
-	[ "$stderr" = "sockt listen: no connection within 100 ms" ]
 }
 
 @test "listen: EACCES on a low port as an unprivileged user is status 4 with a hint" {
@@ -359,4 +378,71 @@ listen_fifo() {
 	[[ "$output" == *"missing PORT"* ]]
 	run -2 "$SOCKT" listen 127.0.0.1 0 extra
 	[[ "$output" == *"unexpected argument 'extra'"* ]]
+}
+
+# served_once ARGS...: `sockt listen -v ARGS 127.0.0.1 0` serves one python client and
+# exits 0, leaving its side of the connection in TIME_WAIT on $PORT (sockt closes first:
+# the client answers only after sockt's FIN).
+served_once() {
+	printf 'q' >"$(tmp)/q"
+	STDIN_FILE="$(tmp)/q" listen l "$@" 127.0.0.1 0
+	run -0 client after-eof 127.0.0.1 "$PORT"
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l.out")" = "got 1 bytes" ]
+	grep -q 'this side closed first and will hold TIME_WAIT$' "$(tmp)/l.err"
+	run -0 ss -Htan state time-wait "( sport = :$PORT )"
+	[ -n "$output" ]
+}
+
+@test "listen: restarts at once on the port it just served (SO_REUSEADDR by default)" {
+	served_once
+	# The same port again, at once: it binds, and serves a real client (nc.openbsd).
+	printf 'welcome back\n' >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" listen l2 127.0.0.1 "$PORT"
+	run -0 timeout 5 nc.openbsd -N 127.0.0.1 "$PORT" <<<"again"
+	[ "$output" = "welcome back" ]
+	finished "$LPID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l2.out")" = again ]
+	# --reuseaddr is still accepted, as the default it now names.
+	run -1 --separate-stderr "$SOCKT" listen --reuseaddr -w 0.1 127.0.0.1 "$PORT"
+	[ "$stderr" = "sockt listen: no connection within 100 ms" ]
+}
+
+@test "listen: --no-reuseaddr meets TIME_WAIT: EADDRINUSE, status 4, a hint to leave it out" {
+	served_once
+	run -4 --separate-stderr "$SOCKT" listen --no-reuseaddr -w 1 127.0.0.1 "$PORT"
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+	[[ "${stderr_lines[1]}" =~ ^"sockt listen: hint: 1 connection on port $PORT is in TIME_WAIT and leaves it in "[0-9]+" s; wait, or leave out --no-reuseaddr (SO_REUSEADDR binds over it)"$ ]]
+}
+
+@test "listen: after a run with --no-reuseaddr, only waiting helps, and the hint says so" {
+	served_once --no-reuseaddr
+	for opt in --no-reuseaddr --reuseaddr; do
+		run -4 --separate-stderr "$SOCKT" listen $opt -w 1 127.0.0.1 "$PORT"
+		[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+		[[ "${stderr_lines[1]}" =~ ^"sockt listen: hint: 1 connection on port $PORT is in TIME_WAIT and leaves it in "[0-9]+" s; the program that made it did not set SO_REUSEADDR, so only waiting helps"$ ]]
+	done
+}
+
+@test "listen: SO_REUSEADDR never lets a second listener share the port" {
+	listen holder 127.0.0.1 0
+	run -4 --separate-stderr "$SOCKT" listen -w 1 127.0.0.1 "$PORT"
+	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $PORT (tcp): Address already in use [EADDRINUSE, errno 98]" ]
+	[[ "${stderr_lines[1]}" == "sockt listen: hint: port $PORT has 1 TCP socket: 1 LISTEN" ]]
+	[[ "${stderr_lines[2]}" == "sockt listen: hint: a listening socket on it belongs to sockt (pid $LPID); stop that process, or choose another port" ]]
+	# and never SO_REUSEPORT: a python listener that sets it cannot join either
+	run python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("shared")
+except OSError as e:
+    print(e.errno == 98 and "refused" or e)
+' "$PORT"
+	[ "$output" = refused ]
 }

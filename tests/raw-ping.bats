@@ -394,3 +394,21 @@ print(objs[-1]["rtt_avg_ms"])')
 	run -2 --separate-stderr "$SOCKT" -n raw-ping -c 1 localhost
 	[ "${stderr_lines[0]}" = "sockt raw-ping: -n takes address literals only, and 'localhost' is a name: leave -n out to look it up" ]
 }
+
+@test "raw-ping: a name with two addresses pings the one iputils ping pings, and -v names it" {
+	require_root
+	printf '127.0.0.1 dual.test\n::1 dual.test\n' >"$(tmp)/hosts.v4first"
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$(tmp)/hosts.v6first"
+	for order in v4first v6first; do
+		run -0 --separate-stderr with_hosts "$(tmp)/hosts.$order" "$SOCKT" raw-ping -v -c 1 dual.test
+		addr=$(head -1 <<<"$output" | grep -oE '\([0-9a-f.:]+\)' | head -1 | tr -d '()')
+		[ -n "$addr" ]
+		want=$(with_hosts "$(tmp)/hosts.$order" ping -c 1 dual.test | head -1 |
+			grep -oE '\([0-9a-f.:]+\)' | head -1 | tr -d '()')
+		[ "$addr" = "$want" ]
+		[[ "$stderr" == *"sockt raw-ping: dual.test has 1 more address; pinging $addr, the first (choose with -4/-6 or an address)"* ]]
+	done
+	run -0 --separate-stderr with_hosts "$(tmp)/hosts.v6first" "$SOCKT" -4 raw-ping -v -c 1 dual.test
+	[[ "${lines[0]}" == "PING dual.test"*"(127.0.0.1) "* ]]
+	[[ "$stderr" != *"more address"* ]]
+}

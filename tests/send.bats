@@ -165,3 +165,78 @@ server() {
 	run -4 "$SOCKT" send -f "$(tmp)/nope" 127.0.0.1 9
 	[ "$output" = "sockt send: open $(tmp)/nope: No such file or directory [ENOENT, errno 2]" ]
 }
+
+# reply_server HOST REPLY_FILE: one python3 server that reads the request to its end, then
+# sends REPLY_FILE's bytes (none if empty) and closes; the port in $PORT.
+reply_server() {
+	rm -f "$(tmp)/port"
+	spawn reply python3 -c '
+import os, socket, sys
+host, portfile, reply = sys.argv[1], sys.argv[2], open(sys.argv[3], "rb").read()
+ls = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+ls.bind((host, 0))
+ls.listen(1)
+open(portfile + ".tmp", "w").write("%d\n" % ls.getsockname()[1])
+os.rename(portfile + ".tmp", portfile)
+c, _ = ls.accept()
+c.settimeout(20)
+while c.recv(65536):
+    pass
+c.sendall(reply)
+c.close()
+' "$1" "$(tmp)/port" "$2"
+	wait_for_line "$(tmp)/port" '^[0-9]+$'
+	PORT=$(cat "$(tmp)/port")
+}
+
+@test "send: --expect passes when the reply contains TEXT, and still prints the reply" {
+	printf 'HTTP/1.0 200 OK\r\n\r\nhello\n' >"$(tmp)/reply"
+	reply_server ::1 "$(tmp)/reply"
+	run -0 --separate-stderr "$SOCKT" send -w 5 --expect '200 OK' ::1 "$PORT" 'GET /'
+	[ "$output" = "$(cat "$(tmp)/reply")" ]
+	[ -z "$stderr" ]
+}
+
+@test "send: --expect is status 1 when the server closes without answering" {
+	: >"$(tmp)/reply"
+	reply_server 127.0.0.1 "$(tmp)/reply"
+	# without --expect the same exchange passes: that is why the option exists
+	run -1 --separate-stderr "$SOCKT" send -w 5 --expect pong 127.0.0.1 "$PORT" ping
+	[ -z "$output" ]
+	[ "$stderr" = "sockt send: no reply: the peer closed without sending anything (--expect 'pong')" ]
+	reply_server 127.0.0.1 "$(tmp)/reply"
+	run -0 "$SOCKT" send -w 5 127.0.0.1 "$PORT" ping
+}
+
+@test "send: --expect is status 1 when the reply lacks TEXT, and the reply is still written" {
+	printf 'pang\n' >"$(tmp)/reply"
+	reply_server 127.0.0.1 "$(tmp)/reply"
+	run -1 --separate-stderr "$SOCKT" send --expect pong 127.0.0.1 "$PORT" ping
+	[ "$output" = pang ]
+	[ "$stderr" = "sockt send: the reply (5 bytes) does not contain 'pong' (--expect)" ]
+}
+
+@test "send: --expect finds TEXT across read boundaries in a large reply that arrives whole" {
+	# NEEDLE straddles the 64 KiB boundary; 10 MiB of noise follow it.
+	{ head -c 65539 /dev/zero | tr '\0' x; printf NEEDLE; head -c 10M /dev/urandom; } >"$(tmp)/reply"
+	reply_server 127.0.0.1 "$(tmp)/reply"
+	"$SOCKT" send --expect NEEDLE 127.0.0.1 "$PORT" ping >"$(tmp)/got"
+	cmp "$(tmp)/reply" "$(tmp)/got"
+	printf 'NEEDLE' >"$(tmp)/reply"
+	reply_server 127.0.0.1 "$(tmp)/reply"
+	run -1 "$SOCKT" send --expect NEEDLES 127.0.0.1 "$PORT" ping
+	[[ "$output" == *"does not contain 'NEEDLES'"* ]]
+}
+
+@test "send: --expect with a failed exchange keeps that failure's line and status" {
+	server silent 127.0.0.1
+	run -1 --separate-stderr "$SOCKT" send -w 300ms --expect pong 127.0.0.1 "$PORT" hello
+	[ "$stderr" = "sockt send: no end to the exchange within 300 ms (-w): 5 of 5 bytes sent, 0 received: Connection timed out [ETIMEDOUT, errno 110]" ]
+}
+
+@test "send: --expect is refused empty or with --no-recv (status 2)" {
+	run -2 "$SOCKT" send --expect '' 127.0.0.1 80 x
+	[[ "$output" == *"invalid --expect '': give the text the reply must contain"* ]]
+	run -2 "$SOCKT" send --expect x --no-recv 127.0.0.1 80 x
+	[[ "$output" == *"--expect needs the reply, and --no-recv does not wait for it"* ]]
+}

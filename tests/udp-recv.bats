@@ -206,15 +206,20 @@ assert o["bytes"] == 20 and o["data"] == "twenty byt" and o["truncated"] is True
 	[[ "${lines[1]}" == "sockt udp-recv: hint: "*"$port"* ]]
 }
 
-@test "udp-recv: --reuseaddr shares a port with a python socket that set SO_REUSEADDR" {
+@test "udp-recv: shares a port with a python socket that set SO_REUSEADDR, and says so" {
 	port=$(free_port udp)
 	spawn holder python3 "$TESTLIB/hold.py" udp 127.0.0.1 "$port" --reuseaddr
 	wait_for_line "$(tmp)/holder.out" '^ready$'
-	run "$SOCKT" udp-recv -w 100ms 127.0.0.1 "$port"
-	[ "$status" -eq 4 ]
-	run "$SOCKT" udp-recv --reuseaddr -w 100ms 127.0.0.1 "$port"
-	[ "$status" -eq 1 ]
-	[ "$output" = "sockt udp-recv: no datagram within 100 ms" ]
+	holder=$(cat "$(tmp)/holder.pid")
+	run -1 --separate-stderr "$SOCKT" udp-recv -w 100ms 127.0.0.1 "$port"
+	[ "${stderr_lines[0]}" = "sockt udp-recv: port $port is also bound by 1 other UDP socket (python3 (pid $holder)), all with SO_REUSEADDR: a unicast datagram reaches only one of them; --no-reuseaddr refuses to share" ]
+	[ "${stderr_lines[1]}" = "sockt udp-recv: no datagram within 100 ms" ]
+	# --reuseaddr is the default, still accepted; -q keeps the notice quiet
+	run -1 --separate-stderr "$SOCKT" -q udp-recv --reuseaddr -w 100ms 127.0.0.1 "$port"
+	[ "$stderr" = "sockt udp-recv: no datagram within 100 ms" ]
+	run -4 --separate-stderr "$SOCKT" udp-recv --no-reuseaddr -w 100ms 127.0.0.1 "$port"
+	[ "${stderr_lines[0]}" = "sockt udp-recv: bind to 127.0.0.1 port $port (udp): Address already in use [EADDRINUSE, errno 98]" ]
+	[[ "$stderr" == *"sockt udp-recv: hint: the sockets there set SO_REUSEADDR: without --no-reuseaddr this one would share the port"* ]]
 }
 
 @test "udp-recv: a closed stdout (| head -c) ends it quietly with status 0" {
@@ -312,4 +317,108 @@ mcast_pair() {
 	[ "$EXIT_STATUS" -eq 0 ]
 	grep -qx "sockt udp-recv: 2 bytes from 127.0.0.1 port [0-9]*" "$(tmp)/r2.err"
 	grep -qx "sockt udp-recv: 1 datagram, then none for 1.5 s" "$(tmp)/r2.err"
+}
+
+@test "udp-recv: restarts at once on the port it just used, and --no-reuseaddr does too (UDP has no TIME_WAIT)" {
+	recv r1 -c 1 127.0.0.1 0
+	port=$RECV_PORT
+	py_say 127.0.0.1 "$port" first
+	finished r1
+	[ "$EXIT_STATUS" -eq 0 ]
+	for opt in "" --no-reuseaddr; do
+		recv r2 $opt -c 1 127.0.0.1 "$port"
+		py_say 127.0.0.1 "$port" "again$opt"
+		finished r2
+		[ "$EXIT_STATUS" -eq 0 ]
+		[ "$(cat "$(tmp)/r2.out")" = "again$opt" ]
+		[ "$(grep -c 'also bound' "$(tmp)/r2.err")" -eq 0 ]
+	done
+}
+
+@test "udp-recv: --no-reuseaddr next to another udp-recv is EADDRINUSE, status 4, naming the holder" {
+	recv r1 127.0.0.1 0
+	holder=$(cat "$(tmp)/r1.pid")
+	run -4 --separate-stderr "$SOCKT" udp-recv --no-reuseaddr -w 1 127.0.0.1 "$RECV_PORT"
+	[ "${stderr_lines[0]}" = "sockt udp-recv: bind to 127.0.0.1 port $RECV_PORT (udp): Address already in use [EADDRINUSE, errno 98]" ]
+	[ "${stderr_lines[1]}" = "sockt udp-recv: hint: port $RECV_PORT has 1 UDP socket: 1 UNCONNECTED" ]
+	[ "${stderr_lines[2]}" = "sockt udp-recv: hint: a UDP socket on it belongs to sockt (pid $holder); stop that process, or choose another port" ]
+	[ "${stderr_lines[3]}" = "sockt udp-recv: hint: the sockets there set SO_REUSEADDR: without --no-reuseaddr this one would share the port" ]
+	# and the default shares it, saying that only one of them gets each datagram
+	run -1 --separate-stderr "$SOCKT" udp-recv -w 100ms 127.0.0.1 "$RECV_PORT"
+	[[ "${stderr_lines[0]}" == "sockt udp-recv: port $RECV_PORT is also bound by 1 other UDP socket (sockt (pid $holder)), all with SO_REUSEADDR"* ]]
+}
+
+# at_terminal NAME ARGS...: sockt -v udp-recv ARGS in the background with stdout on a
+# terminal (script's pty); what the terminal showed goes to $(tmp)/NAME.out, stderr to
+# $(tmp)/NAME.err, and the port announced to $RECV_PORT.
+at_terminal() {
+	local name=$1 cmd
+	shift
+	printf -v cmd '%q ' "$SOCKT" -v udp-recv "$@"
+	spawn "$name" script -qec "exec $cmd 2>$(printf '%q' "$(tmp)/$name.stderr")" /dev/null
+	wait_for_line "$(tmp)/$name.stderr" 'listening on .* port [0-9]+$'
+	RECV_PORT=$(head -n 1 "$(tmp)/$name.stderr" | sed -n 's/.* port \([0-9]*\)$/\1/p')
+}
+
+# three_peers PORT: the same datagrams from udp-send (one per line: "two", "three"),
+# nc.openbsd -u (one read of stdin: "four\nfive\n"), socat ("six", no newline) and python
+# (an empty datagram), in that order.
+three_peers() {
+	printf 'two\nthree\n' | "$SOCKT" udp-send 127.0.0.1 "$1"
+	printf 'four\nfive\n' | nc.openbsd -u -w 1 -q 0 127.0.0.1 "$1"
+	printf 'six' | socat -u - "UDP:127.0.0.1:$1"
+	py_say 127.0.0.1 "$1" ""
+}
+
+@test "udp-recv: at a terminal each datagram ends its line, one already ending adds none" {
+	command -v script >/dev/null
+	at_terminal tty -c 5 127.0.0.1 0
+	three_peers "$RECV_PORT"
+	finished tty
+	[ "$EXIT_STATUS" -eq 0 ]
+	# The terminal turns each \n into \r\n (onlcr); the datagrams' own bytes are plain.
+	[ "$(tr -d '\r' <"$(tmp)/tty.out" | od -c)" = "$(printf 'two\nthree\nfour\nfive\nsix\n\n' | od -c)" ]
+	[ "$(grep -c 'bytes from 127.0.0.1' "$(tmp)/tty.stderr")" -eq 5 ]
+}
+
+@test "udp-recv: in a pipe the same datagrams stay byte-exact, nothing added between them" {
+	recv r -c 5 127.0.0.1 0
+	three_peers "$RECV_PORT"
+	finished r
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(sha256sum <"$(tmp)/r.out")" = "$(printf 'twothreefour\nfive\nsix' | sha256sum)" ]
+}
+
+@test "udp-recv: binary datagrams from nc.openbsd -u and socat pass through a pipe byte-exact" {
+	python3 -c 'import os, sys
+sys.stdout.buffer.write(os.urandom(30000) + b"a line\n" + os.urandom(9000) + b"\n\n")' >"$(tmp)/data"
+	for peer in nc socat; do
+		# Without -v: the batched path, one writev for many datagrams.
+		port=$(free_port udp)
+		spawn "r$peer" "$SOCKT" udp-recv -w 1 127.0.0.1 "$port"
+		wait_listening "$port" udp
+		if [ "$peer" = nc ]; then
+			nc.openbsd -u -w 1 -q 0 127.0.0.1 "$port" <"$(tmp)/data"
+		else
+			socat -u "FILE:$(tmp)/data" "UDP:127.0.0.1:$port"
+		fi
+		finished "r$peer"
+		[ "$EXIT_STATUS" -eq 0 ]
+		[ "$(sha256sum <"$(tmp)/r$peer.out")" = "$(sha256sum <"$(tmp)/data")" ]
+	done
+}
+
+@test "udp-recv: a name with two addresses takes datagrams on both" {
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$(tmp)/hosts"
+	spawn r with_hosts "$(tmp)/hosts" "$SOCKT" -v udp-recv -c 2 dual.test 0
+	wait_for_line "$(tmp)/r.err" '^sockt udp-recv: listening on 127\.0\.0\.1 port [0-9]+$'
+	wait_for_line "$(tmp)/r.err" '^sockt udp-recv: listening on ::1 port [0-9]+$'
+	port=$(sed -n 's/^sockt udp-recv: listening on ::1 port //p' "$(tmp)/r.err")
+	py_say ::1 "$port" "six."
+	wait_for_line "$(tmp)/r.err" 'bytes from ::1 port'
+	py_say 127.0.0.1 "$port" "four."
+	finished r
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/r.out")" = "six.four." ]
+	grep -q '^sockt udp-recv: 5 bytes from 127.0.0.1 port' "$(tmp)/r.err"
 }

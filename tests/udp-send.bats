@@ -324,3 +324,30 @@ assert o == {"from": "127.0.0.1", "port": int(sys.argv[2]), "bytes": 9, "data": 
 	[[ "$stderr" == *"sockt udp-send: 1 byte from 127.0.0.1 port $port"* ]]
 	[[ "$stderr" == *"sent 1 datagram (1 byte) to 127.0.0.1 port $port"* ]]
 }
+
+@test "udp-send: a name with two addresses sends to getaddrinfo's first only, and -v names it" {
+	py_recv v6 ::1 2 3
+	py_recv v4 127.0.0.1 2 3 "$PEER_PORT"
+	port=$PEER_PORT
+	printf '127.0.0.1 dual.test\n::1 dual.test\n' >"$(tmp)/hosts.v4first"
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$(tmp)/hosts.v6first"
+	for order in v4first v6first; do
+		first=$(with_hosts "$(tmp)/hosts.$order" getent ahosts dual.test | awk 'NR == 1 {print $1}')
+		run -0 --separate-stderr with_hosts "$(tmp)/hosts.$order" "$SOCKT" udp-send -v dual.test "$port" "$order"
+		[[ "$stderr" == *"sent 1 datagram (7 bytes) to $first port $port"* ]]
+	done
+	done_with v6 2
+	done_with v4 0
+	[ "$first" = ::1 ]
+	[ "$(cat "$(tmp)/v6.0")" = v4first ]
+	[ "$(cat "$(tmp)/v6.1")" = v6first ]
+}
+
+@test "udp-send: --reply answers end their lines at a terminal, and stay byte-exact in a pipe" {
+	py_echo echo 127.0.0.1
+	printf -v cmd '%q ' "$SOCKT" udp-send --reply 2 127.0.0.1 "$PEER_PORT"
+	run -0 script -qec "printf 'two\\nthree\\n' | $cmd" /dev/null
+	[ "$(tr -d '\r' <<<"$output" | od -c)" = "$(printf 're:two\nre:three\n' | od -c)" ]
+	printf 'two\nthree\n' | "$SOCKT" udp-send --reply 2 127.0.0.1 "$PEER_PORT" >"$(tmp)/pipe"
+	[ "$(sha256sum <"$(tmp)/pipe")" = "$(printf 're:twore:three' | sha256sum)" ]
+}

@@ -228,6 +228,8 @@ run_case raw-ping6 0 raw-ping -i 0.2 -c 3 ::1
 
 # scan
 run_case scan 1 connect -z 127.0.0.1 1-20 "$PEER_PORT"
+# every address of a name (localhost is ::1 and 127.0.0.1 in the hosts file above)
+run_case scan-name 1 connect -z --parallel 4 localhost 1-20 "$PEER_PORT"
 
 echo "$cases cases, $failed failed, $((SECONDS - start)) s"
 [ "$failed" -eq 0 ]
