@@ -29,7 +29,7 @@ static const struct opt options[] = {
 	{ "size", 's', required_argument, "N", "payload bytes (default 56)" },
 	{ "ttl", 't', required_argument, "N", "TTL / hop limit, 1-255 (default: the system's)" },
 	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
-	{ "source", 'I', required_argument, "ADDR|IFACE",
+	{ "source", 'I', required_argument, "ADDR",
 	    "source address, or the interface to use (SO_BINDTODEVICE)" },
 	{ NULL, 0, 0, NULL, NULL },
 };

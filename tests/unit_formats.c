@@ -244,8 +244,9 @@ unit_rtt_stats(char **argv, int argc)
 int
 unit_scan_line(char **argv, int argc)
 {
-	struct scan_result r = { (uint16_t)atoi(argv[0]), SCAN_OPEN, atoi(argv[1]),
-		atoll(argv[2]) };
+	struct scan_result r = { .port = (uint16_t)atoi(argv[0]),
+		.err = atoi(argv[1]),
+		.rtt_usec = atoll(argv[2]) };
 	char line[256];
 
 	(void)argc;
