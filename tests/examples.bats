@@ -332,7 +332,8 @@ wait_in() {
 	printf 'q' >"$(tmp)/work/q"
 	spawn l sh_in "$N" "$(doc tw) < q"
 	wait_in "$N" 8080
-	[ "$(client "$N" 127.0.0.1 8080 hi)" = q ]
+	# The client closes only after listen's FIN, so that listen is the active closer.
+	[ "$(in_ns "$N" python3 "$BATS_FILE_TMPDIR/peer.py" line 127.0.0.1 8080 hi)" = q ]
 	wait_exit "$(cat "$(tmp)/l.pid")"
 	[ "$EXIT_STATUS" -eq 0 ]
 	[ -n "$(in_ns "$N" ss -Htan state time-wait '( sport = :8080 )')" ]

@@ -232,12 +232,13 @@ time.sleep(20)'
 	[ "$status" -eq 0 ]
 }
 
-@test "listen: a port in TIME_WAIT fails with status 4, EADDRINUSE and a hint naming TIME_WAIT" {
+@test "listen: --no-reuseaddr on a port in TIME_WAIT fails with status 4, EADDRINUSE and a hint naming TIME_WAIT" {
 	port=$(make_time_wait 3)
-	run --separate-stderr "$SOCKT" listen "$port"
+	# -w 1: should the bind wrongly succeed, the test fails in a second instead of hanging.
+	run --separate-stderr "$SOCKT" listen --no-reuseaddr -w 1 "$port" </dev/null
 	[ "$status" -eq 4 ]
 	[[ "${stderr_lines[0]}" == "sockt listen: bind to "*" port $port (tcp): Address already in use [EADDRINUSE, errno 98]" ]]
-	[[ "${stderr_lines[1]}" =~ ^sockt\ listen:\ hint:\ 3\ connections\ on\ port\ $port\ are\ in\ TIME_WAIT,\ the\ last\ leaves\ it\ in\ [0-9]+\ s\;\ wait,\ or\ use\ --reuseaddr$ ]]
+	[[ "${stderr_lines[1]}" =~ ^sockt\ listen:\ hint:\ 3\ connections\ on\ port\ $port\ are\ in\ TIME_WAIT,\ the\ last\ leaves\ it\ in\ [0-9]+\ s\;\ wait,\ or\ leave\ out\ --no-reuseaddr\ \(SO_REUSEADDR\ binds\ over\ them\)$ ]]
 }
 
 @test "listen: --reuseaddr on a port in TIME_WAIT binds, relays, and its active close adds one" {
@@ -260,19 +261,19 @@ c.close()' "$port"
 	[ "$(awk -v l="127.0.0.1:$port" '$2 == l' <<<"$output" | wc -l)" -eq 3 ]
 }
 
-@test "listen: TIME_WAIT left without SO_REUSEADDR gets a hint that --reuseaddr cannot help" {
+@test "listen: TIME_WAIT left without SO_REUSEADDR gets a hint that only waiting helps" {
 	port=$(make_time_wait 1 0)
-	run --separate-stderr "$SOCKT" listen --reuseaddr "$port"
+	run --separate-stderr "$SOCKT" listen -w 1 "$port" </dev/null
 	[ "$status" -eq 4 ]
 	[[ "${stderr_lines[0]}" == *"[EADDRINUSE, errno 98]" ]]
-	[[ "${stderr_lines[1]}" =~ ^sockt\ listen:\ hint:\ 1\ connection\ on\ port\ $port\ is\ in\ TIME_WAIT\ and\ leaves\ it\ in\ [0-9]+\ s\;\ wait\ \(--reuseaddr\ cannot\ help ]]
+	[[ "${stderr_lines[1]}" =~ ^sockt\ listen:\ hint:\ 1\ connection\ on\ port\ $port\ is\ in\ TIME_WAIT\ and\ leaves\ it\ in\ [0-9]+\ s\;\ the\ program\ that\ made\ it\ did\ not\ set\ SO_REUSEADDR,\ so\ only\ waiting\ helps$ ]]
 }
 
 @test "listen: a port held by a python listener gets a hint naming the process" {
 	hold lsn tcp 127.0.0.1
 	port=$(cat "$(tmp)/lsn.port")
 	pid=$(cat "$(tmp)/lsn.pid")
-	run --separate-stderr "$SOCKT" listen 127.0.0.1 "$port"
+	run --separate-stderr "$SOCKT" listen -w 1 127.0.0.1 "$port" </dev/null
 	[ "$status" -eq 4 ]
 	[ "${stderr_lines[0]}" = "sockt listen: bind to 127.0.0.1 port $port (tcp): Address already in use [EADDRINUSE, errno 98]" ]
 	[ "${stderr_lines[1]}" = "sockt listen: hint: port $port has 1 TCP socket: 1 LISTEN" ]
