@@ -14,6 +14,7 @@ _sockt_value() {
 	host) COMPREPLY=($(compgen -A hostname -- "$cur")) ;;
 	local) COMPREPLY=() && _ip_addresses -a ;;
 	source) _available_interfaces && _ip_addresses -a ;;
+	iface) _available_interfaces ;;
 	file) _filedir ;;
 	states)
 		# A comma-separated list: complete its last word, keeping the ones before.
@@ -63,32 +64,32 @@ _sockt() {
 	done
 	case $cmd in
 	listen)
-		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown'
-		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value'
+		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown -I --interface'
+		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value -I=iface --interface=iface'
 		operands='host port' ;;
 	connect)
-		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel'
-		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value'
+		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel --tos -I --interface'
+		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value --tos=value -I=iface --interface=iface'
 		operands='host port' ;;
 	send)
-		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout'
-		values='-f=file --file=file --expect=value -w=value --timeout=value'
+		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout -I --interface'
+		values='-f=file --file=file --expect=value -w=value --timeout=value -I=iface --interface=iface'
 		operands='host port none' ;;
 	udp-send)
-		opts='-e --escapes --whole -c --count --interval --reply --hex --broadcast --ttl -s --source -p --source-port'
-		values='-c=value --count=value --interval=value --reply=value --ttl=value -s=local --source=local -p=port --source-port=port'
+		opts='-e --escapes --whole -c --count --interval --reply --hex --broadcast --ttl --tos -I --interface -s --source -p --source-port'
+		values='-c=value --count=value --interval=value --reply=value --ttl=value --tos=value -I=iface --interface=iface -s=local --source=local -p=port --source-port=port'
 		operands='host port none' ;;
 	udp-recv)
-		opts='-c --count -w --timeout --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast'
-		values='-c=value --count=value -w=value --timeout=value --buffer=value --multicast=host'
+		opts='-c --count -w --timeout --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast -I --interface'
+		values='-c=value --count=value -w=value --timeout=value --buffer=value --multicast=host -I=iface --interface=iface'
 		operands='host port' ;;
 	resolve)
 		opts='-r --reverse --canonical --service -l --long'
 		values='--service=port'
 		operands='host' ;;
 	raw-ping)
-		opts='-c --count -i --interval -W --timeout -w --deadline -s --size -t --ttl -I --source'
-		values='-c=value --count=value -i=value --interval=value -W=value --timeout=value -w=value --deadline=value -s=value --size=value -t=value --ttl=value -I=source --source=source'
+		opts='-c --count -i --interval -W --timeout -w --deadline -s --size -t --ttl --tos -I --source'
+		values='-c=value --count=value -i=value --interval=value -W=value --timeout=value -w=value --deadline=value -s=value --size=value -t=value --ttl=value --tos=value -I=source --source=source'
 		operands='host' ;;
 	state)
 		opts='-u --udp --state -H --no-header'

@@ -39,6 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		icmp_payload_time(p.data, p.datalen, &sent);
 	}
 	icmp_error_text(family, p.type, p.code, p.info, text, sizeof(text));
+	if (icmp_error_brief(family, p.type, p.code) == NULL)
+		abort();
 	if (memchr(text, '\0', sizeof(text)) == NULL)
 		abort();
 	icmp_parse_quoted_request(copy, size - 1, family, &id, &seq);

@@ -44,7 +44,7 @@ check(const struct trace_probe *p)
 static void
 error_entry(const uint8_t *d, int family, enum trace_kind kind, const struct sockaddr *dest)
 {
-	struct dgram_error e;
+	struct errqueue_entry e;
 	struct trace_probe p;
 
 	memset(&e, 0, sizeof(e));

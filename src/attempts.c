@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "addr.h"
@@ -13,12 +14,30 @@
 #include "report.h"
 
 void
-attempts_report_source_error(int err, const struct source *src, int family)
+attempts_report_connect(int err, const char *host, const char *port)
+{
+	report_errno(err, "connect to %s port %s (tcp)", host, port);
+}
+
+void
+attempts_report_connect_to(int err, const struct sockaddr *sa)
+{
+	char addr[ADDR_STRLEN], port[8];
+
+	snprintf(port, sizeof(port), "%u", addr_port(sa));
+	attempts_report_connect(err, addr_format(sa, addr, sizeof(addr)), port);
+}
+
+void
+attempts_report_source_error(int err, const struct source *src, int family, int in_bind)
 {
 	const struct sockaddr *from = src != NULL ? source_addr(src, family) : NULL;
+	enum tunable which = source_failed_tunable(in_bind);
 	char addr[ADDR_STRLEN];
 
-	if (from != NULL)
+	if (which != TUNABLE_NONE && src != NULL)
+		report_tunable_failure(&src->tun, which, err);
+	else if (from != NULL)
 		report_errno(err, "bind to %s port %u (tcp)", addr_format(from, addr, sizeof(addr)),
 		    addr_port(from));
 	else
@@ -29,13 +48,11 @@ void
 attempts_report_error(const struct eyeballs_attempt *a, const struct source *src)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
-	char addr[ADDR_STRLEN];
 
 	if (a->in_bind)
-		attempts_report_source_error(a->err, src, sa->sa_family);
+		attempts_report_source_error(a->err, src, sa->sa_family, a->in_bind);
 	else
-		report_errno(a->err, "connect to %s port %u (tcp)",
-		    addr_format(sa, addr, sizeof(addr)), addr_port(sa));
+		attempts_report_connect_to(a->err, sa);
 }
 
 /* -v: each attempt as it starts and ends; failures as full error lines, so none is lost. */
@@ -89,7 +106,9 @@ attempts_report_all_failed(const struct eyeballs_result *r, const struct source 
 				    "the packets",
 			    d);
 			hint_trace((const struct sockaddr *)&a->addr, SOCK_STREAM);
-		} else if (a->in_bind && a->err == EADDRINUSE && src != NULL)
+		} else if (source_failed_tunable(a->in_bind) != TUNABLE_NONE)
+			continue; /* the tunable's line said its hint */
+		else if (a->in_bind && a->err == EADDRINUSE && src != NULL)
 			hint_port_in_use(addr_port(source_addr(src, a->addr.ss_family)),
 			    SOCK_STREAM);
 		else

@@ -3,12 +3,20 @@
 #define SOCKT_ATTEMPTS_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "eyeballs.h"
 #include "source.h"
 
-/* A -s/-p that could not be bound (or no socket at all): the local side's error line. */
-void attempts_report_source_error(int err, const struct source *src, int family);
+/* "connect to HOST port PORT (tcp): ..." [errno]: the one wording of a failed connect. */
+void attempts_report_connect(int err, const char *host, const char *port);
+/* The same for an address (its number and port). */
+void attempts_report_connect_to(int err, const struct sockaddr *);
+/*
+ * The local side's error line: a tunable refused, a -s/-p that could not be
+ * bound, or no socket at all; in_bind is source_socket's.
+ */
+void attempts_report_source_error(int err, const struct source *src, int family, int in_bind);
 /* One failed attempt's error line: the bind of -s/-p, or the connect. src may be NULL. */
 void attempts_report_error(const struct eyeballs_attempt *, const struct source *src);
 /* An eyeballs on_event callback for -v (ctx: the struct source, or NULL). */

@@ -23,6 +23,7 @@
 #include "scan.h"
 #include "sock.h"
 #include "source.h"
+#include "tunables.h"
 
 enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT_PARALLEL };
 
@@ -40,6 +41,8 @@ static const struct opt options[] = {
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
 	{ "parallel", OPT_PARALLEL, required_argument, "N",
 	    "-z: connects in flight at once (128)" },
+	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
+	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -49,6 +52,7 @@ struct connect_options {
 	int linger0, scan, parallel;
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
+	struct tunables tun;
 };
 
 /* What print_port needs to say each port's line. */
@@ -56,6 +60,7 @@ struct scan_report {
 	const char *host;
 	char (*address)[ADDR_STRLEN]; /* one per target */
 	int64_t timeout_usec;
+	int write_err; /* a --json line could not be written: errno */
 };
 
 static int
@@ -140,6 +145,8 @@ resolve(const struct connect_options *o, const struct endpoint *ep, const char *
 		report_eai(eai, errno, "%s", ep->host);
 		return EXIT_RESOLVE;
 	}
+	memset(src, 0, sizeof(*src));
+	src->tun = o->tun;
 	if ((eai = source_resolve(o->source, o->source_port, src)) != 0) {
 		report_eai(eai, errno, "source %s", o->source ? o->source : "*");
 		freeaddrinfo(*res);
@@ -170,7 +177,7 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 	else if (r.n == 0 && r.skipped > 0)
 		status = report_source_mismatch(o, ep);
 	else if (r.n == 0) {
-		report_errno(errno, "connect to %s port %s (tcp)", ep->host, ep->port);
+		attempts_report_connect(errno, ep->host, ep->port);
 		status = exit_status_for_errno(errno);
 	} else
 		status = attempts_report_all_failed(&r, &src, o->timeout_usec);
@@ -188,7 +195,8 @@ print_port(const struct scan_result *res, void *ctx)
 	if (globals.json) {
 		json_init(&j);
 		scan_result_json(&j, sr->host, sr->address[res->target], res);
-		json_write(&j);
+		if (json_write(&j) == -1 && sr->write_err == 0)
+			sr->write_err = errno;
 		json_free(&j);
 		return;
 	}
@@ -219,15 +227,17 @@ parse_ports(const struct command *cmd, int argc, char **argv, struct scan_ports 
 static int
 check_source(const struct scan_target *t, size_t n, const struct source *src)
 {
-	int family;
+	int family, in_bind;
 
 	for (size_t i = 0; i < n; i++) {
 		family = t[i].addr.ss_family;
 		if (i > 0 && family == t[i - 1].addr.ss_family)
 			continue;
-		if (source_check(src, family) == 0)
+		if (source_check(src, family, &in_bind) == 0)
 			continue;
-		attempts_report_source_error(errno, src, family);
+		attempts_report_source_error(errno, src, family, in_bind);
+		if (source_failed_tunable(in_bind) != TUNABLE_NONE)
+			return EXIT_LOCAL;
 		hint_for_errno(errno, family);
 		return exit_status_for_errno(errno);
 	}
@@ -274,10 +284,11 @@ scan_status(const struct scan_stats *st, const struct scan_report *sr,
     const struct scan_target *targets, const struct source *src, size_t total)
 {
 	int family = targets[st->first_error_target].addr.ss_family;
+	char port[8];
 
 	if (st->first_error != 0) {
-		report_errno(st->first_error, "connect to %s port %u (tcp)",
-		    sr->address[st->first_error_target], st->first_error_port);
+		snprintf(port, sizeof(port), "%u", st->first_error_port);
+		attempts_report_connect(st->first_error, sr->address[st->first_error_target], port);
 		/* A name's IPv6 address on a machine whose IPv6 is off (a container, often). */
 		if (st->first_error == EADDRNOTAVAIL && source_addr(src, family) == NULL)
 			report_hint("this machine has no %s address to connect from, or no local "
@@ -348,6 +359,11 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		status = EXIT_LOCAL;
 	} else
 		status = scan_status(&st, &sr, targets, &src, ports.count * n);
+	/* Text lines go through stdio and are checked at exit; --json lines are written here. */
+	if (sr.write_err != 0 && sr.write_err != EPIPE) {
+		report_errno(sr.write_err, "write to stdout");
+		status = EXIT_LOCAL;
+	}
 	scan_summary(&sr, n, ports.count, &st, start);
 	free(sr.address);
 	free(targets);
@@ -386,6 +402,7 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
+		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
 }

@@ -17,6 +17,7 @@
 #include "relay.h"
 #include "report.h"
 #include "sock.h"
+#include "tunables.h"
 
 enum {
 	OPT_MAX_CONNS = OPT_LONG,
@@ -57,6 +58,7 @@ static const struct opt options[] = {
 	    "never write stdout (still drain the peer)" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
+	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -89,6 +91,7 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_RECV_ONLY: o->relay.recv_only = 1; break;
 		case OPT_SEND_ONLY: o->relay.send_only = 1; break;
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
+		default: tunables_option(&o->bind.tun, p, ch); break;
 		}
 	}
 	if (o->relay.recv_only && o->relay.send_only)

@@ -28,7 +28,9 @@ static const struct opt options[] = {
 	{ "deadline", 'w', required_argument, "D", "end the whole run after D (default: none)" },
 	{ "size", 's', required_argument, "N", "payload bytes (default 56)" },
 	{ "ttl", 't', required_argument, "N", "TTL / hop limit, 1-255 (default: the system's)" },
-	{ "source", 'I', required_argument, "ADDR", "source address, or an interface name" },
+	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
+	{ "source", 'I', required_argument, "ADDR",
+	    "source address, or the interface to use (SO_BINDTODEVICE)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -65,7 +67,7 @@ source_option(const struct command *cmd, struct ping_cmd *c, const char *arg)
 		c->o.sourcelen = res->ai_addrlen;
 		freeaddrinfo(res);
 	} else if (if_nametoindex(arg) != 0)
-		c->o.device = arg;
+		c->o.tun.device = arg;
 	else
 		opt_usage_error(cmd,
 		    "invalid source '%s': neither an address nor an interface of "
@@ -84,13 +86,14 @@ parse_options(const struct command *cmd, struct ping_cmd *c, struct opt_parser *
 		case 'i': c->o.interval = opt_duration(p); break;
 		case 'W': c->o.timeout = opt_duration(p); break;
 		case 'w': c->o.deadline = opt_duration(p); break;
-		case 't': c->o.ttl = opt_ttl(p); break;
+		case 't': c->o.tun.ttl = opt_ttl(p); break;
 		case 's':
 			c->size_arg = p->arg;
 			strlcpy(c->size_option, p->name, sizeof(c->size_option));
 			c->o.datalen = (size_t)opt_size(p, 0, ICMP_MAX_PAYLOAD_V6);
 			break;
 		case 'I': source_option(cmd, c, p->arg); break;
+		default: tunables_option(&c->o.tun, p, ch); break;
 		}
 	}
 	/* Checked against -4/-6 as the user gave them, before -I narrows the family. */
@@ -203,8 +206,10 @@ hint_ping_group_range(void)
 }
 
 static int
-report_open_failure(const struct pinger_failure *f)
+report_open_failure(const struct pinger_failure *f, const struct tunables *tun)
 {
+	if (f->tunable != TUNABLE_NONE)
+		return report_tunable_failure(tun, f->tunable, f->err);
 	/* Both refused: what the raw socket said, then the ping socket, then the ways out. */
 	if (f->raw_err != 0)
 		report_errno(f->raw_err, "raw socket for %s", icmp_name(f->family));
@@ -262,7 +267,7 @@ ping(struct pinger *p, struct ping_output *out)
 	struct pinger_failure f;
 
 	if (pinger_open(p, &f) == -1)
-		return report_open_failure(&f);
+		return report_open_failure(&f, &p->opt.tun);
 	report_sockets(p);
 	if (privdrop_now(&step) == -1) {
 		report_errno(errno, "drop privileges: %s", step);
@@ -270,7 +275,7 @@ ping(struct pinger *p, struct ping_output *out)
 	}
 	report_verbose(1, "privileges dropped: user %u, no capabilities", (unsigned)getuid());
 	if (ping_output_headers(out, p) == -1)
-		return EXIT_OK;
+		return out->write_err != 0 ? EXIT_LOCAL : EXIT_OK;
 	catch_signals(&waitmask);
 	p->on_event = ping_output_event;
 	p->arg = out;

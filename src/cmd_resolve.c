@@ -104,7 +104,25 @@ json_address(struct json *j, const struct resolve_options *o, const struct addri
 	json_object_end(j);
 }
 
-static void
+/* One --json line out: EXIT_LOCAL (said once) if stdout failed; a closed pipe is the reader's
+ * choice. */
+static int
+write_json(struct json *j)
+{
+	static int said;
+	int status = EXIT_OK;
+
+	if (json_write(j) == -1 && errno != EPIPE) {
+		if (!said)
+			report_errno(errno, "write to stdout");
+		said = 1;
+		status = EXIT_LOCAL;
+	}
+	json_free(j);
+	return status;
+}
+
+static int
 json_error(const char *name, int eai, int err)
 {
 	struct json j;
@@ -115,16 +133,15 @@ json_error(const char *name, int eai, int err)
 	json_string(&j, "error", eai_name(eai));
 	json_string(&j, "message", eai == EAI_SYSTEM ? strerror(err) : gai_strerror(eai));
 	json_object_end(&j);
-	json_write(&j);
-	json_free(&j);
+	return write_json(&j);
 }
 
 static int
 fail(const char *name, int eai, int err)
 {
 	report_eai(eai, err, "%s", name);
-	if (globals.json)
-		json_error(name, eai, err);
+	if (globals.json && json_error(name, eai, err) != EXIT_OK)
+		return EXIT_LOCAL;
 	return EXIT_RESOLVE;
 }
 
@@ -152,9 +169,7 @@ resolve_literal(const struct resolve_options *o, const char *name, const struct 
 		json_array_end(&j);
 		json_double(&j, "ms", (double)(clock_now_usec() - start) / 1000, 3);
 		json_object_end(&j);
-		json_write(&j);
-		json_free(&j);
-		return EXIT_OK;
+		return write_json(&j);
 	}
 	print_text_line(o, name, ai, reverse ? reverse : text, NULL);
 	return EXIT_OK;
@@ -210,13 +225,10 @@ resolve_one(const struct resolve_options *o, const char *name)
 	json_object_end(&j);
 	report_verbose(1, "%s: %d address%s in %.3f ms", name, n, n == 1 ? "" : "es",
 	    (double)(clock_now_usec() - start) / 1000);
-	if (globals.json && json_write(&j) == -1) {
-		json_free(&j);
-		freeaddrinfo(res);
-		return EXIT_LOCAL;
-	}
-	json_free(&j);
 	freeaddrinfo(res);
+	if (globals.json)
+		return write_json(&j);
+	json_free(&j);
 	return EXIT_OK;
 }
 

@@ -21,6 +21,8 @@
 #include "parse.h"
 #include "relay.h"
 #include "report.h"
+#include "source.h"
+#include "tunables.h"
 
 enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV, OPT_EXPECT };
 
@@ -33,6 +35,7 @@ static const struct opt options[] = {
 	    "status 1 unless the reply contains TEXT (a health check)" },
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
+	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -41,6 +44,7 @@ struct send_options {
 	const char *file;
 	const char *expect; /* --expect: text the reply must contain */
 	int64_t timeout_usec;
+	struct tunables tun;
 };
 
 /* The request, in memory: its size is said in the early-reset message. */
@@ -164,11 +168,12 @@ failed:
 
 /* No connection: why, for each address tried (or for the one call that failed first). */
 static int
-report_connect_failure(const struct eyeballs_result *r, const struct endpoint *ep, int64_t timeout)
+report_connect_failure(const struct eyeballs_result *r, const struct source *src,
+    const struct endpoint *ep, int64_t timeout)
 {
 	if (r->n > 0)
-		return attempts_report_all_failed(r, NULL, timeout);
-	report_errno(errno, "connect to %s port %s (tcp)", ep->host, ep->port);
+		return attempts_report_all_failed(r, src, timeout);
+	attempts_report_connect(errno, ep->host, ep->port);
 	return exit_status_for_errno(errno);
 }
 
@@ -264,9 +269,12 @@ judge_reply(int fd, const char *text, int say)
 static int
 exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
 {
+	struct source src = { .tun = o->tun };
 	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec,
 		.attempt_delay_usec = 250000,
-		.on_event = attempts_on_event };
+		.on_event = attempts_on_event,
+		.ctx = &src,
+		.source = &src };
 	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
 	struct eyeballs_result r;
 	struct relay_stats st;
@@ -283,7 +291,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
 	if (fd == -1) {
-		status = report_connect_failure(&r, ep, o->timeout_usec);
+		status = report_connect_failure(&r, &src, ep, o->timeout_usec);
 		eyeballs_result_free(&r);
 		return status;
 	}
@@ -334,6 +342,7 @@ run(const struct command *cmd, int argc, char **argv)
 			o.expect = p.arg;
 			break;
 		case 'w': o.timeout_usec = opt_duration(&p); break;
+		default: tunables_option(&o.tun, &p, ch); break;
 		}
 	}
 	opt_end(&p);

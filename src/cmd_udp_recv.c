@@ -36,6 +36,7 @@ static const struct opt options[] = {
 	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL, "set SO_REUSEADDR (the default)" },
 	{ "multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
 	    "join the IPv4 or IPv6 multicast GROUP (on interface IF)" },
+	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -46,6 +47,7 @@ struct recv_options {
 	enum payload_format format;
 	size_t buffer;
 	const char *multicast;
+	struct tunables tun;
 };
 
 struct receiver {
@@ -282,7 +284,7 @@ receive(struct receiver *r)
 static int
 start(struct receiver *r, const struct endpoint *ep)
 {
-	struct bind_options bo = { .no_reuseaddr = r->o->no_reuseaddr };
+	struct bind_options bo = { .no_reuseaddr = r->o->no_reuseaddr, .tun = r->o->tun };
 	struct sockaddr_storage group;
 	struct sock_failure f;
 	char text[ADDR_STRLEN];
@@ -331,6 +333,7 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 		case OPT_REUSEADDR: o->no_reuseaddr = 0; break;
 		case OPT_NO_REUSEADDR: o->no_reuseaddr = 1; break;
 		case OPT_MULTICAST: o->multicast = p->arg; break;
+		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
 }

@@ -23,7 +23,7 @@
 #include "report.h"
 #include "udp_target.h"
 
-enum { OPT_WHOLE = OPT_LONG, OPT_INTERVAL, OPT_REPLY, OPT_HEX, OPT_BROADCAST, OPT_TTL };
+enum { OPT_WHOLE = OPT_LONG, OPT_INTERVAL, OPT_REPLY, OPT_HEX, OPT_BROADCAST };
 
 static const struct opt options[] = {
 	{ "escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in MESSAGE" },
@@ -37,8 +37,9 @@ static const struct opt options[] = {
 	{ "hex", OPT_HEX, no_argument, NULL, "write answers as a hex dump" },
 	{ "broadcast", OPT_BROADCAST, no_argument, NULL,
 	    "allow a broadcast destination (SO_BROADCAST)" },
-	{ "ttl", OPT_TTL, required_argument, "N",
-	    "TTL / hop limit, unicast and multicast, 1-255 (default: the system's)" },
+	{ "ttl", OPT_TUNABLE_TTL, required_argument, "N", TUNABLES_HELP_TTL },
+	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
+	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ "source", 's', required_argument, "ADDR", "send from this local address" },
 	{ "source-port", 'p', required_argument, "PORT", "send from this local port" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -79,7 +80,7 @@ too_long(struct sender *s, size_t size)
 static int
 check_errors(struct sender *s)
 {
-	struct dgram_error e;
+	struct errqueue_entry e;
 
 	if (dgram_error_read(s->t.fd, &e) != 1)
 		return 0;
@@ -318,11 +319,11 @@ parse_options(struct opt_parser *p, struct sender *s, struct udp_target_options 
 		case 'c': s->count = opt_count(p); break;
 		case OPT_INTERVAL: s->interval = opt_duration_or_zero(p); break;
 		case OPT_REPLY: s->reply = opt_duration_or_zero(p); break;
-		case OPT_TTL: to->ttl = opt_ttl(p); break;
 		case 'p':
 			opt_port(p, "udp");
 			to->source_port = p->arg;
 			break;
+		default: tunables_option(&to->tun, p, ch); break;
 		}
 	}
 }
@@ -331,7 +332,7 @@ static int
 run(const struct command *cmd, int argc, char **argv)
 {
 	struct sender s = { .count = 1, .interval = -1, .reply = -1 };
-	struct udp_target_options to = { .ttl = -1 };
+	struct udp_target_options to = { 0 };
 	struct udp_target_failures why_not;
 	struct opt_parser p;
 	struct endpoint ep;

@@ -1,13 +1,10 @@
-/* dgram.c: batches of datagrams, the ICMP error queue, UDP socket options and multicast joins. */
+/* dgram.c: batches of datagrams, the ICMP error queue, UDP sockets and multicast joins. */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <linux/errqueue.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
-#include <netinet/ip_icmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -215,138 +212,17 @@ dgram_write_payloads(int fd, const struct dgram_batch *b, unsigned first, unsign
 }
 
 int
-dgram_errors_enable(int fd, int family)
+dgram_error_read(int fd, struct errqueue_entry *e)
 {
-	int one = 1;
+	socklen_t len = sizeof(e->err);
+	int r;
 
-	if (family == AF_INET6)
-		return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
-	return setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
-}
-
-static void
-fill_error(struct dgram_error *e, const struct sock_extended_err *ee)
-{
-	const struct sockaddr *off = SO_EE_OFFENDER(ee);
-
-	e->err = (int)ee->ee_errno;
-	e->from_icmp = ee->ee_origin == SO_EE_ORIGIN_ICMP || ee->ee_origin == SO_EE_ORIGIN_ICMP6;
-	e->icmp6 = ee->ee_origin == SO_EE_ORIGIN_ICMP6;
-	e->type = ee->ee_type;
-	e->code = ee->ee_code;
-	e->info = ee->ee_info;
-	if (off->sa_family == AF_INET)
-		memcpy(&e->offender, off, sizeof(struct sockaddr_in));
-	else if (off->sa_family == AF_INET6)
-		memcpy(&e->offender, off, sizeof(struct sockaddr_in6));
-}
-
-int
-dgram_error_read(int fd, struct dgram_error *e)
-{
-	union {
-		char
-		    buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
-		struct cmsghdr align;
-	} control;
-	char data[1];
-	struct iovec iov = { data, sizeof(data) };
-	struct msghdr h = { 0 };
-	struct cmsghdr *c;
-
-	memset(e, 0, sizeof(*e));
-	h.msg_name = &e->dest;
-	h.msg_namelen = sizeof(e->dest);
-	h.msg_iov = &iov;
-	h.msg_iovlen = 1;
-	h.msg_control = control.buf;
-	h.msg_controllen = sizeof(control.buf);
-	while (recvmsg(fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) == -1) {
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		/* The queue is empty; a pending error without an entry is still an error. */
-		h.msg_namelen = sizeof(int);
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e->err, &h.msg_namelen) == -1)
-			return -1;
-		return e->err != 0;
-	}
-	for (c = CMSG_FIRSTHDR(&h); c != NULL; c = CMSG_NXTHDR(&h, c)) {
-		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
-			fill_error(e, (const struct sock_extended_err *)(void *)CMSG_DATA(c));
-			return 1;
-		}
-	}
-	/* An entry without its description: still an error, of unknown cause. */
-	e->err = EIO;
-	return 1;
-}
-
-static const char *
-icmp4_text(uint8_t type, uint8_t code)
-{
-	if (type == ICMP_TIMXCEED)
-		return "time exceeded";
-	if (type == ICMP_SOURCEQUENCH)
-		return "source quench";
-	if (type == ICMP_PARAMPROB)
-		return "parameter problem";
-	if (type != ICMP_UNREACH)
-		return "error";
-	switch (code) {
-	case ICMP_UNREACH_NET: return "network unreachable";
-	case ICMP_UNREACH_HOST: return "host unreachable";
-	case ICMP_UNREACH_PROTOCOL: return "protocol unreachable";
-	case ICMP_UNREACH_PORT: return "port unreachable";
-	case ICMP_UNREACH_NEEDFRAG: return "fragmentation needed";
-	case ICMP_UNREACH_NET_PROHIB:
-	case ICMP_UNREACH_HOST_PROHIB:
-	case ICMP_UNREACH_FILTER_PROHIB: return "administratively prohibited";
-	default: return "destination unreachable";
-	}
-}
-
-static const char *
-icmp6_text(uint8_t type, uint8_t code)
-{
-	if (type == ICMP6_TIME_EXCEEDED)
-		return "time exceeded";
-	if (type == ICMP6_PACKET_TOO_BIG)
-		return "packet too big";
-	if (type == ICMP6_PARAM_PROB)
-		return "parameter problem";
-	if (type != ICMP6_DST_UNREACH)
-		return "error";
-	switch (code) {
-	case ICMP6_DST_UNREACH_NOROUTE: return "no route to destination";
-	case ICMP6_DST_UNREACH_ADMIN: return "administratively prohibited";
-	case ICMP6_DST_UNREACH_ADDR: return "address unreachable";
-	case ICMP6_DST_UNREACH_NOPORT: return "port unreachable";
-	default: return "destination unreachable";
-	}
-}
-
-const char *
-dgram_error_text(const struct dgram_error *e)
-{
-	if (!e->from_icmp)
-		return "local error";
-	return e->icmp6 ? icmp6_text(e->type, e->code) : icmp4_text(e->type, e->code);
-}
-
-int
-dgram_set_ttl(int fd, int family, int ttl)
-{
-	if (family == AF_INET6) {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) == -1)
-			return -1;
-		return setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl));
-	}
-	if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == -1)
+	if ((r = errqueue_read(fd, e, NULL, 0)) != 0)
+		return r;
+	/* The queue is empty; a pending error without an entry is still an error. */
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e->err, &len) == -1)
 		return -1;
-	return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+	return e->err != 0;
 }
 
 static void
@@ -370,9 +246,9 @@ dgram_open(const struct sockaddr *to, socklen_t tolen, const struct dgram_option
 		fail(f, "socket", to);
 		return -1;
 	}
-	if (dgram_errors_enable(fd, to->sa_family) == -1 ||
+	if (errqueue_enable(fd, to->sa_family) == -1 ||
 	    (o->broadcast && setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) == -1) ||
-	    (o->ttl != -1 && dgram_set_ttl(fd, to->sa_family, o->ttl) == -1)) {
+	    tunables_apply(fd, to->sa_family, &o->tun, &f->tunable) == -1) {
 		fail(f, "setsockopt", to);
 		goto failed;
 	}

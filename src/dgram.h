@@ -1,7 +1,6 @@
 /*
  * dgram.h: UDP mechanisms for udp-send and udp-recv: batches of datagrams
- * (sendmmsg/recvmmsg), the ICMP error queue (IP_RECVERR/IPV6_RECVERR), hop
- * limits, broadcast and multicast groups.
+ * (sendmmsg/recvmmsg), their errors, broadcast and multicast groups.
  */
 #ifndef SOCKT_DGRAM_H
 #define SOCKT_DGRAM_H
@@ -10,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "errqueue.h"
 #include "sock.h"
+#include "tunables.h"
 
 /* The largest UDP payload: 65535 minus the IPv4 (20) and UDP (8) headers; IPv6 counts no header. */
 #define DGRAM_MAX_IPV4 65507
@@ -66,31 +67,17 @@ socklen_t dgram_fromlen(const struct dgram_batch *, unsigned i);
 /* Writes the kept bytes of datagrams first..first+n-1 to fd, in order, whole (writev). */
 int dgram_write_payloads(int fd, const struct dgram_batch *, unsigned first, unsigned n);
 
-/* One entry of the socket's error queue, as IP_RECVERR/IPV6_RECVERR give it. */
-struct dgram_error {
-	int err; /* the errno it stands for */
-	int from_icmp; /* an ICMP or ICMPv6 message said so */
-	int icmp6; /* ICMPv6 rather than ICMP */
-	uint8_t type, code;
-	uint32_t info; /* the MTU for "fragmentation needed"/"packet too big" */
-	struct sockaddr_storage offender; /* who sent the ICMP message; ss_family 0 if unknown */
-	struct sockaddr_storage dest; /* where the datagram that caused it was going */
-};
-
-/* Asks for the error queue (IP_RECVERR or IPV6_RECVERR). */
-int dgram_errors_enable(int fd, int family);
 /*
- * Reads one entry without waiting, or else the socket's pending SO_ERROR
- * (then only err is set): 1, 0 when there is no error, -1 with errno.
+ * Reads one entry of the error queue without waiting (errqueue_read), or
+ * else the socket's pending SO_ERROR (then only err is set): 1, 0 when
+ * there is no error, -1 with errno.
  */
-int dgram_error_read(int fd, struct dgram_error *);
-/* "port unreachable", "time exceeded"...: what the ICMP message said. */
-const char *dgram_error_text(const struct dgram_error *);
+int dgram_error_read(int fd, struct errqueue_entry *);
 
 /* The options of a sending socket (udp-send). */
 struct dgram_options {
 	int broadcast; /* SO_BROADCAST */
-	int ttl; /* unicast and multicast TTL/hop limit; -1 the system's */
+	struct tunables tun; /* TTL, TOS, interface */
 	int connect; /* connect(2), so that ICMP errors come back as errno */
 	const struct sockaddr *source; /* bind here first, or NULL */
 	socklen_t sourcelen;
@@ -98,11 +85,11 @@ struct dgram_options {
 
 /*
  * A UDP socket to `to` with the options set, errors queued and (if asked)
- * connected. Returns the descriptor, or -1 with *f saying which call failed.
+ * connected. Returns the descriptor, or -1 with *f saying which call (or
+ * which tunable) failed.
  */
 int dgram_open(const struct sockaddr *to, socklen_t tolen, const struct dgram_options *,
     struct sock_failure *f);
-int dgram_set_ttl(int fd, int family, int ttl);
 /* Grows the receive buffer towards bytes (the kernel caps it at net.core.rmem_max). */
 void dgram_grow_rcvbuf(int fd, int bytes);
 

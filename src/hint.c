@@ -68,6 +68,8 @@ report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int
 {
 	const char *proto = addr_proto_name(socktype);
 
+	if (f->tunable != TUNABLE_NONE && f->tun != NULL)
+		return report_tunable_failure(f->tun, f->tunable, f->err);
 	if (f->eai != 0) {
 		report_eai(f->eai, f->err, "%s port %s", ep->host ? ep->host : "*", ep->port);
 		return f->eai == EAI_SERVICE ? EXIT_USAGE : EXIT_RESOLVE;
@@ -82,6 +84,22 @@ report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int
 	default: hint_for_errno(f->err, 0);
 	}
 	return exit_status_for_errno(f->err);
+}
+
+int
+report_tunable_failure(const struct tunables *t, enum tunable which, int err)
+{
+	char what[64];
+
+	report_errno(err, "%s", tunables_describe(t, which, what, sizeof(what)));
+	if (which == TUNABLE_DEVICE && err == ENODEV)
+		report_hint("this machine has no interface named %s ('ip link' lists them)",
+		    t->device);
+	else if (which == TUNABLE_DEVICE && err == EPERM)
+		report_hint("binding a socket to an interface needs root or CAP_NET_RAW here "
+			    "(before Linux 5.7, always)");
+	/* The user asked for something this socket cannot have: never the network's fault. */
+	return EXIT_LOCAL;
 }
 
 /* What sockdiag says about one local port. */

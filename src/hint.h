@@ -3,6 +3,7 @@
 #define SOCKT_HINT_H
 
 #include "sock.h"
+#include "tunables.h"
 
 /*
  * Reports a failed sock_bind_local (the error line and its hints) and
@@ -13,6 +14,11 @@ int report_bind_failure(const struct endpoint *, const struct sock_failure *, in
 /* "hint: ..." for EADDRINUSE on a port: what holds it (the state issue fills this in from
  * sock_diag). */
 void hint_port_in_use(uint16_t port, int socktype);
+/*
+ * A tunable the system refused: "bind to interface eth9 (SO_BINDTODEVICE):
+ * No such device [ENODEV...]", its hint, and the exit status (4: local).
+ */
+int report_tunable_failure(const struct tunables *, enum tunable, int err);
 /*
  * After a timeout or silence: the sockt trace line that shows where on the
  * path the answers stop, to the same address (and port, for SOCK_STREAM and

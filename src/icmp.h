@@ -103,6 +103,9 @@ int icmp_payload_time(const uint8_t *data, size_t len, struct timespec *sent);
 const char *icmp_error_text(int family, uint8_t type, uint8_t code, uint32_t info, char *buf,
     size_t len);
 
+/* What an error line says: "port unreachable", "time exceeded", "packet too big". */
+const char *icmp_error_brief(int family, uint8_t type, uint8_t code);
+
 void icmp_seen_clear(struct icmp_seen *, uint16_t seq);
 /* Marks seq answered; returns whether it was already (a duplicate). */
 int icmp_seen_test_and_set(struct icmp_seen *, uint16_t seq);

@@ -306,6 +306,35 @@ opt_ttl(const struct opt_parser *p)
 	return (int)number_value(p, "TTL", 1, 255);
 }
 
+/* A TOS is usually written in hex, as ping -Q and ip(8) take it: 0x10 as well as 16. */
+int
+opt_tos(const struct opt_parser *p)
+{
+	unsigned long v;
+	long long n;
+	char *end;
+
+	/* strtoul alone would take blanks, a sign, and "0x" with no digits. */
+	if (p->arg[0] == '0' && (p->arg[1] == 'x' || p->arg[1] == 'X') &&
+	    isxdigit((unsigned char)p->arg[2])) {
+		errno = 0;
+		v = strtoul(p->arg + 2, &end, 16);
+		if (*end == '\0' && errno == 0 && v <= 255)
+			return (int)v;
+	} else if (parse_number(p->arg, 0, 255, &n, NULL) == 0)
+		return (int)n;
+	bad_value(p->cmd, "TOS", p->arg, p->name, "0-255, as 16 or 0x10");
+}
+
+const char *
+opt_interface(const struct opt_parser *p)
+{
+	/* The kernel's limit (IFNAMSIZ less the NUL): a longer name is no interface. */
+	if (p->arg[0] == '\0' || strlen(p->arg) > 15)
+		bad_value(p->cmd, "interface", p->arg, p->name, "a name of 1-15 characters");
+	return p->arg;
+}
+
 int
 opt_linger(const struct opt_parser *p)
 {

@@ -143,34 +143,10 @@ flush_text(struct ping_output *out, const struct ping_output_host *oh)
 	return status;
 }
 
-static int
-write_json(struct ping_output *out, struct json *j)
-{
-	int status = 0;
-
-	json_object_end(j);
-	if (!out->closed && json_write(j) == -1) {
-		out->closed = 1;
-		if (errno != EPIPE) {
-			out->write_err = errno;
-			report_errno(errno, "write to stdout");
-		}
-		status = -1;
-	}
-	json_free(j);
-	return out->closed ? -1 : status;
-}
-
 static struct ping_output_host *
 host_of(struct ping_output *out, const struct ping_host *h)
 {
 	return &out->hosts[h - out->p->hosts];
-}
-
-static const char *
-host_address(const struct ping_host *h, char *buf, size_t len)
-{
-	return addr_format((const struct sockaddr *)&h->addr, buf, len);
 }
 
 /* "name (address)" as ping prints a sender, or the address alone for numeric hosts. */
@@ -190,6 +166,17 @@ sender(struct ping_output_host *oh, const struct sockaddr *sa, socklen_t salen)
 	return oh->last_text;
 }
 
+/* The source -I's interface gives, as ping's header shows it; empty if there is none. */
+static void
+source_address(const struct pinger *p, const struct ping_host *h, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+
+	buf[0] = '\0';
+	if (pinger_source_of(p, h, &ss) == 0)
+		addr_format((const struct sockaddr *)&ss, buf, len);
+}
+
 int
 ping_output_headers(struct ping_output *out, const struct pinger *p)
 {
@@ -206,9 +193,12 @@ ping_output_headers(struct ping_output *out, const struct pinger *p)
 		const struct ping_host *h = &p->hosts[i];
 		int v6 = h->family == AF_INET6;
 		text(out, v6 ? "PING %s(%s) " : "PING %s (%s) ", display(&out->hosts[i]),
-		    host_address(h, addr, sizeof(addr)));
-		if (out->o->source != NULL || out->o->device != NULL)
-			text(out, "from %s %s: ", src, out->o->device ? out->o->device : "");
+		    ping_host_address(h, addr, sizeof(addr)));
+		if (out->o->source == NULL && out->o->tun.device != NULL)
+			source_address(p, h, src, sizeof(src));
+		if (out->o->source != NULL || out->o->tun.device != NULL)
+			text(out, "from %s %s: ", src,
+			    out->o->tun.device ? out->o->tun.device : "");
 		if (v6)
 			text(out, "%zu data bytes\n", datalen);
 		else
@@ -254,6 +244,8 @@ text_reply(struct ping_output *out, struct ping_output_host *oh, const struct pi
 	text(out, " time=%s ms", rtt);
 	if (ev->dup)
 		text(out, " (DUP!)");
+	if (ev->late)
+		text(out, " (late)");
 	if (ev->corrupted)
 		text(out, " (BAD CHECKSUM!)");
 	if (ev->different_address)
@@ -262,47 +254,6 @@ text_reply(struct ping_output *out, struct ping_output_host *oh, const struct pi
 		text_damage(out, ev);
 	text(out, "\n");
 	return flush_text(out, oh);
-}
-
-static void
-json_head(struct json *j, const char *type, const struct ping_output_host *oh,
-    const struct ping_host *h)
-{
-	char addr[ADDR_STRLEN];
-
-	json_init(j);
-	json_object_begin(j);
-	json_string(j, "type", type);
-	json_string(j, "host", oh->arg);
-	json_string(j, "address", host_address(h, addr, sizeof(addr)));
-}
-
-static int
-json_reply(struct ping_output *out, struct ping_output_host *oh, const struct ping_event *ev)
-{
-	char from[ADDR_STRLEN];
-	struct json j;
-
-	json_head(&j, "reply", oh, ev->host);
-	json_string(&j, "from", addr_format(ev->from, from, sizeof(from)));
-	json_int(&j, "seq", ev->seq);
-	json_int(&j, "bytes", (long long)ev->bytes);
-	if (ev->ttl >= 0)
-		json_int(&j, "ttl", ev->ttl);
-	else
-		json_null(&j, "ttl");
-	json_double(&j, "rtt_ms", (double)ev->rtt / 1000, 3);
-	json_bool(&j, "dup", ev->dup);
-	json_bool(&j, "corrupted", ev->corrupted);
-	json_bool(&j, "truncated", ev->truncated);
-	json_bool(&j, "different_address", ev->different_address);
-	json_int(&j, "damaged_bytes", (long long)ev->damage.count);
-	if (ev->damage.count > 0) {
-		json_int(&j, "first_damaged_byte", (long long)ev->damage.first);
-		json_int(&j, "expected", ev->damage.expected);
-		json_int(&j, "got", ev->damage.got);
-	}
-	return write_json(out, &j);
 }
 
 static int
@@ -319,13 +270,13 @@ on_error(struct ping_output *out, struct ping_output_host *oh, const struct ping
 		    msg);
 		return flush_text(out, oh);
 	}
-	json_head(&j, "error", oh, ev->host);
+	ping_json_head(&j, "error", oh, ev->host);
 	json_int(&j, "seq", ev->seq);
 	json_string(&j, "from", addr_format(ev->from, from, sizeof(from)));
 	json_int(&j, "icmp_type", ev->icmp_type);
 	json_int(&j, "icmp_code", ev->icmp_code);
 	json_string(&j, "message", msg);
-	return write_json(out, &j);
+	return ping_json_write(out, &j);
 }
 
 static int
@@ -334,8 +285,8 @@ on_send_error(struct ping_output *out, struct ping_output_host *oh, const struct
 	char addr[ADDR_STRLEN];
 	struct json j;
 
-	report_errno(ev->err, "send to %s icmp_seq=%u", host_address(ev->host, addr, sizeof(addr)),
-	    ev->seq);
+	report_errno(ev->err, "send to %s icmp_seq=%u",
+	    ping_host_address(ev->host, addr, sizeof(addr)), ev->seq);
 	if (!oh->hinted) {
 		oh->hinted = 1;
 		if (ev->err == EMSGSIZE)
@@ -345,11 +296,11 @@ on_send_error(struct ping_output *out, struct ping_output_host *oh, const struct
 	}
 	if (!globals.json)
 		return 0;
-	json_head(&j, "error", oh, ev->host);
+	ping_json_head(&j, "error", oh, ev->host);
 	json_int(&j, "seq", ev->seq);
 	json_string(&j, "errno", errno_name(ev->err));
 	json_string(&j, "message", strerror(ev->err));
-	return write_json(out, &j);
+	return ping_json_write(out, &j);
 }
 
 static int
@@ -362,9 +313,9 @@ on_loss(struct ping_output *out, struct ping_output_host *oh, const struct ping_
 	report_verbose(1, "%s: icmp_seq=%u: no reply within %s", oh->arg, ev->seq, timeout);
 	if (!globals.json)
 		return 0;
-	json_head(&j, "loss", oh, ev->host);
+	ping_json_head(&j, "loss", oh, ev->host);
 	json_int(&j, "seq", ev->seq);
-	return write_json(out, &j);
+	return ping_json_write(out, &j);
 }
 
 static int
@@ -374,6 +325,11 @@ on_ignored(const struct ping_event *ev)
 
 	if (ev->from != NULL)
 		addr_format(ev->from, from, sizeof(from));
+	if (ev->truncated) {
+		report_error("a packet of more than %zu bytes from %s was %s", ev->bytes, from,
+		    ev->why);
+		return 0;
+	}
 	report_verbose(2, "ignored a packet from %s: %s", from, ev->why);
 	return 0;
 }
@@ -387,7 +343,7 @@ ping_output_event(const struct ping_event *ev, void *arg)
 	switch (ev->type) {
 	case PING_EVENT_REPLY:
 		if (globals.json)
-			return json_reply(out, oh, ev);
+			return ping_json_reply(out, oh, ev);
 		return globals.quiet ? 0 : text_reply(out, oh, ev);
 	case PING_EVENT_ERROR: return on_error(out, oh, ev);
 	case PING_EVENT_SEND_ERROR: return on_send_error(out, oh, ev);
@@ -395,38 +351,6 @@ ping_output_event(const struct ping_event *ev, void *arg)
 	case PING_EVENT_IGNORED: return on_ignored(ev);
 	}
 	return 0;
-}
-
-static int
-json_summary(struct ping_output *out, struct ping_output_host *oh, const struct ping_host *h,
-    double loss, long long ms)
-{
-	const struct ping_stats *s = &h->stats;
-	long long min, avg, max, mdev;
-	static const char *const keys[] = { "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms",
-		"rtt_mdev_ms" };
-	struct json j;
-
-	ping_stats_rtt(s, &min, &avg, &max, &mdev);
-	long long v[] = { min, avg, max, mdev };
-	json_head(&j, "summary", oh, h);
-	json_int(&j, "transmitted", s->transmitted);
-	json_int(&j, "received", s->received);
-	json_int(&j, "duplicates", s->duplicates);
-	json_int(&j, "corrupted", s->corrupted);
-	json_int(&j, "damaged", s->damaged);
-	json_int(&j, "errors", s->errors);
-	json_int(&j, "lost", s->lost);
-	json_double(&j, "loss_percent", loss, 3);
-	json_int(&j, "time_ms", ms);
-	for (size_t k = 0; k < 4; k++) {
-		if (s->received + s->duplicates > 0)
-			json_double(&j, keys[k], (double)v[k] / 1000, 3);
-		else
-			json_null(&j, keys[k]);
-	}
-	json_int(&j, "pipe", s->pipe);
-	return write_json(out, &j);
 }
 
 static void
@@ -481,7 +405,7 @@ ping_output_summaries(struct ping_output *out, const struct pinger *p)
 						       100.0 / (double)s->transmitted)
 					     : 0;
 		long long ms = (s->last_send - s->first_send + 500) / 1000;
-		int w = globals.json ? json_summary(out, &out->hosts[i], h, loss, ms)
+		int w = globals.json ? ping_json_summary(out, &out->hosts[i], h, loss, ms)
 				     : text_summary(out, &out->hosts[i], s, loss, ms);
 		if (w == -1)
 			break;

@@ -44,4 +44,16 @@ int ping_output_event(const struct ping_event *, void *output);
 /* The summaries; returns the exit status (0 every host answered, 1 some did not, 4 no stdout). */
 int ping_output_summaries(struct ping_output *, const struct pinger *);
 
+/* Shared by ping_output.c and ping_json.c. */
+struct json;
+/* Ends and writes an object; -1 once stdout is gone (a failure other than EPIPE is said). */
+int ping_json_write(struct ping_output *, struct json *);
+/* Starts an object: its type, host and address. */
+void ping_json_head(struct json *, const char *type, const struct ping_output_host *,
+    const struct ping_host *);
+int ping_json_reply(struct ping_output *, struct ping_output_host *, const struct ping_event *);
+int ping_json_summary(struct ping_output *, struct ping_output_host *, const struct ping_host *,
+    double loss, long long ms);
+const char *ping_host_address(const struct ping_host *, char *buf, size_t len);
+
 #endif

@@ -1,38 +1,19 @@
-/* pinger.c: the event loop that pings several hosts at once: sockets, sending, matching, stats. */
+/* pinger.c: the loop that pings several hosts at once: sending on time, expiring, ending. */
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/types.h>
 #include <errno.h>
 #include <limits.h>
-#include <linux/errqueue.h>
-#include <net/if.h>
-#include <netinet/icmp6.h>
-#include <netinet/in.h>
-#include <netinet/ip_icmp.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "addr.h"
 #include "clock.h"
-#include "pinger.h"
+#include "pinger_private.h"
 
-enum { SENT_FREE, SENT_PENDING, SENT_ANSWERED, SENT_FAILED, SENT_LOST };
-
-/* A drain takes at most this many packets before the loop looks at the clock again. */
-#define DRAIN_MAX 256
-
-/* From <linux/icmp.h>, whose struct icmphdr clashes with the C library's. */
-#define RAW_ICMP_FILTER 1
-struct raw_icmp_filter {
-	uint32_t data; /* a bit set for each ICMP type to drop */
-};
-
-static int
-family_index(int family)
+int
+pinger_family_index(int family)
 {
 	return family == AF_INET6;
 }
@@ -40,7 +21,8 @@ family_index(int family)
 static size_t
 ring_size(const struct pinger_options *o)
 {
-	int64_t need = o->timeout / (o->interval > 0 ? o->interval : 1) + 2;
+	/* Past the timeout, a reply is still taken (as late) for a while. */
+	int64_t need = (o->timeout + PINGER_LATE_WINDOW) / (o->interval > 0 ? o->interval : 1) + 2;
 	size_t size = 16;
 
 	/* Sequence numbers have 16 bits: more in flight cannot be told apart anyway. */
@@ -60,8 +42,7 @@ pinger_init(struct pinger *p, const struct pinger_options *o, size_t nhosts)
 	p->nhosts = p->hostcap = nhosts;
 	p->idbase = (uint16_t)arc4random_uniform(65536);
 	p->packetlen = ICMP_HEADER_LEN + o->datalen;
-	/* A reply with an IPv4 header and options, or an error quoting up to 1280 bytes. */
-	p->rbuflen = o->datalen + ICMP_HEADER_LEN + 60 + 1500;
+	p->rbuflen = PINGER_RECV_MAX;
 	if ((p->hosts = calloc(nhosts, sizeof(*p->hosts))) == NULL ||
 	    (p->packet = malloc(p->packetlen)) == NULL || (p->rbuf = malloc(p->rbuflen)) == NULL) {
 		pinger_free(p);
@@ -97,164 +78,9 @@ pinger_free(struct pinger *p)
 	p->raw_fd[0] = p->raw_fd[1] = -1;
 }
 
-static int
-fail(struct pinger_failure *f, const char *call, int family)
-{
-	f->call = call;
-	f->err = errno;
-	f->family = family;
-	return -1;
-}
-
-static int
-set_int(int fd, int level, int name, int value)
-{
-	return setsockopt(fd, level, name, &value, sizeof(value));
-}
-
-/* Only the messages a pinger reads wake it: not other hosts' echo requests, redirects... */
-static int
-set_filter(int fd, int family, struct pinger_failure *f)
-{
-	if (family == AF_INET) {
-		struct raw_icmp_filter filt;
-
-		filt.data = ~(1u << ICMP_ECHOREPLY | 1u << ICMP_UNREACH | 1u << ICMP_TIMXCEED |
-			      1u << ICMP_PARAMPROB);
-		if (setsockopt(fd, SOL_RAW, RAW_ICMP_FILTER, &filt, sizeof(filt)) == -1)
-			return fail(f, "setsockopt ICMP_FILTER", family);
-		return 0;
-	}
-	struct icmp6_filter filt6;
-	ICMP6_FILTER_SETBLOCKALL(&filt6);
-	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filt6);
-	ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filt6);
-	ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &filt6);
-	ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filt6);
-	ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &filt6);
-	if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt6, sizeof(filt6)) == -1)
-		return fail(f, "setsockopt ICMP6_FILTER", family);
-	return 0;
-}
-
-static int
-set_ttl(int fd, int family, int ttl, struct pinger_failure *f)
-{
-	if (family == AF_INET) {
-		if (set_int(fd, IPPROTO_IP, IP_TTL, ttl) == -1 ||
-		    set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl) == -1)
-			return fail(f, "setsockopt IP_TTL", family);
-		return 0;
-	}
-	if (set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl) == -1 ||
-	    set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) == -1)
-		return fail(f, "setsockopt IPV6_UNICAST_HOPS", family);
-	return 0;
-}
-
-/* What every socket gets: kernel receive timestamps, TTL, hop limits, the source. */
-static int
-configure(struct pinger *p, int fd, int family, int dgram, struct pinger_failure *f)
-{
-	const struct pinger_options *o = &p->opt;
-
-	if (set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) == -1)
-		return fail(f, "setsockopt SO_TIMESTAMPNS", family);
-	if (family == AF_INET6 && set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) == -1)
-		return fail(f, "setsockopt IPV6_RECVHOPLIMIT", family);
-	/* Ping sockets give neither the IP header nor ICMP errors but through these. */
-	if (dgram && family == AF_INET &&
-	    (set_int(fd, IPPROTO_IP, IP_RECVTTL, 1) == -1 ||
-		set_int(fd, IPPROTO_IP, IP_RECVERR, 1) == -1))
-		return fail(f, "setsockopt IP_RECVERR", family);
-	if (dgram && family == AF_INET6 && set_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1) == -1)
-		return fail(f, "setsockopt IPV6_RECVERR", family);
-	if (!dgram && set_filter(fd, family, f) == -1)
-		return -1;
-	if (o->ttl > 0 && set_ttl(fd, family, o->ttl, f) == -1)
-		return -1;
-	if (o->device != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->device,
-				     (socklen_t)strlen(o->device) + 1) == -1)
-		return fail(f, "setsockopt SO_BINDTODEVICE", family);
-	if (o->source != NULL && o->source->sa_family == family &&
-	    bind(fd, o->source, o->sourcelen) == -1)
-		return fail(f, "bind", family);
-	return 0;
-}
-
-/* A ping socket's identifier is its local "port": bound, it is known before the first send. */
-static int
-open_dgram(struct pinger *p, struct ping_host *h, struct pinger_failure *f)
-{
-	int proto = h->family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
-	struct sockaddr_storage ss = { .ss_family = (sa_family_t)h->family };
-	socklen_t len =
-	    h->family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-
-	if ((h->fd = socket(h->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto)) == -1) {
-		fail(f, "ping socket", h->family);
-		f->raw_err = p->raw_refused[family_index(h->family)];
-		return -1;
-	}
-	h->dgram = 1;
-	if (configure(p, h->fd, h->family, 1, f) == -1)
-		return -1;
-	if (p->opt.source == NULL && bind(h->fd, (struct sockaddr *)&ss, len) == -1)
-		return fail(f, "bind", h->family);
-	if (getsockname(h->fd, (struct sockaddr *)&ss, &len) == -1)
-		return fail(f, "getsockname", h->family);
-	if (h->family == AF_INET6)
-		h->id = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	else
-		h->id = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return 0;
-}
-
-static int
-open_raw(struct pinger *p, int family, struct pinger_failure *f)
-{
-	int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, fd;
-
-	if ((fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto)) == -1) {
-		if (errno == EPERM || errno == EACCES) {
-			p->raw_refused[family_index(family)] = errno;
-			return 0;
-		}
-		return fail(f, "raw socket", family);
-	}
-	p->raw_fd[family_index(family)] = fd;
-	return configure(p, fd, family, 0, f);
-}
-
-int
-pinger_open(struct pinger *p, struct pinger_failure *f)
-{
-	static const int families[] = { AF_INET, AF_INET6 };
-
-	memset(f, 0, sizeof(*f));
-	for (size_t k = 0; k < 2; k++) {
-		int used = 0;
-		for (size_t i = 0; i < p->nhosts; i++)
-			used |= p->hosts[i].family == families[k];
-		if (used && open_raw(p, families[k], f) == -1)
-			return -1;
-	}
-	for (size_t i = 0; i < p->nhosts; i++) {
-		struct ping_host *h = &p->hosts[i];
-		int raw = p->raw_fd[family_index(h->family)];
-		if (raw != -1) {
-			h->fd = raw;
-			/* One raw socket sees every reply: each host has its own identifier. */
-			h->id = (uint16_t)(p->idbase + i);
-		} else if (open_dgram(p, h, f) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /* A handler returning -1 ends the run (its output is gone): that is no failure of the loop. */
-static int
-emit(struct pinger *p, struct ping_event *ev)
+int
+pinger_emit(struct pinger *p, struct ping_event *ev)
 {
 	if (p->stopped || p->on_event(ev, p->arg) == -1) {
 		p->stopped = 1;
@@ -263,8 +89,8 @@ emit(struct pinger *p, struct ping_event *ev)
 	return 0;
 }
 
-static struct ping_sent *
-sent_record(struct ping_host *h, uint16_t seq)
+struct ping_sent *
+pinger_sent_record(struct ping_host *h, uint16_t seq)
 {
 	struct ping_sent *e = &h->ring[seq & h->ringmask];
 
@@ -273,14 +99,14 @@ sent_record(struct ping_host *h, uint16_t seq)
 	return e;
 }
 
-static int
-lose(struct pinger *p, struct ping_host *h, struct ping_sent *e)
+int
+pinger_lose(struct pinger *p, struct ping_host *h, struct ping_sent *e)
 {
 	struct ping_event ev = { .type = PING_EVENT_LOSS, .host = h, .seq = (uint16_t)e->index };
 
 	e->state = SENT_LOST;
 	h->stats.lost++;
-	return emit(p, &ev);
+	return pinger_emit(p, &ev);
 }
 
 static int
@@ -293,7 +119,7 @@ send_one(struct pinger *p, struct ping_host *h, int64_t now)
 	size_t len;
 
 	/* Only when the loop fell far behind: the oldest record must make room. */
-	if (e->state == SENT_PENDING && lose(p, h, e) == -1)
+	if (e->state == SENT_PENDING && pinger_lose(p, h, e) == -1)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &e->real);
 	e->mono = now;
@@ -310,285 +136,7 @@ send_one(struct pinger *p, struct ping_host *h, int64_t now)
 		ev.err = errno;
 		e->state = SENT_FAILED;
 		h->stats.errors++;
-		return emit(p, &ev);
-	}
-	return 0;
-}
-
-static int
-quoted_destination_is(const struct icmp_packet *pk, const struct ping_host *h)
-{
-	if (h->family == AF_INET)
-		return memcmp(&pk->original_dst.v4,
-			   &((const struct sockaddr_in *)&h->addr)->sin_addr,
-			   sizeof(struct in_addr)) == 0;
-	return memcmp(&pk->original_dst.v6, &((const struct sockaddr_in6 *)&h->addr)->sin6_addr,
-		   sizeof(struct in6_addr)) == 0;
-}
-
-static int
-ignored(struct pinger *p, struct ping_host *h, const struct sockaddr *from, socklen_t fromlen,
-    const char *why)
-{
-	struct ping_event ev = { .type = PING_EVENT_IGNORED,
-		.host = h,
-		.from = from,
-		.fromlen = fromlen,
-		.why = why };
-
-	return emit(p, &ev);
-}
-
-/* What was received when: the kernel's stamp, else now; both against the send time. */
-static long long
-round_trip(const struct ping_sent *e, const struct timespec *stamp)
-{
-	struct timespec now;
-	long long rtt, elapsed = clock_now_usec() - e->mono;
-
-	if (stamp == NULL) {
-		clock_gettime(CLOCK_REALTIME, &now);
-		stamp = &now;
-	}
-	rtt = ((long long)(stamp->tv_sec - e->real.tv_sec) * 1000000000LL +
-		  (stamp->tv_nsec - e->real.tv_nsec)) /
-	      1000;
-	/* The wall clock was set meanwhile: the monotonic clock is the better guess. */
-	if (rtt < 0 || rtt > elapsed + 1000)
-		rtt = elapsed;
-	return rtt;
-}
-
-static void
-count_rtt(struct ping_stats *s, long long rtt)
-{
-	if (s->received + s->duplicates == 0 || rtt < s->tmin)
-		s->tmin = rtt;
-	if (rtt > s->tmax)
-		s->tmax = rtt;
-	s->tsum += rtt;
-	s->tsum2 += rtt * rtt;
-}
-
-static void
-count_pipe(struct ping_host *h, const struct ping_sent *e)
-{
-	long long inflight = h->stats.transmitted - e->index + 1;
-
-	if (inflight > h->stats.pipe && inflight <= INT_MAX)
-		h->stats.pipe = (int)inflight;
-}
-
-struct received {
-	const struct icmp_packet *pk;
-	const struct sockaddr *from;
-	socklen_t fromlen;
-	const struct timespec *stamp;
-	int ttl;
-};
-
-static int
-handle_reply(struct pinger *p, struct ping_host *h, const struct received *r)
-{
-	const struct icmp_packet *pk = r->pk;
-	struct ping_sent *e = sent_record(h, pk->seq);
-	struct ping_event ev = { .type = PING_EVENT_REPLY,
-		.host = h,
-		.seq = pk->seq,
-		.from = r->from,
-		.fromlen = r->fromlen,
-		.bytes = pk->length,
-		.ttl = r->ttl,
-		.data = pk->data,
-		.datalen = pk->datalen };
-
-	if (e == NULL)
-		return ignored(p, h, r->from, r->fromlen,
-		    "reply to a request no longer remembered");
-	if (e->state == SENT_LOST)
-		return ignored(p, h, r->from, r->fromlen, "reply after the timeout (counted lost)");
-	ev.rtt = round_trip(e, r->stamp);
-	ev.different_address = !addr_same_host(r->from, (struct sockaddr *)&h->addr);
-	ev.truncated = pk->datalen < p->opt.datalen;
-	ev.sent = &e->real;
-	if (!pk->checksum_ok) {
-		ev.corrupted = 1;
-		h->stats.corrupted++;
-		return emit(p, &ev);
-	}
-	count_rtt(&h->stats, ev.rtt);
-	if ((ev.dup = icmp_seen_test_and_set(&h->seen, pk->seq)))
-		h->stats.duplicates++;
-	else {
-		h->stats.received++;
-		e->state = SENT_ANSWERED;
-	}
-	count_pipe(h, e);
-	if (icmp_check_payload(pk->data, pk->datalen, p->opt.datalen, &e->real, &ev.damage) > 0)
-		h->stats.damaged++;
-	return emit(p, &ev);
-}
-
-static int
-handle_error(struct pinger *p, struct ping_host *h, const struct received *r)
-{
-	const struct icmp_packet *pk = r->pk;
-	struct ping_sent *e = sent_record(h, pk->seq);
-	struct ping_event ev = { .type = PING_EVENT_ERROR,
-		.host = h,
-		.seq = pk->seq,
-		.from = r->from,
-		.fromlen = r->fromlen,
-		.icmp_type = pk->type,
-		.icmp_code = pk->code,
-		.info = pk->info };
-
-	if (e == NULL || e->state == SENT_LOST)
-		return ignored(p, h, r->from, r->fromlen, "error after the timeout (counted lost)");
-	h->stats.errors++;
-	if (e->state == SENT_PENDING)
-		e->state = SENT_FAILED;
-	count_pipe(h, e);
-	return emit(p, &ev);
-}
-
-static struct ping_host *
-host_by_id(struct pinger *p, int family, uint16_t id)
-{
-	size_t i = (uint16_t)(id - p->idbase);
-
-	if (i >= p->nhosts || p->hosts[i].family != family || p->hosts[i].dgram)
-		return NULL;
-	return &p->hosts[i];
-}
-
-static int
-dispatch(struct pinger *p, struct ping_host *dgram_host, const struct received *r)
-{
-	const struct icmp_packet *pk = r->pk;
-	struct ping_host *h;
-
-	if (pk->kind == ICMP_KIND_OTHER)
-		return ignored(p, dgram_host, r->from, r->fromlen, pk->why);
-	/* A ping socket only gets its own identifier's packets: the kernel matched them. */
-	h = dgram_host != NULL ? dgram_host : host_by_id(p, pk->family, pk->id);
-	if (h == NULL)
-		return ignored(p, NULL, r->from, r->fromlen, "another program's identifier");
-	if (pk->kind == ICMP_KIND_REPLY)
-		return handle_reply(p, h, r);
-	if (!quoted_destination_is(pk, h))
-		return ignored(p, h, r->from, r->fromlen, "error about another destination");
-	return handle_error(p, h, r);
-}
-
-union control {
-	char buf[CMSG_SPACE(sizeof(struct timespec)) + 2 * CMSG_SPACE(sizeof(int)) + 128];
-	struct cmsghdr align;
-};
-
-/* The kernel's receive time and the TTL or hop limit a socket without IP headers gives. */
-static void
-read_control(struct msghdr *msg, struct timespec *stamp, int *have_stamp, int *ttl)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(*stamp))) {
-			memcpy(stamp, CMSG_DATA(c), sizeof(*stamp));
-			*have_stamp = 1;
-		} else if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-			       (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
-			   c->cmsg_len >= CMSG_LEN(sizeof(int)))
-			memcpy(ttl, CMSG_DATA(c), sizeof(*ttl));
-	}
-}
-
-/* The ICMP errors a ping socket was sent (IP_RECVERR), as errors about its requests. */
-static int
-drain_errors(struct pinger *p, struct ping_host *h)
-{
-	for (int k = 0; k < DRAIN_MAX; k++) {
-		struct sockaddr_storage target;
-		union control control;
-		uint8_t quoted[576];
-		struct iovec iov = { quoted, sizeof(quoted) };
-		struct msghdr msg = { .msg_name = &target,
-			.msg_namelen = sizeof(target),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = control.buf,
-			.msg_controllen = sizeof(control.buf) };
-		struct sock_extended_err *ee = NULL;
-		struct icmp_packet pk = { .family = h->family };
-		ssize_t n;
-
-		if ((n = recvmsg(h->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT)) == -1)
-			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
-			if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-			    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
-				ee = (struct sock_extended_err *)(void *)CMSG_DATA(c);
-		/* Local errors (EMSGSIZE...) were sendto's, and reported there. */
-		if (ee == NULL ||
-		    (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
-			continue;
-		if (icmp_parse_quoted_request(quoted, (size_t)n, h->family, &pk.id, &pk.seq) ==
-			-1 ||
-		    !addr_same_host((struct sockaddr *)&target, (struct sockaddr *)&h->addr))
-			continue;
-		pk.kind = icmp_error_kind(h->family, ee->ee_type);
-		pk.type = ee->ee_type;
-		pk.code = ee->ee_code;
-		/* The kernel gives a parameter problem's pointer alone, the packet has it on top.
-		 */
-		pk.info = h->family == AF_INET && ee->ee_type == ICMP_PARAMPROB ? ee->ee_info << 24
-										: ee->ee_info;
-		struct received r = { &pk, SO_EE_OFFENDER(ee), sizeof(struct sockaddr_in6), NULL,
-			-1 };
-		if (pk.kind != ICMP_KIND_OTHER && handle_error(p, h, &r) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Reads what a socket holds. IPv4 raw sockets give the IP header; ICMPv6
- * and ping sockets start at the ICMP header, with the TTL aside.
- */
-static int
-drain(struct pinger *p, int fd, int family, struct ping_host *dgram_host)
-{
-	for (int k = 0; k < DRAIN_MAX; k++) {
-		struct sockaddr_storage from;
-		union control control;
-		struct iovec iov = { p->rbuf, p->rbuflen };
-		struct msghdr msg = { .msg_name = &from,
-			.msg_namelen = sizeof(from),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = control.buf,
-			.msg_controllen = sizeof(control.buf) };
-		struct timespec stamp;
-		struct icmp_packet pk;
-		int have_stamp = 0, ttl = -1;
-		ssize_t n;
-
-		if ((n = recvmsg(fd, &msg, MSG_DONTWAIT)) == -1) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			if (errno == EINTR)
-				continue;
-			/* A ping socket's pending error: the details are in its error queue. */
-			if (dgram_host != NULL)
-				return drain_errors(p, dgram_host);
-			return 0;
-		}
-		read_control(&msg, &stamp, &have_stamp, &ttl);
-		icmp_parse(p->rbuf, (size_t)n, family, family == AF_INET && dgram_host == NULL,
-		    &pk);
-		struct received r = { &pk, (struct sockaddr *)&from, msg.msg_namelen,
-			have_stamp ? &stamp : NULL, pk.ttl != -1 ? pk.ttl : ttl };
-		if (dispatch(p, dgram_host, &r) == -1)
-			return -1;
+		return pinger_emit(p, &ev);
 	}
 	return 0;
 }
@@ -617,7 +165,7 @@ expire(struct pinger *p, struct ping_host *h, int64_t now, int64_t *wake)
 					*wake = e->mono + p->opt.timeout;
 				return 0;
 			}
-			if (lose(p, h, e) == -1)
+			if (pinger_lose(p, h, e) == -1)
 				return -1;
 		}
 		h->oldest++;
@@ -668,35 +216,6 @@ poll_set(struct pinger *p, size_t *n)
 	return pfd;
 }
 
-static struct ping_host *
-dgram_host_of(struct pinger *p, int fd)
-{
-	for (size_t i = 0; i < p->nhosts; i++)
-		if (p->hosts[i].dgram && p->hosts[i].fd == fd)
-			return &p->hosts[i];
-	return NULL;
-}
-
-static int
-receive(struct pinger *p, struct pollfd *pfd, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct ping_host *h;
-		int family;
-		if (pfd[i].revents == 0)
-			continue;
-		h = pfd[i].fd == p->raw_fd[0] || pfd[i].fd == p->raw_fd[1]
-			? NULL
-			: dgram_host_of(p, pfd[i].fd);
-		family = h != NULL ? h->family : pfd[i].fd == p->raw_fd[1] ? AF_INET6 : AF_INET;
-		if (h != NULL && (pfd[i].revents & POLLERR) && drain_errors(p, h) == -1)
-			return -1;
-		if ((pfd[i].revents & POLLIN) && drain(p, pfd[i].fd, family, h) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 static int
 wait_for(struct pollfd *pfd, size_t n, int64_t usec, const sigset_t *waitmask)
 {
@@ -718,7 +237,7 @@ finish(struct pinger *p)
 		for (; h->oldest <= h->stats.transmitted; h->oldest++) {
 			struct ping_sent *e = &h->ring[h->oldest & (long long)h->ringmask];
 			if (e->index == h->oldest && e->state == SENT_PENDING &&
-			    lose(p, h, e) == -1)
+			    pinger_lose(p, h, e) == -1)
 				return -1;
 		}
 	}
@@ -747,7 +266,7 @@ pinger_run(struct pinger *p, volatile sig_atomic_t *stop, const sigset_t *waitma
 		if (tick(p, now, &wake, &all_done) == -1 || all_done)
 			break;
 		if (wait_for(pfd, npfd, wake > now ? wake - now : 0, waitmask) == -1 ||
-		    receive(p, pfd, npfd) == -1) {
+		    pinger_receive(p, pfd, npfd) == -1) {
 			status = -1;
 			break;
 		}
@@ -759,50 +278,4 @@ pinger_run(struct pinger *p, volatile sig_atomic_t *stop, const sigset_t *waitma
 	finish(p);
 	errno = err;
 	return status;
-}
-
-static long long
-llsqrt(long long a)
-{
-	long long prev = LLONG_MAX, x = a;
-
-	if (x > 0)
-		while (x < prev) {
-			prev = x;
-			x = (x + a / x) / 2;
-		}
-	return x;
-}
-
-/* The same integer steps as iputils, so that the same samples give the same figures. */
-void
-ping_stats_rtt(const struct ping_stats *s, long long *min, long long *avg, long long *max,
-    long long *mdev)
-{
-	long long total = s->received + s->duplicates, var;
-
-	*min = *avg = *max = *mdev = 0;
-	if (total <= 0)
-		return;
-	*min = s->tmin;
-	*max = s->tmax;
-	*avg = s->tsum / total;
-	if (s->tsum < INT_MAX)
-		var = (s->tsum2 - s->tsum * s->tsum / total) / total;
-	else
-		var = s->tsum2 / total - *avg * *avg;
-	*mdev = llsqrt(var);
-}
-
-void
-ping_format_rtt(long long t, char *buf, size_t len)
-{
-	if (t >= 100000 - 50)
-		snprintf(buf, len, "%lld", (t + 500) / 1000);
-	else if (t >= 10000 - 5)
-		snprintf(buf, len, "%lld.%01lld", (t + 50) / 1000, ((t + 50) % 1000) / 100);
-	else if (t >= 1000)
-		snprintf(buf, len, "%lld.%02lld", (t + 5) / 1000, ((t + 5) % 1000) / 10);
-	else
-		snprintf(buf, len, "%lld.%03lld", t / 1000, t % 1000);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "icmp.h"
+#include "tunables.h"
 
 struct pinger_options {
 	long long count; /* requests per host; 0: until stopped */
@@ -16,15 +17,15 @@ struct pinger_options {
 	int64_t timeout; /* microseconds a request waits for its reply */
 	int64_t deadline; /* microseconds for the whole run; 0: none */
 	size_t datalen; /* payload bytes */
-	int ttl; /* 0: the system's */
+	struct tunables tun; /* TTL, TOS, interface */
 	const struct sockaddr *source; /* bind to it, or NULL */
 	socklen_t sourcelen;
-	const char *device; /* SO_BINDTODEVICE, or NULL */
 };
 
 /* What one host's run came to; times in microseconds, as ping keeps them. */
 struct ping_stats {
 	long long transmitted, received, duplicates, corrupted, errors, damaged, lost;
+	long long late; /* replies after the timeout, counted in received and not lost */
 	long long tmin, tmax, tsum, tsum2;
 	int pipe; /* the most requests in flight when one was answered */
 	int64_t first_send, last_send;
@@ -73,7 +74,9 @@ struct ping_event {
 	size_t bytes; /* ICMP bytes */
 	int ttl; /* -1: unknown */
 	long long rtt; /* microseconds */
-	int dup, corrupted, truncated, different_address;
+	int dup, corrupted, different_address;
+	int truncated; /* a reply shorter than the request; IGNORED: a packet cut (MSG_TRUNC) */
+	int late; /* after the timeout: the request was reported lost, and no longer is */
 	const uint8_t *data; /* the payload as received */
 	size_t datalen;
 	struct icmp_damage damage;
@@ -93,6 +96,7 @@ struct pinger_failure {
 	int err;
 	int family;
 	int raw_err; /* when ping sockets were tried after raw ones were refused */
+	enum tunable tunable; /* which tunable the system refused (call "setsockopt") */
 };
 
 struct pinger {
@@ -124,6 +128,11 @@ int pinger_init(struct pinger *, const struct pinger_options *, size_t nhosts);
  */
 int pinger_open(struct pinger *, struct pinger_failure *f);
 /*
+ * The address the host's requests leave from, where -I named only an
+ * interface: 0, or -1 with errno. Sends nothing.
+ */
+int pinger_source_of(const struct pinger *, const struct ping_host *, struct sockaddr_storage *);
+/*
  * Runs until every host is done (count sent and answered or timed out), the
  * deadline, *stop becoming non-zero, or an event handler returning -1. The
  * signals that set *stop must be blocked; waitmask is the mask to wait with.
@@ -133,6 +142,8 @@ int pinger_open(struct pinger *, struct pinger_failure *f);
 int pinger_run(struct pinger *, volatile sig_atomic_t *stop, const sigset_t *waitmask);
 void pinger_free(struct pinger *);
 
+/* Adds one round trip (microseconds) to the figures; before received is counted. */
+void ping_stats_add_rtt(struct ping_stats *, long long rtt);
 /* ping's summary figures, in microseconds: min, avg, max and mdev (as iputils computes it). */
 void ping_stats_rtt(const struct ping_stats *, long long *min, long long *avg, long long *max,
     long long *mdev);

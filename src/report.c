@@ -182,6 +182,7 @@ exit_status_for_errno(int err)
 	case ENOSPC:
 	case EIO:
 	case EBADF:
+	case ENODEV:
 	case EAFNOSUPPORT:
 	case EPROTONOSUPPORT:
 	case EINVAL: return EXIT_LOCAL;

@@ -28,9 +28,14 @@ bind_one(const struct sockaddr *sa, socklen_t salen, int socktype, int v6only,
 {
 	int fd, one = 1, err;
 
+	f->tunable = TUNABLE_NONE;
 	if ((fd = socket(sa->sa_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
 		fail(f, "socket", errno, sa);
 		return -1;
+	}
+	if (tunables_apply(fd, sa->sa_family, &opt->tun, &f->tunable) == -1) {
+		f->tun = &opt->tun;
+		goto failed_setsockopt;
 	}
 	/*
 	 * Set by default, as nc.openbsd and ncat do: a restarted listener binds

@@ -6,11 +6,13 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "tunables.h"
 
 struct bind_options {
 	/* SO_REUSEADDR is set unless this is: a restart then binds over TIME_WAIT at once. */
 	int no_reuseaddr;
 	int backlog; /* listen(2) backlog for SOCK_STREAM */
+	struct tunables tun; /* -I...: set before bind(2) */
 };
 
 /* The sockets bound for one local endpoint: one (dual-stack :: or a host), or one per family. */
@@ -27,6 +29,8 @@ struct sock_failure {
 	int eai; /* for getaddrinfo */
 	char addr[ADDR_STRLEN];
 	uint16_t port;
+	enum tunable tunable; /* a tunable (of *tun) was refused: call is "setsockopt" */
+	const struct tunables *tun;
 	int reuseaddr_off; /* the failed socket had no SO_REUSEADDR (--no-reuseaddr) */
 };
 

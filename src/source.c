@@ -1,4 +1,4 @@
-/* source.c: binding outgoing TCP sockets to the address and port of -s and -p, per family. */
+/* source.c: outgoing TCP sockets: the tunables set, bound to -s and -p's address and port. */
 #include "config.h"
 
 #include <errno.h>
@@ -22,10 +22,12 @@ family_slot(int family)
 int
 source_resolve(const char *host, const char *port, struct source *src)
 {
+	struct tunables tun = src->tun;
 	struct addrinfo *res, *ai;
 	int eai, slot;
 
 	memset(src, 0, sizeof(*src));
+	src->tun = tun;
 	if (host == NULL && port == NULL)
 		return 0;
 	src->given = 1;
@@ -88,18 +90,28 @@ bind_source(int fd, int family, const struct source *src)
 	return bind(fd, sa, src->addrlen[family == AF_INET ? 0 : 1]);
 }
 
+enum tunable
+source_failed_tunable(int in_bind)
+{
+	return in_bind > SOURCE_FAILED_BIND ? (enum tunable)(in_bind - 1) : TUNABLE_NONE;
+}
+
 int
 source_socket(int family, const struct source *src, int *in_bind)
 {
+	enum tunable failed = TUNABLE_NONE;
 	int fd, err;
 
 	*in_bind = 0;
 	if ((fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP)) == -1)
 		return -1;
-	if (bind_source(fd, family, src) == -1) {
+	if (src != NULL && tunables_apply(fd, family, &src->tun, &failed) == -1)
+		*in_bind = SOURCE_FAILED_TUNABLE(failed);
+	else if (bind_source(fd, family, src) == -1)
+		*in_bind = SOURCE_FAILED_BIND;
+	if (*in_bind != 0) {
 		err = errno;
 		close(fd);
-		*in_bind = 1;
 		errno = err;
 		return -1;
 	}
@@ -107,11 +119,11 @@ source_socket(int family, const struct source *src, int *in_bind)
 }
 
 int
-source_check(const struct source *src, int family)
+source_check(const struct source *src, int family, int *in_bind)
 {
-	int fd, in_bind;
+	int fd;
 
-	if ((fd = source_socket(family, src, &in_bind)) == -1)
+	if ((fd = source_socket(family, src, in_bind)) == -1)
 		return -1;
 	close(fd);
 	return 0;

@@ -73,7 +73,7 @@ answer_icmp_error(struct trace_probe *p, int icmp6, int type, int code, uint32_t
 }
 
 void
-trace_answer_from_error(struct trace_probe *p, enum trace_kind kind, const struct dgram_error *e,
+trace_answer_from_error(struct trace_probe *p, enum trace_kind kind, const struct errqueue_entry *e,
     const struct sockaddr *dest)
 {
 	p->err = e->err;

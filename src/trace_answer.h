@@ -15,7 +15,7 @@
  * Fills the answer of p from an error-queue entry (or a pending socket
  * error) about it: time exceeded, unreachable, too big, a TCP reset.
  */
-void trace_answer_from_error(struct trace_probe *p, enum trace_kind, const struct dgram_error *,
+void trace_answer_from_error(struct trace_probe *p, enum trace_kind, const struct errqueue_entry *,
     const struct sockaddr *dest);
 /*
  * Fills the answer of p from an ICMP packet a raw socket received from

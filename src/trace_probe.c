@@ -20,6 +20,7 @@
 #include "sock.h"
 #include "trace_answer.h"
 #include "trace_probe.h"
+#include "tunables.h"
 
 #define UDP_HEADER_LEN 8
 #define TCP_HEADER_LEN 20
@@ -53,13 +54,14 @@ set_int(int fd, int level, int name, int value)
 	return setsockopt(fd, level, name, &value, sizeof(value));
 }
 
-/* The unicast TTL only: TCP sockets refuse the multicast one that dgram_set_ttl also sets. */
+/* Each probe's TTL, set as every socket's tunables are. */
 static int
 set_hop_limit(int fd, int family, int ttl)
 {
-	if (family == AF_INET6)
-		return set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl);
-	return set_int(fd, IPPROTO_IP, IP_TTL, ttl);
+	struct tunables t = { .ttl = ttl };
+	enum tunable failed;
+
+	return tunables_apply(fd, family, &t, &failed);
 }
 
 /* --mtu: DF set and the kernel's path MTU cache ignored, so every hop's limit shows. */
@@ -95,7 +97,7 @@ open_probe_socket(const struct trace *t, const struct trace_probe *p, struct tra
 		return socket_failed(f,
 		    t->family == AF_INET6 ? "setsockopt IPV6_UNICAST_HOPS" : "setsockopt IP_TTL",
 		    fd);
-	if (dgram_errors_enable(fd, t->family) == -1)
+	if (errqueue_enable(fd, t->family) == -1)
 		return socket_failed(f,
 		    t->family == AF_INET6 ? "setsockopt IPV6_RECVERR" : "setsockopt IP_RECVERR",
 		    fd);
@@ -232,7 +234,7 @@ read_reply(struct trace *t, struct trace_probe *p)
 int
 trace_probe_read(struct trace *t, struct trace_probe *p, short revents)
 {
-	struct dgram_error e;
+	struct errqueue_entry e;
 	int r;
 
 	/* The error queue first: an ICMP message explains a pending socket error. */
@@ -352,14 +354,14 @@ trace_route_mtu(const struct sockaddr *dest, socklen_t destlen)
 	int fd, family = dest->sa_family;
 	uint32_t mtu = 0;
 	struct sockaddr_storage to;
-	struct dgram_error e;
+	struct errqueue_entry e;
 	static uint8_t big[DGRAM_MAX_IPV4];
 
 	if ((fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return 0;
 	memcpy(&to, dest, destlen);
 	addr_set_port((struct sockaddr *)&to, TRACE_UDP_BASE_PORT);
-	if (dgram_errors_enable(fd, family) == 0 && set_probe_mtu_discovery(fd, family) == 0 &&
+	if (errqueue_enable(fd, family) == 0 && set_probe_mtu_discovery(fd, family) == 0 &&
 	    connect(fd, (struct sockaddr *)&to, destlen) == 0) {
 		if (send(fd, big, sizeof(big), 0) != -1)
 			mtu = 65535; /* a link that carries the largest datagram */

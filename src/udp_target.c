@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "dgram.h"
 #include "hint.h"
+#include "icmp.h"
 #include "report.h"
 #include "udp_target.h"
 
@@ -45,7 +46,7 @@ static int
 open_one(struct udp_target *t, const struct addrinfo *ai, const struct addrinfo *sources,
     const struct udp_target_options *o, struct udp_target_failures *why)
 {
-	struct dgram_options d = { .broadcast = o->broadcast, .ttl = o->ttl };
+	struct dgram_options d = { .broadcast = o->broadcast, .tun = o->tun };
 	const struct addrinfo *src = NULL;
 	struct sock_failure f = { 0 };
 	int multi = o->broadcast || dgram_is_multicast(ai->ai_addr);
@@ -118,7 +119,7 @@ udp_target_close(struct udp_target *t)
 
 /* An entry of the error queue: who said no (the ICMP message's sender), and about what. */
 void
-udp_target_report_error(const struct udp_target *t, const struct dgram_error *e)
+udp_target_report_error(const struct udp_target *t, const struct errqueue_entry *e)
 {
 	char dest[ADDR_STRLEN], from[ADDR_STRLEN] = "an unknown host";
 	const char *text = t->text;
@@ -140,7 +141,8 @@ udp_target_report_error(const struct udp_target *t, const struct dgram_error *e)
 	if (e->offender.ss_family != 0)
 		dgram_address((const struct sockaddr *)&e->offender, from, sizeof(from));
 	report_errno(e->err, "send to %s port %u (udp): %s %s from %s", text, port,
-	    e->icmp6 ? "ICMPv6" : "ICMP", dgram_error_text(e), from);
+	    e->icmp6 ? "ICMPv6" : "ICMP",
+	    icmp_error_brief(e->icmp6 ? AF_INET6 : AF_INET, e->type, e->code), from);
 	if (e->err == ECONNREFUSED)
 		report_hint("nothing listens on UDP port %u at %s; its host answered with ICMP "
 			    "port unreachable",
@@ -167,7 +169,9 @@ udp_target_report_failures(const struct udp_target_failures *why,
 					    "names up");
 			return f->eai == EAI_SERVICE ? EXIT_USAGE : EXIT_RESOLVE;
 		}
-		if (strcmp(f->call, "source") == 0) {
+		if (f->tunable != TUNABLE_NONE)
+			st = report_tunable_failure(&o->tun, f->tunable, f->err);
+		else if (strcmp(f->call, "source") == 0) {
 			report_error("send to %s port %u (udp): source %s has no %s address",
 			    f->addr, f->port, o->source ? o->source : "*",
 			    why->family[i] == AF_INET6 ? "IPv6" : "IPv4");

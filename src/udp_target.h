@@ -9,10 +9,11 @@
 
 #include "addr.h"
 #include "sock.h"
+#include "tunables.h"
 
 struct udp_target_options {
 	int broadcast; /* SO_BROADCAST, and answers from anyone */
-	int ttl; /* -1: the system's */
+	struct tunables tun; /* --ttl, --tos, -I */
 	const char *source; /* -s, or NULL */
 	const char *source_port; /* -p, or NULL */
 };
@@ -55,9 +56,9 @@ void udp_target_close(struct udp_target *);
  */
 int udp_target_report_failures(const struct udp_target_failures *,
     const struct udp_target_options *);
-struct dgram_error;
+struct errqueue_entry;
 /* The line for an error-queue entry: the ICMP message, who sent it, about which datagram. */
-void udp_target_report_error(const struct udp_target *, const struct dgram_error *);
+void udp_target_report_error(const struct udp_target *, const struct errqueue_entry *);
 /* sockt-udp-send(1): "datagram of N bytes is over the IPv4 limit of 65507" [EMSGSIZE]; 4. */
 int udp_target_report_too_long(const struct udp_target *, size_t size);
 /* "WHAT ADDRESS port PORT (udp): ... [EXXX]" and its hint; returns the exit status. */

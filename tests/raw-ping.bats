@@ -150,6 +150,16 @@ assert s["rtt_min_ms"] <= s["rtt_avg_ms"] <= s["rtt_max_ms"]
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "raw-ping: a full or closed stdout is status 4 with the errno name, as for every command" {
+	require_root
+	for q in "" -q --json; do
+		run --separate-stderr -4 bash -c "\"\$SOCKT\" $q raw-ping -c 2 -i 0.05 127.0.0.1 >/dev/full"
+		[ "$stderr" = "sockt raw-ping: write to stdout: No space left on device [ENOSPC, errno 28]" ]
+		run --separate-stderr -4 bash -c "\"\$SOCKT\" $q raw-ping -c 2 -i 0.05 127.0.0.1 >&-"
+		[ "$stderr" = "sockt raw-ping: write to stdout: Bad file descriptor [EBADF, errno 9]" ]
+	done
+}
+
 @test "raw-ping: bad sizes, TTLs, counts and intervals are usage errors" {
 	run -2 "$SOCKT" raw-ping -s 65528 ::1
 	[[ "$output" == *"invalid size '65528' for -s: must be 0-65527 bytes"* ]]
@@ -243,6 +253,35 @@ print(objs[-1]["rtt_avg_ms"])')
 	[[ "$output" == *"10.202.0.2: 2 packets transmitted, 0 received, 100% packet loss"* ]]
 	[[ "$output" == *"2001:db8:202::2: 2 packets transmitted, 0 received, 100% packet loss"* ]]
 	[[ "$output" == *"ignored a packet from 10.202.0.2: another program's identifier"* ]]
+}
+
+@test "raw-ping: a reply far larger than the request is read whole, never cut: IPv4 and IPv6" {
+	require_root
+	pair
+	responder --reply-size 65000
+	run -0 in_ns "$A" "$SOCKT" raw-ping -c 1 10.202.0.2
+	[[ "${lines[1]}" =~ ^65008\ bytes\ from\ 10\.202\.0\.2:\ icmp_seq=1\ ttl=64\ time=[0-9.]+\ ms$ ]]
+	[[ "$output" == *"1 packets transmitted, 1 received, 0% packet loss"* ]]
+	run -0 in_ns "$A" "$SOCKT" raw-ping -c 1 2001:db8:202::2
+	[[ "${lines[1]}" =~ ^65008\ bytes\ from\ 2001:db8:202::2:\ icmp_seq=1\ ttl=64\ time=[0-9.]+\ ms$ ]]
+	run -0 in_ns "$A" "$SOCKT" --json raw-ping -c 1 10.202.0.2
+	[[ "${lines[0]}" == *'"bytes":65008,'*'"corrupted":false,"truncated":false,'*'"damaged_bytes":0'* ]]
+}
+
+@test "raw-ping: replies after -W are counted and shown late, not dropped: only the last is lost" {
+	require_root
+	pair
+	# Each reply takes 0.7 s for a 0.2 s -W. Requests leave at 0, 1 and 2 s and the run ends
+	# at 2.2 s: replies 1 and 2 come at 0.7 and 1.7 s (late), reply 3 at 2.7 s, after the end.
+	responder --delay 0.7
+	run -0 in_ns "$A" "$SOCKT" raw-ping -c 3 -i 1 -W 0.2 10.202.0.2
+	[[ "$output" =~ icmp_seq=1\ ttl=64\ time=[0-9.]+\ ms\ \(late\) ]]
+	[[ "$output" =~ icmp_seq=2\ ttl=64\ time=[0-9.]+\ ms\ \(late\) ]]
+	[[ "$output" != *"icmp_seq=3 "* ]]
+	[[ "$output" == *"3 packets transmitted, 2 received, 33.3333% packet loss"* ]]
+	run -0 in_ns "$A" "$SOCKT" --json raw-ping -c 3 -i 1 -W 0.2 2001:db8:202::2
+	[ "$(grep -c '"type":"reply",.*"late":true' <<<"$output")" -eq 2 ]
+	[[ "${lines[-1]}" == *'"transmitted":3,"received":2,'*'"lost":1,"late":2,'* ]]
 }
 
 @test "raw-ping: several hosts at once, one silent, each line prefixed, status 1" {

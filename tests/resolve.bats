@@ -162,3 +162,12 @@ assert c["addresses"][0]["reverse"] == "web.test", c
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == "sockt resolve: missing NAME"* ]]
 }
+
+@test "resolve: --json to a full or closed stdout is status 4 with the errno name" {
+	run --separate-stderr bash -c '"$SOCKT" --json resolve 127.0.0.1 >/dev/full'
+	[ "$status" -eq 4 ]
+	[ "$stderr" = "sockt resolve: write to stdout: No space left on device [ENOSPC, errno 28]" ]
+	run --separate-stderr bash -c '"$SOCKT" --json resolve -n 127.0.0.1 >&-'
+	[ "$status" -eq 4 ]
+	[ "$stderr" = "sockt resolve: write to stdout: Bad file descriptor [EBADF, errno 9]" ]
+}

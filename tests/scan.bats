@@ -409,3 +409,11 @@ s = socket.socket(); s.bind(("127.0.0.1", 30007)); s.listen(8); time.sleep(60)'
 	in_ns "$NETNS" nc.openbsd -z 127.0.0.1 30007
 	run -0 with_hosts "$(tmp)/hosts.v4first" ip netns exec "$NETNS" "$SOCKT" -4 connect -z localhost 30007
 }
+
+@test "scan: --json to a full or closed stdout is status 4 with the errno name" {
+	port=$(free_port)
+	run --separate-stderr -4 bash -c '"$SOCKT" --json connect -z 127.0.0.1 "$1" >/dev/full' _ "$port"
+	[ "$stderr" = "sockt connect: write to stdout: No space left on device [ENOSPC, errno 28]" ]
+	run --separate-stderr -4 bash -c '"$SOCKT" --json connect -z 127.0.0.1 "$1" >&-' _ "$port"
+	[ "$stderr" = "sockt connect: write to stdout: Bad file descriptor [EBADF, errno 9]" ]
+}

@@ -310,3 +310,15 @@ reply() {
 	[ "$(u family 1.2.3.4.5)" = name ]
 	[ "$(u family '[::1]')" = name ]
 }
+
+@test "unit: the short ICMP words of udp-send's error lines, from the same file as ping's" {
+	[ "$(u icmp-brief 4 3 1)" = "host unreachable" ]
+	[ "$(u icmp-brief 4 3 3)" = "port unreachable" ]
+	[ "$(u icmp-brief 4 3 4)" = "fragmentation needed" ]
+	[ "$(u icmp-brief 4 3 13)" = "administratively prohibited" ]
+	[ "$(u icmp-brief 4 3 99)" = "destination unreachable" ]
+	[ "$(u icmp-brief 4 11 0)" = "time exceeded" ]
+	[ "$(u icmp-brief 6 1 4)" = "port unreachable" ]
+	[ "$(u icmp-brief 6 2 0)" = "packet too big" ]
+	[ "$(u icmp-brief 6 200 0)" = "error" ]
+}

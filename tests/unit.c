@@ -195,6 +195,7 @@ static const struct unit units[] = {
 	{ "icmp-parse", unit_icmp_parse, 3 },
 	{ "icmp-echo", unit_icmp_echo, 4 },
 	{ "icmp-text", unit_icmp_text, 4 },
+	{ "icmp-brief", unit_icmp_brief, 3 },
 	{ "proc-line", unit_proc_line, 3 },
 	{ "netlink", unit_netlink, 1 },
 	{ "rtt-stats", unit_rtt_stats, 1 },

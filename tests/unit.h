@@ -7,6 +7,7 @@ int unit_hexdump(char **argv, int argc);
 int unit_icmp_parse(char **argv, int argc);
 int unit_icmp_echo(char **argv, int argc);
 int unit_icmp_text(char **argv, int argc);
+int unit_icmp_brief(char **argv, int argc);
 int unit_proc_line(char **argv, int argc);
 int unit_netlink(char **argv, int argc);
 int unit_rtt_stats(char **argv, int argc);

@@ -158,6 +158,16 @@ unit_icmp_text(char **argv, int argc)
 	return 0;
 }
 
+/* icmp-brief FAMILY TYPE CODE: the short words of an error line (udp-send). */
+int
+unit_icmp_brief(char **argv, int argc)
+{
+	(void)argc;
+	printf("%s\n",
+	    icmp_error_brief(family_arg(argv[0]), (uint8_t)atoi(argv[1]), (uint8_t)atoi(argv[2])));
+	return 0;
+}
+
 /* One socket of the table as state prints it, with the fields it does not print. */
 static void
 show_socket(const struct sockdiag_socket *s)
@@ -217,18 +227,12 @@ unit_netlink(char **argv, int argc)
 int
 unit_rtt_stats(char **argv, int argc)
 {
-	struct ping_stats s = { .tmin = -1 };
+	struct ping_stats s = { 0 };
 	long long v[4];
 	char t[4][32];
 
 	for (int i = 0; i < argc; i++) {
-		long long rtt = atoll(argv[i]);
-		if (s.tmin < 0 || rtt < s.tmin)
-			s.tmin = rtt;
-		if (rtt > s.tmax)
-			s.tmax = rtt;
-		s.tsum += rtt;
-		s.tsum2 += rtt * rtt;
+		ping_stats_add_rtt(&s, atoll(argv[i]));
 		s.received++;
 	}
 	ping_stats_rtt(&s, &v[0], &v[1], &v[2], &v[3]);

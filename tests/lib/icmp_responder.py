@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # tests/lib/icmp_responder.py: answers ICMP and ICMPv6 echo requests from raw sockets, the way a
-# test wants them answered: late, only some, twice, damaged, or with another identifier.
+# test wants them answered: late, only some, twice, damaged, larger than asked, or with
+# another identifier.
 # Run it in a network namespace whose kernel does not answer echo requests itself
 # (net.ipv4.icmp_echo_ignore_all=1, net.ipv6.icmp.echo_ignore_all=1).
 # Prints "ready" once both sockets are open; exits after --lifetime seconds.
@@ -23,6 +24,8 @@ def reply_for(message, v6, args):
     if args.every and seq % args.every != 1 % args.every:
         return None
     payload = bytearray(message[8:])
+    if args.reply_size is not None:  # longer: the request's pattern (byte i is i & 0xff) goes on
+        payload = (payload + bytes(i & 0xFF for i in range(len(payload), args.reply_size)))[: args.reply_size]
     if args.damage is not None and args.damage < len(payload):
         payload[args.damage] ^= 0xFF
     if args.foreign_id:
@@ -41,6 +44,7 @@ def main():
     ap.add_argument("--dup", action="store_true", help="send every reply twice")
     ap.add_argument("--damage", type=int, help="flip this payload byte")
     ap.add_argument("--foreign-id", action="store_true", help="reply with another identifier")
+    ap.add_argument("--reply-size", type=int, help="answer with a payload of this many bytes")
     ap.add_argument("--lifetime", type=float, default=30.0)
     args = ap.parse_args()
 
