@@ -72,7 +72,7 @@ page_text() { mandoc -Tascii "$SOCKT_MANDIR/$1.1" | col -b; }
 	# The word is put together here, so that this file does not match itself.
 	word=SPE
 	word=${word}C
-	run grep -rnIw --exclude-dir=.git --exclude-dir=autom4te.cache --exclude='config.*' \
+	run grep -rnIw --exclude-dir=.git --exclude-dir=autom4te.cache --exclude='config.*' --exclude='*.log' --exclude='*.trs' \
 	    -e "$word" -e 'STYLE\.md' .
 	echo "$output" | head -20
 	[ "$status" -eq 1 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # state.bats: sockt-state(1) and the EADDRINUSE/EACCES hints of sockt(1), DIAGNOSTICS: TIME_WAIT made on
 # purpose by python3 peers on 127.0.0.1 and ::1, checked against ss and /proc.
+# run-bats: own network namespace
 
 bats_require_minimum_version 1.5.0
 load lib/common
