@@ -72,7 +72,7 @@ report_bind_failure(const struct endpoint *ep, const struct sock_failure *f, int
 		return report_tunable_failure(f->tun, f->tunable, f->err);
 	if (f->eai != 0) {
 		report_eai(f->eai, f->err, "%s port %s", ep->host ? ep->host : "*", ep->port);
-		return f->eai == EAI_SERVICE ? EXIT_USAGE : EXIT_RESOLVE;
+		return EXIT_RESOLVE;
 	}
 	report_errno(f->err, "%s to %s port %u (%s)", f->call, f->addr, f->port, proto);
 	switch (f->err) {

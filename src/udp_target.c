@@ -163,11 +163,9 @@ udp_target_report_failures(const struct udp_target_failures *why,
 	for (int i = 0; i < why->n; i++) {
 		const struct sock_failure *f = &why->f[i];
 		if (f->eai != 0) {
+			/* -n with a name and a bad port were refused while parsing. */
 			report_eai(f->eai, f->err, "%s", why->name);
-			if (f->eai == EAI_NONAME && globals.numeric && !addr_is_literal(why->name))
-				report_hint("-n takes address literals only; leave it out to look "
-					    "names up");
-			return f->eai == EAI_SERVICE ? EXIT_USAGE : EXIT_RESOLVE;
+			return EXIT_RESOLVE;
 		}
 		if (f->tunable != TUNABLE_NONE)
 			st = report_tunable_failure(&o->tun, f->tunable, f->err);

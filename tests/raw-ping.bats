@@ -187,21 +187,24 @@ assert s["rtt_min_ms"] <= s["rtt_avg_ms"] <= s["rtt_max_ms"]
 
 # ---------------------------------------------------------------- a scripted responder
 
-@test "raw-ping: RTT matches the responder's delay and iputils ping's figure" {
+@test "raw-ping: RTT matches the responder's delay and iputils ping's least figure" {
 	require_root
 	pair
 	responder --delay 0.1
 	for host in 10.202.0.2 2001:db8:202::2; do
 		run -0 in_ns "$A" "$SOCKT" --json raw-ping -c 3 -i 0.05 "$host"
-		sockt_avg=$(printf '%s\n' "$output" | python3 -c '
+		# The minimum, not the average: a python responder on a loaded machine adds jitter
+		# to some replies, but seldom to all three of either tool's.
+		sockt_min=$(printf '%s\n' "$output" | python3 -c '
 import json, sys
 objs = [json.loads(l) for l in sys.stdin]
 rtts = [o["rtt_ms"] for o in objs if o["type"] == "reply"]
-assert len(rtts) == 3 and all(100 <= r < 110 for r in rtts), rtts
-print(objs[-1]["rtt_avg_ms"])')
-		ping_avg=$(in_ns "$A" ping -c 3 -i 0.05 "$host" | sed -nE 's#^rtt [^=]+= [0-9.]+/([0-9.]+)/.*#\1#p')
-		echo "sockt $sockt_avg ms, ping $ping_avg ms"
-		python3 -c "import sys; sys.exit(abs($sockt_avg - $ping_avg) > 5)"
+assert len(rtts) == 3 and all(100 <= r < 150 for r in rtts), rtts
+assert objs[-1]["rtt_min_ms"] == min(rtts), objs[-1]
+print(min(rtts))')
+		ping_min=$(in_ns "$A" ping -c 3 -i 0.05 "$host" | sed -nE 's#^rtt [^=]+= ([0-9.]+)/.*#\1#p')
+		echo "sockt $sockt_min ms, ping $ping_min ms"
+		python3 -c "import sys; sys.exit(abs($sockt_min - $ping_min) > 5)"
 	done
 }
 

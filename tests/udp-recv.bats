@@ -110,16 +110,17 @@ finished() {
 }
 
 @test "udp-recv: -w with -c not reached is status 1 and says how many came" {
-	recv r -c 3 -w 1s 127.0.0.1 0
+	# 3 s: python3 must start and send within it, even on a loaded machine or under ASan.
+	recv r -c 3 -w 3s 127.0.0.1 0
 	py_say 127.0.0.1 "$RECV_PORT" one
 	finished r
 	[ "$EXIT_STATUS" -eq 1 ]
-	[ "$(tail -n 1 "$(tmp)/r.err")" = "sockt udp-recv: 1 of 3 datagrams arrived, then none for 1 s" ]
+	[ "$(tail -n 1 "$(tmp)/r.err")" = "sockt udp-recv: 1 of 3 datagrams arrived, then none for 3 s" ]
 	[ "$(cat "$(tmp)/r.out")" = one ]
 }
 
 @test "udp-recv: -w without -c after datagrams came is status 0" {
-	recv r -w 1s 127.0.0.1 0
+	recv r -w 3s 127.0.0.1 0
 	py_say 127.0.0.1 "$RECV_PORT" one two
 	finished r
 	[ "$EXIT_STATUS" -eq 0 ]
