@@ -13,6 +13,8 @@
 #include "addr.h"
 #include "cmd.h"
 #include "hint.h"
+#include "icmp.h"
+#include "interrupt.h"
 #include "opts.h"
 #include "parse.h"
 #include "ping_output.h"
@@ -44,15 +46,6 @@ struct ping_cmd {
 	const char *size_arg;
 	char size_option[64]; /* -s or --size, as typed */
 };
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 /* -I: an address literal to bind to, or else the name of an interface. */
 static void
@@ -177,12 +170,6 @@ check_size(const struct command *cmd, const struct ping_cmd *c, const struct pin
 			    c->size_option, c->size_arg, ICMP_MAX_PAYLOAD_V4, p->hosts[i].name);
 }
 
-static const char *
-icmp_name(int family)
-{
-	return family == AF_INET6 ? "ICMPv6" : "ICMP";
-}
-
 /* The groups ping sockets admit, for the hint. */
 static void
 hint_ping_group_range(void)
@@ -212,8 +199,8 @@ report_open_failure(const struct pinger_failure *f, const struct tunables *tun)
 		return report_tunable_failure(tun, f->tunable, f->err);
 	/* Both refused: what the raw socket said, then the ping socket, then the ways out. */
 	if (f->raw_err != 0)
-		report_errno(f->raw_err, "raw socket for %s", icmp_name(f->family));
-	report_errno(f->err, "%s for %s", f->call, icmp_name(f->family));
+		report_errno(f->raw_err, "raw socket for %s", icmp_family_name(f->family));
+	report_errno(f->err, "%s for %s", f->call, icmp_family_name(f->family));
 	if (f->raw_err != 0 && (f->err == EACCES || f->err == EPERM)) {
 		hint_raw_socket_permission();
 		hint_ping_group_range();
@@ -232,31 +219,11 @@ report_sockets(const struct pinger *p)
 	for (int i = 0; i < 2; i++) {
 		int family = i ? AF_INET6 : AF_INET;
 		if (p->raw_fd[i] != -1)
-			report_verbose(1, "%s: raw socket", icmp_name(family));
+			report_verbose(1, "%s: raw socket", icmp_family_name(family));
 		else if (p->raw_refused[i] != 0)
 			report_verbose(1, "%s: raw socket refused [%s], using ping sockets",
-			    icmp_name(family), errno_name(p->raw_refused[i]));
+			    icmp_family_name(family), errno_name(p->raw_refused[i]));
 	}
-}
-
-static void
-catch_signals(sigset_t *waitmask)
-{
-	struct sigaction sa;
-	sigset_t block;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* Blocked but while waiting: a signal can only end the wait, never slip past it. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, waitmask);
-	sigdelset(waitmask, SIGINT);
-	sigdelset(waitmask, SIGTERM);
 }
 
 static int
@@ -276,10 +243,10 @@ ping(struct pinger *p, struct ping_output *out)
 	report_verbose(1, "privileges dropped: user %u, no capabilities", (unsigned)getuid());
 	if (ping_output_headers(out, p) == -1)
 		return out->write_err != 0 ? EXIT_LOCAL : EXIT_OK;
-	catch_signals(&waitmask);
+	interrupt_catch(&waitmask);
 	p->on_event = ping_output_event;
 	p->arg = out;
-	if (pinger_run(p, &stop, &waitmask) == -1) {
+	if (pinger_run(p, &interrupt_requested, &waitmask) == -1) {
 		report_errno(errno, "wait for replies");
 		return EXIT_LOCAL;
 	}

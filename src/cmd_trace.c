@@ -11,6 +11,8 @@
 #include "addr.h"
 #include "cmd.h"
 #include "hint.h"
+#include "icmp.h"
+#include "interrupt.h"
 #include "opts.h"
 #include "parse.h"
 #include "privdrop.h"
@@ -38,15 +40,6 @@ static const struct opt options[] = {
 /* traceroute's packet sizes: 60 bytes over IPv4, 80 over IPv6, headers included. */
 #define SIZE_V4 60
 #define SIZE_V6 80
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void
 parse_options(const struct command *cmd, struct trace_options *o, struct opt_parser *p)
@@ -96,38 +89,12 @@ parse_operands(const struct command *cmd, struct trace_options *o, int argc, cha
 		o->port = 80;
 }
 
-static void
-catch_signals(sigset_t *waitmask)
-{
-	struct sigaction sa;
-	sigset_t block;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* Blocked but while waiting: a signal can only end the wait, never slip past it. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, waitmask);
-	sigdelset(waitmask, SIGINT);
-	sigdelset(waitmask, SIGTERM);
-}
-
-static const char *
-icmp_name(int family)
-{
-	return family == AF_INET6 ? "ICMPv6" : "ICMP";
-}
-
 /* A socket could not be set up: always this machine's doing. */
 static int
 report_failure(const struct trace_failure *f, int family)
 {
 	if (f->raw_err != 0)
-		report_errno(f->raw_err, "raw socket for %s", icmp_name(family));
+		report_errno(f->raw_err, "raw socket for %s", icmp_family_name(family));
 	report_errno(f->err, "%s", f->call);
 	if (f->raw_err != 0 && (f->err == EACCES || f->err == EPERM))
 		report_hint("ICMP probes need CAP_NET_RAW, or a group in "
@@ -154,7 +121,7 @@ say_start(const struct trace *t, const char *host)
 		report_notice("trace to %s (%s), %d hops max, %s%s", host, a, t->opt.max_ttl, proto,
 		    t->opt.kind == TRACE_UDP ? " to high ports" : " echo");
 	if (t->opt.kind == TRACE_ICMP)
-		report_verbose(1, "%s: %s", icmp_name(t->family),
+		report_verbose(1, "%s: %s", icmp_family_name(t->family),
 		    t->raw_fd != -1 ? "raw socket" : "ping sockets");
 }
 
@@ -172,8 +139,8 @@ trace_one(struct trace *t, const char *host, const sigset_t *waitmask)
 	t->on_hop = trace_output_hop;
 	t->on_address = trace_output_address;
 	t->arg = &out;
-	r = trace_run(t, &stop, waitmask, &f);
-	end = trace_output_end(&out, stop || r == -1);
+	r = trace_run(t, &interrupt_requested, waitmask, &f);
+	end = trace_output_end(&out, interrupt_requested || r == -1);
 	if (r == -1) {
 		report_errno(f.err, "%s", f.call);
 		status = EXIT_LOCAL;
@@ -216,7 +183,7 @@ open_traces(struct trace_options *o, const struct addrinfo *res, struct trace *t
 		}
 		if (f.raw_err != 0)
 			report_verbose(1, "%s: raw socket refused [%s], using ping sockets",
-			    icmp_name(res->ai_family), errno_name(f.raw_err));
+			    icmp_family_name(res->ai_family), errno_name(f.raw_err));
 	}
 	return EXIT_OK;
 }
@@ -242,8 +209,8 @@ trace_all(struct trace_options *o, const char *host, const struct addrinfo *res)
 		report_errno(errno, "drop privileges: %s", step);
 		status = EXIT_LOCAL;
 	}
-	catch_signals(&waitmask);
-	for (size_t i = 0; i < n && status != EXIT_LOCAL && !stop; i++) {
+	interrupt_catch(&waitmask);
+	for (size_t i = 0; i < n && status != EXIT_LOCAL && !interrupt_requested; i++) {
 		s = trace_one(&t[i], host, &waitmask);
 		if (s != EXIT_OK && (status == EXIT_OK || s == EXIT_LOCAL))
 			status = s;

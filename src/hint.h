@@ -14,6 +14,8 @@ int report_bind_failure(const struct endpoint *, const struct sock_failure *, in
 /* "hint: ..." for EADDRINUSE on a port: what holds it (the state issue fills this in from
  * sock_diag). */
 void hint_port_in_use(uint16_t port, int socktype);
+/* The same after a bind of listen or udp-recv; reuse_off: that bind had no SO_REUSEADDR. */
+void hint_port_taken(uint16_t port, int socktype, int reuse_off);
 /*
  * A tunable the system refused: "bind to interface eth9 (SO_BINDTODEVICE):
  * No such device [ENODEV...]", its hint, and the exit status (4: local).

@@ -105,6 +105,8 @@ const char *icmp_error_text(int family, uint8_t type, uint8_t code, uint32_t inf
 
 /* What an error line says: "port unreachable", "time exceeded", "packet too big". */
 const char *icmp_error_brief(int family, uint8_t type, uint8_t code);
+/* "ICMP" or "ICMPv6", for the family of the echo sockets being named. */
+const char *icmp_family_name(int family);
 
 void icmp_seen_clear(struct icmp_seen *, uint16_t seq);
 /* Marks seq answered; returns whether it was already (a duplicate). */

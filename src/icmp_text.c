@@ -179,3 +179,9 @@ icmp_error_brief(int family, uint8_t type, uint8_t code)
 {
 	return family == AF_INET6 ? brief_v6(type, code) : brief_v4(type, code);
 }
+
+const char *
+icmp_family_name(int family)
+{
+	return family == AF_INET6 ? "ICMPv6" : "ICMP";
+}
