@@ -21,10 +21,11 @@ connection and print what they saw. Clients take HOST PORT. Every wait is bounde
 import hashlib
 import os
 import socket
-import struct
 import sys
 import threading
 import time
+
+import peer
 
 TIMEOUT = 20
 
@@ -46,20 +47,6 @@ def connect(host, port):
     return s
 
 
-def read_all(s):
-    n = 0
-    while True:
-        b = s.recv(262144)
-        if not b:
-            return n
-        n += len(b)
-
-
-def rst(s):
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    s.close()
-
-
 def pattern(n):
     return (bytes(range(256)) * (n // 256 + 1))[:n]
 
@@ -77,7 +64,7 @@ def main():
             print("send failed:", e.errno, flush=True)
             return
         try:
-            read_all(s)
+            peer.count_all(s)
             print("sent", args[0], "then EOF", flush=True)
         except ConnectionResetError:
             print("sent", args[0], "then RST", flush=True)
@@ -86,7 +73,7 @@ def main():
         s = serve_one()
         s.sendall(pattern(int(args[0])))
         time.sleep(0.2)
-        rst(s)
+        peer.reset(s)
     elif mode == "talk-then-read":
         s = serve_one()
         s.sendall(args[0].encode())
@@ -107,11 +94,11 @@ def main():
         s = connect(args[0], args[1])
         s.sendall(pattern(int(args[2])))
         if len(args) > 3 and args[3] == "reset":
-            rst(s)
+            peer.reset(s)
             return
         s.shutdown(socket.SHUT_WR)
         try:
-            print(read_all(s), "then EOF", flush=True)
+            print(peer.count_all(s), "then EOF", flush=True)
         except ConnectionResetError:
             print("RST", flush=True)
     elif mode == "sha-send":
@@ -120,7 +107,7 @@ def main():
         print(hashlib.sha256(data).hexdigest(), flush=True)
         s.sendall(data)
         s.shutdown(socket.SHUT_WR)
-        read_all(s)
+        peer.count_all(s)
     elif mode == "trickle":
         n, secs = int(args[2]), float(args[3])
         socks = []
@@ -143,7 +130,7 @@ def main():
         s = connect(args[0], args[1])
         s.sendall(args[2].encode())
         s.shutdown(socket.SHUT_WR)
-        read_all(s)
+        peer.count_all(s)
         print("%.2f" % (time.monotonic() - start), flush=True)
     else:
         sys.exit("relay_peer.py: unknown mode " + mode)
