@@ -51,6 +51,15 @@ listen_fifo() {
 	[ -n "$PORT" ]
 }
 
+# wait_accepted N: until listen (stderr in $(tmp)/l.err) has said "connection from" N
+# times, for 5 s at most; the test's own assertions tell what a shortfall means.
+wait_accepted() {
+	for _ in $(seq 250); do
+		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge "$1" ] && return 0
+		sleep 0.02
+	done
+}
+
 @test "listen: -v announces a kernel-chosen port on the first stderr line" {
 	listen l 0
 	run -0 head -n1 "$(tmp)/l.err"
@@ -195,10 +204,7 @@ listen_fifo() {
 	client line ::1 "$PORT" "from two
 " >"$(tmp)/c2" 7>&- &
 	c2=$!
-	for _ in $(seq 250); do
-		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 2 ] && break
-		sleep 0.02
-	done
+	wait_accepted 2
 	echo "to all" >&7
 	wait "$c1" "$c2"
 	[ "$(cat "$(tmp)/c1")" = "to all" ]
@@ -222,10 +228,7 @@ listen_fifo() {
 	wait_for_line "$(tmp)/c1" one
 	wait_for_line "$(tmp)/l.out" first
 	# The first has gone: the second is accepted now, and gets the next line.
-	for _ in $(seq 250); do
-		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 2 ] && break
-		sleep 0.02
-	done
+	wait_accepted 2
 	echo "two" >&7
 	wait "$c1" "$c2"
 	[ "$(cat "$(tmp)/c2")" = "two" ]
@@ -495,10 +498,7 @@ peer_tool() {
 	stalled.close()
 	PY
 	clients=$!
-	for _ in $(seq 250); do
-		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 3 ] && break
-		sleep 0.02
-	done
+	wait_accepted 3
 	cat "$(tmp)/data" >&7
 	exec 7>&-
 	wait "$clients"
@@ -513,10 +513,7 @@ peer_tool() {
 	peer_tool trickle 127.0.0.1 "$PORT" 200 8 >"$(tmp)/trickle" &
 	trickle=$!
 	echo "$trickle" >>"$(tmp)/.pids"
-	for _ in $(seq 250); do
-		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 64 ] && break
-		sleep 0.02
-	done
+	wait_accepted 64
 	sleep 0.5
 	run -0 timeout 12 python3 "$BATS_TEST_DIRNAME/lib/relay_peer.py" real 127.0.0.1 "$PORT" hello
 	echo "# the real client waited $output s behind 200 trickling clients" >&3
@@ -619,10 +616,7 @@ except OSError as e:
 	    t.join()
 	PY
 	clients=$!
-	for _ in $(seq 250); do
-		[ "$(grep -c 'connection from' "$(tmp)/l.err")" -ge 2 ] && break
-		sleep 0.02
-	done
+	wait_accepted 2
 	cat "$(tmp)/data" >&7
 	exec 7>&-
 	wait "$clients"
