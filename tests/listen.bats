@@ -469,43 +469,45 @@ peer_tool() {
 }
 
 @test "listen: -k --max-queue closes a client that never reads, naming it; the others get everything" {
-	head -c 40M /dev/urandom >"$(tmp)/data"
-	sum=$(sha256sum <"$(tmp)/data" | cut -d' ' -f1)
-	# Big enough that two readers racing on a busy machine stay within it.
-	listen_fifo l -k --max-queue 8M 127.0.0.1 0
+	head -c 32M /dev/urandom >"$(tmp)/data"
+	# stdin comes at about 50 MB/s, so a reader that does read is never 16 MiB
+	# behind unless it stops for a third of a second, while the one that never
+	# reads falls that far behind within half a second.
+	listen_fifo l -k --max-queue 16M 127.0.0.1 0
 	python3 - "$PORT" "$(tmp)" 7>&- <<-'PY' &
-	import hashlib, socket, sys, threading, time
+	import os, socket, sys, time
 	port, d = int(sys.argv[1]), sys.argv[2]
 	stalled = socket.socket()
 	stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 	stalled.connect(("127.0.0.1", port))
 	open(d + "/stalled.port", "w").write(str(stalled.getsockname()[1]))
-	def fast(i):
-	    s = socket.create_connection(("127.0.0.1", port), timeout=20)
-	    h = hashlib.sha256()
-	    while True:
-	        b = s.recv(262144)
-	        if not b:
-	            break
-	        h.update(b)
-	    open("%s/fast%d" % (d, i), "w").write(h.hexdigest())
-	ts = [threading.Thread(target=fast, args=(i,)) for i in range(2)]
-	for t in ts:
-	    t.start()
-	for t in ts:
-	    t.join()
-	time.sleep(0.5)
+	end = time.monotonic() + 30
+	while not os.path.exists(d + "/done") and time.monotonic() < end:
+	    time.sleep(0.1)
 	stalled.close()
 	PY
-	clients=$!
+	stalled_pid=$!
+	echo "$stalled_pid" >>"$(tmp)/.pids"
+	socat -u TCP:127.0.0.1:"$PORT" "$(tmp)/fast0" 7>&- &
+	fast0=$!
+	socat -u TCP:127.0.0.1:"$PORT" "$(tmp)/fast1" 7>&- &
+	fast1=$!
 	wait_accepted 3
-	cat "$(tmp)/data" >&7
+	python3 - "$(tmp)/data" <<-'PY'
+	import sys, time
+	with open(sys.argv[1], "rb") as f, open(7, "wb", buffering=0) as out:
+	    while b := f.read(524288):
+	        out.write(b)
+	        time.sleep(0.01)
+	PY
 	exec 7>&-
-	wait "$clients"
-	[ "$(cat "$(tmp)/fast0")" = "$sum" ]
-	[ "$(cat "$(tmp)/fast1")" = "$sum" ]
+	wait "$fast0" "$fast1"
+	touch "$(tmp)/done"
+	wait "$stalled_pid"
+	cmp "$(tmp)/data" "$(tmp)/fast0"
+	cmp "$(tmp)/data" "$(tmp)/fast1"
 	stalled=$(cat "$(tmp)/stalled.port")
-	grep -Eq "^sockt listen: 127.0.0.1 port $stalled: did not take [0-9]+ bytes of stdin \(--max-queue 8388608\): connection closed$" "$(tmp)/l.err"
+	grep -Eq "^sockt listen: 127.0.0.1 port $stalled: did not take [0-9]+ bytes of stdin \(--max-queue 16777216\): connection closed$" "$(tmp)/l.err"
 }
 
 @test "listen: -k --max-time serves a real client among 200 trickling ones within a bounded time" {
