@@ -19,13 +19,20 @@
 #include "payload.h"
 #include "report.h"
 #include "sock.h"
+#include "udp_session.h"
 
 enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_NO_REUSEADDR, OPT_MULTICAST };
+/* Apart from the list above, which grows at its end. */
+enum { OPT_SESSION = OPT_LONG + 64, OPT_PEER };
 
 static const struct opt options[] = {
 	{ "count", 'c', required_argument, "N", "exit 0 after N datagrams (default: no limit)" },
 	{ "timeout", 'w', required_argument, "D",
 	    "exit 1 if no datagram arrives for D (default: wait forever)" },
+	{ "session", OPT_SESSION, no_argument, NULL,
+	    "two-way: lock onto the first sender, send it stdin lines" },
+	{ "peer", OPT_PEER, required_argument, "HOST:PORT",
+	    "--session with this peer from the start (also 'HOST PORT')" },
 	{ "echo", OPT_ECHO, no_argument, NULL, "send each datagram back to its sender" },
 	{ "hex", OPT_HEX, no_argument, NULL,
 	    "write a hex dump (offset, hex bytes, printable column)" },
@@ -48,6 +55,8 @@ struct recv_options {
 	size_t buffer;
 	const char *multicast;
 	struct tunables tun;
+	int session;
+	const char *peer;
 };
 
 struct receiver {
@@ -281,6 +290,15 @@ receive(struct receiver *r)
 	return status == EXIT_OK && r->truncated ? EXIT_LOCAL : status;
 }
 
+/* --session, --peer: two-way with one sender (udp_session.c). */
+static int
+session(const struct recv_options *o, struct receiver *r)
+{
+	struct udp_session_options so = { o->timeout, o->count, o->buffer, o->format, o->peer };
+
+	return udp_session_run(&r->b, &so);
+}
+
 static int
 start(struct receiver *r, const struct endpoint *ep)
 {
@@ -333,6 +351,12 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 		case OPT_REUSEADDR: o->no_reuseaddr = 0; break;
 		case OPT_NO_REUSEADDR: o->no_reuseaddr = 1; break;
 		case OPT_MULTICAST: o->multicast = p->arg; break;
+		case OPT_SESSION: o->session = 1; break;
+		case OPT_PEER:
+			udp_session_check_peer(p->cmd, p->arg);
+			o->session = 1;
+			o->peer = p->arg;
+			break;
 		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
@@ -359,8 +383,10 @@ run(const struct command *cmd, int argc, char **argv)
 	argc -= p.optind;
 	argv += p.optind;
 	opt_local_endpoint(cmd, argc, argv, "udp", &ep);
+	if (o.session && o.echo)
+		opt_usage_error(cmd, "--echo and --session cannot be combined");
 	if ((status = start(&r, &ep)) == EXIT_OK)
-		status = receive(&r);
+		status = o.session ? session(&o, &r) : receive(&r);
 	dgram_batch_free(&r.batch);
 	sock_close_bound(&r.b);
 	endpoint_free(&ep);

@@ -23,7 +23,7 @@
 #include "report.h"
 #include "udp_target.h"
 
-enum { OPT_WHOLE = OPT_LONG, OPT_INTERVAL, OPT_REPLY, OPT_HEX, OPT_BROADCAST };
+enum { OPT_WHOLE = OPT_LONG, OPT_INTERVAL, OPT_REPLY, OPT_HEX, OPT_BROADCAST, OPT_SESSION };
 
 static const struct opt options[] = {
 	{ "escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in MESSAGE" },
@@ -34,6 +34,8 @@ static const struct opt options[] = {
 	    "wait D between datagrams (default 0)" },
 	{ "reply", OPT_REPLY, required_argument, "D",
 	    "wait up to D for answers and write them to stdout" },
+	{ "session", OPT_SESSION, no_argument, NULL,
+	    "two-way: write answers as they come while stdin is open" },
 	{ "hex", OPT_HEX, no_argument, NULL, "write answers as a hex dump" },
 	{ "broadcast", OPT_BROADCAST, no_argument, NULL,
 	    "allow a broadcast destination (SO_BROADCAST)" },
@@ -57,6 +59,7 @@ struct sender {
 	enum payload_format format;
 	unsigned char *answer;
 	uint64_t sent, bytes, answers;
+	int session; /* --session: answers are read while stdin is read */
 	int refused; /* an ICMP error came while many could answer */
 	int stop; /* an error was reported, or stdout went away */
 	int status;
@@ -141,11 +144,11 @@ read_answers(struct sender *s)
 static void
 wait_until(struct sender *s, int64_t until, int stop_when_answered)
 {
-	struct pollfd pfd = { .fd = s->t.fd, .events = s->reply >= 0 ? POLLIN : 0 };
+	struct pollfd pfd = { .fd = s->t.fd, .events = s->reply >= 0 || s->session ? POLLIN : 0 };
 	int64_t now;
 
 	while (!s->stop) {
-		if (stop_when_answered && !s->t.multi && s->answers >= s->sent)
+		if (stop_when_answered && !s->t.multi && !s->session && s->answers >= s->sent)
 			return;
 		if ((now = clock_now_usec()) >= until)
 			return;
@@ -187,7 +190,7 @@ flush(struct sender *s)
 	}
 	/* An ICMP error for an earlier datagram may be queued already (loopback: always). */
 	check_errors(s);
-	if (s->reply >= 0)
+	if (s->reply >= 0 || s->session)
 		read_answers(s);
 }
 
@@ -232,11 +235,41 @@ sink_flush(void *ctx)
 	return s->stop ? -1 : 0;
 }
 
+/* --session: answers are taken (and written) while stdin has nothing to read. */
+static int
+sink_wait(void *ctx)
+{
+	struct sender *s = ctx;
+	struct pollfd pfd[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = s->t.fd, .events = POLLIN } };
+
+	while (!s->stop) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			report_errno(errno, "poll");
+			fail(s, EXIT_LOCAL);
+			break;
+		}
+		if (pfd[1].revents & POLLERR)
+			check_errors(s);
+		if (pfd[1].revents & POLLIN)
+			read_answers(s);
+		if (pfd[0].revents != 0)
+			return s->stop ? -1 : 0;
+	}
+	return -1;
+}
+
 /* Stdin as datagrams: one per line, or (--whole) all of it as one. */
 static void
 send_stdin(struct sender *s, int whole, char *buf)
 {
-	struct dgram_sink sink = { sink_datagram, sink_flush, s };
+	struct dgram_sink sink = { sink_datagram, sink_flush, s, s->session ? sink_wait : NULL };
+
+	if (s->session)
+		report_verbose(1, "session with %s port %u: answers are written until stdin ends",
+		    s->t.text, s->t.port);
 	size_t size;
 	int r;
 
@@ -315,6 +348,7 @@ parse_options(struct opt_parser *p, struct sender *s, struct udp_target_options 
 		case OPT_WHOLE: *whole = 1; break;
 		case OPT_HEX: s->format = PAYLOAD_HEX; break;
 		case OPT_BROADCAST: to->broadcast = 1; break;
+		case OPT_SESSION: s->session = 1; break;
 		case 's': to->source = p->arg; break;
 		case 'c': s->count = opt_count(p); break;
 		case OPT_INTERVAL: s->interval = opt_duration_or_zero(p); break;
@@ -354,6 +388,9 @@ run(const struct command *cmd, int argc, char **argv)
 	used = opt_remote_endpoint(cmd, argc, argv, "udp", 1, &ep);
 	if (whole && used < argc)
 		opt_usage_error(cmd, "--whole reads stdin; it takes no MESSAGE");
+	if (s.session && (whole || used < argc))
+		opt_usage_error(cmd, "--session sends stdin lines; it takes no %s",
+		    whole ? "--whole" : "MESSAGE");
 	if (escapes && used == argc)
 		opt_usage_error(cmd, "-e applies to MESSAGE arguments; there are none");
 	if (udp_target_open(&s.t, &ep, &to, &why_not) == -1) {

@@ -8,15 +8,24 @@
 #include "io.h"
 
 /* Reads on to the end of an overlong line, counting its bytes. */
+/* Reads once, after the sink's wait (if any) says input is there; -2 when the sink stopped. */
+static ssize_t
+read_when_ready(int fd, char *buf, size_t len, const struct dgram_sink *sink)
+{
+	if (sink != NULL && sink->wait != NULL && sink->wait(sink->ctx) == -1)
+		return -2;
+	return io_read(fd, buf, len);
+}
+
 static int
-measure_line(int fd, char *buf, size_t bufsize, size_t *size)
+measure_line(int fd, char *buf, size_t bufsize, const struct dgram_sink *sink, size_t *size)
 {
 	ssize_t n;
 	char *nl;
 
 	for (;;) {
-		if ((n = io_read(fd, buf, bufsize)) == -1)
-			return -1;
+		if ((n = read_when_ready(fd, buf, bufsize, sink)) < 0)
+			return n == -1 ? -1 : 0;
 		if (n == 0)
 			return 0;
 		if ((nl = memchr(buf, '\n', (size_t)n)) != NULL) {
@@ -37,7 +46,9 @@ dgram_input_lines(int fd, char *buf, size_t bufsize, const struct dgram_sink *si
 
 	*too_long = 0;
 	for (;;) {
-		if ((n = io_read(fd, buf + have, bufsize - have)) == -1)
+		if ((n = read_when_ready(fd, buf + have, bufsize - have, sink)) == -2)
+			return 1;
+		if (n == -1)
 			return -1;
 		have += (size_t)n;
 		for (start = 0; (nl = memchr(buf + start, '\n', have - start)) != NULL;
@@ -57,7 +68,7 @@ dgram_input_lines(int fd, char *buf, size_t bufsize, const struct dgram_sink *si
 		have -= start;
 		if (have == bufsize) {
 			*too_long = have;
-			return measure_line(fd, buf, bufsize, too_long) == -1 ? -1 : 1;
+			return measure_line(fd, buf, bufsize, sink, too_long) == -1 ? -1 : 1;
 		}
 	}
 }

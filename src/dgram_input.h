@@ -10,6 +10,11 @@ struct dgram_sink {
 	/* Called after each read's datagrams: the bytes they point at are reused next. */
 	int (*flush)(void *ctx);
 	void *ctx;
+	/*
+	 * NULL, or called before each read: returns 0 once fd has input (or its end), after
+	 * serving whatever else the caller waits on meanwhile (a session's socket), or -1 to stop.
+	 */
+	int (*wait)(void *ctx);
 };
 
 /*
