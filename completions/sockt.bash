@@ -76,12 +76,12 @@ _sockt() {
 		values='-f=file --file=file --expect=value -w=value --timeout=value -I=iface --interface=iface'
 		operands='host port none' ;;
 	udp-send)
-		opts='-e --escapes --whole -c --count --interval --reply --hex --broadcast --ttl --tos -I --interface -s --source -p --source-port'
+		opts='-e --escapes --whole -c --count --interval --reply --session --hex --broadcast --ttl --tos -I --interface -s --source -p --source-port'
 		values='-c=value --count=value --interval=value --reply=value --ttl=value --tos=value -I=iface --interface=iface -s=local --source=local -p=port --source-port=port'
 		operands='host port none' ;;
 	udp-recv)
-		opts='-c --count -w --timeout --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast -I --interface'
-		values='-c=value --count=value -w=value --timeout=value --buffer=value --multicast=host -I=iface --interface=iface'
+		opts='-c --count -w --timeout --session --peer --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast -I --interface'
+		values='-c=value --count=value -w=value --timeout=value --peer=value --buffer=value --multicast=host -I=iface --interface=iface'
 		operands='host port' ;;
 	resolve)
 		opts='-r --reverse --canonical --service -l --long'

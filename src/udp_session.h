@@ -24,7 +24,7 @@ struct udp_session_options {
 void udp_session_check_peer(const struct command *, const char *arg);
 
 /*
- * Runs the session on the bound sockets (sockt-udp-recv(1), SESSION) to its end: stdin's end,
+ * Runs the session on the bound sockets (sockt-udp-recv(1), Sessions) to its end: stdin's end,
  * -c, -w, an ICMP error about a datagram sent, or stdout gone. Returns the exit status.
  */
 int udp_session_run(const struct bound *, const struct udp_session_options *);

@@ -62,6 +62,9 @@ dns	sockt udp-send -e --hex --reply 2 192.0.2.53 53 '\x12\x34\x01\x00\x00\x01\x0
 uprobe	sockt udp-send --reply 1 127.0.0.1 514 probe
 ulog	sockt udp-send --interval 1ms 127.0.0.1 514 < app.log
 ubcast	sockt udp-send --broadcast 10.0.0.255 9999 hello
+usess	sockt -v udp-recv --session 5000
+upeer	echo status | sockt udp-recv --peer 127.0.0.1:6000 -w 1 -c 1 127.0.0.1 5000
+usendsess	sockt udp-send --session 127.0.0.1 5000
 tr6	sockt -6 trace -T example.test 443
 trT	sockt trace -T 192.0.2.7 443
 trv	sockt -v trace host.test 443
@@ -692,6 +695,41 @@ wait_in() {
 	run -1 --separate-stderr sh_in "$N" "$(doc uprobe)"
 	[[ "$stderr" == *"[ECONNREFUSED, errno 111]"* ]]
 	[[ "$stderr" != *"no reply"* ]]
+}
+
+@test "examples: udp-recv --session 5000 answers the first sender from stdin and names it" {
+	ns
+	echo answer >"$(tmp)/lines"
+	STDIN_FILE="$(tmp)/lines" spawn r sh_in "$N" "$(doc usess)"
+	wait_in "$N" 5000 udp
+	run -0 in_ns "$N" python3 "$TESTLIB/udp_session_peer.py" ::1 5000 send:question recv
+	[[ "${lines[1]}" == "got 6 ::1 5000 answer" ]]
+	wait_exit "$(cat "$(tmp)/r.pid")"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/r.out")" = question ]
+	grep -Eq '^sockt udp-recv: session locked onto ::1 port [0-9]+ \(the first sender\)$' "$(tmp)/r.err"
+}
+
+@test "examples: udp-recv --peer 127.0.0.1:6000 -w 1 -c 1 asks from port 5000 and gets one answer" {
+	ns
+	peer svc "$N" udp-serve 127.0.0.1 6000 "$(tmp)/q" 6f6b
+	run -0 --separate-stderr sh_in "$N" "$(doc upeer)"
+	[ "$output" = ok ]
+	[ "$(cat "$(tmp)/q")" = "$(printf status | od -An -tx1 | tr -d ' \n')" ]
+}
+
+@test "examples: udp-send --session 127.0.0.1 5000 writes the answer while stdin is open" {
+	ns
+	spawn echo in_ns "$N" "$SOCKT" udp-recv --echo 127.0.0.1 5000
+	wait_in "$N" 5000 udp
+	mkfifo "$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" spawn s sh_in "$N" "$(doc usendsess)"
+	exec 5>"$(tmp)/in"
+	echo typed >&5
+	wait_for_line "$(tmp)/s.out" '^typed$'
+	exec 5>&-
+	wait_exit "$(cat "$(tmp)/s.pid")"
+	[ "$EXIT_STATUS" -eq 0 ]
 }
 
 @test "examples: udp-send --interval 1ms < app.log sends one datagram a line" {
