@@ -23,6 +23,7 @@
 #include "scan.h"
 #include "sock.h"
 #include "source.h"
+#include "tcping.h"
 #include "tunables.h"
 
 enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT_PARALLEL };
@@ -32,13 +33,16 @@ static const struct opt options[] = {
 	{ "source-port", 'p', required_argument, "PORT", "connect from this local port" },
 	{ "timeout", 'w', required_argument, "D",
 	    "connection set-up limit (none; -z: per port, 2 s)" },
-	{ "idle-timeout", 'i', required_argument, "D", "close after D with no data either way" },
-	{ "linger", OPT_LINGER, required_argument, "0",
-	    "close with RST: no TIME_WAIT on this side" },
+	{ "idle-timeout", 'i', required_argument, "D",
+	    "close after D with no data either way (-z -c: probe every D, 1 s)" },
+	{ "linger", OPT_LINGER, required_argument, "0|fin",
+	    "0: close with RST, no TIME_WAIT here (-z -c default); fin: normal close" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL, "keep sending open at stdin EOF" },
 	{ "recv-only", OPT_RECV_ONLY, no_argument, NULL, "do not read stdin" },
 	{ "send-only", OPT_SEND_ONLY, no_argument, NULL, "do not write to stdout" },
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
+	{ "count", 'c', required_argument, "N",
+	    "-z: probe one port N times, with ping's statistics" },
 	{ "parallel", OPT_PARALLEL, required_argument, "N",
 	    "-z: connects in flight at once (128)" },
 	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
@@ -49,7 +53,8 @@ static const struct opt options[] = {
 struct connect_options {
 	const char *source, *source_port;
 	int64_t timeout_usec, idle_usec;
-	int linger0, scan, parallel;
+	int linger0, linger_set, scan, parallel;
+	long long count; /* -z -c: probes (tcping.c) */
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
 	struct tunables tun;
@@ -318,6 +323,20 @@ scan_summary(const struct scan_report *sr, size_t ntargets, size_t nports,
 	    st->count[SCAN_OPEN], st->count[SCAN_CLOSED], st->count[SCAN_FILTERED]);
 }
 
+/* -z -c: the probes of tcping.c, to one port, closed with RST unless --linger fin. */
+static int
+probe(const struct command *cmd, const struct connect_options *o, const char *host,
+    const struct scan_target *targets, size_t n, const struct scan_ports *ports,
+    const struct source *src)
+{
+	struct tcping_options to = { o->count, o->idle_usec >= 0 ? o->idle_usec : 1000000,
+		o->timeout_usec, o->linger_set ? o->linger0 : 1, src };
+
+	if (ports->count != 1)
+		opt_usage_error(cmd, "-c probes one port, and %zu are given", ports->count);
+	return tcping_run(&to, host, targets, n, ports);
+}
+
 static int
 run_scan(const struct command *cmd, const struct connect_options *o, const struct endpoint *ep,
     int argc, char **argv)
@@ -339,6 +358,11 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		return status;
 	status = scan_targets(o, ep, res, &src, &targets, &n);
 	freeaddrinfo(res);
+	if (status == EXIT_OK && o->count > 0) {
+		status = probe(cmd, o, ep->host, targets, n, &ports, &src);
+		free(targets);
+		return status;
+	}
 	if (status == EXIT_OK && (sr.address = calloc(n, sizeof(*sr.address))) == NULL) {
 		report_errno(errno, "scan %s", ep->host);
 		status = EXIT_LOCAL;
@@ -383,11 +407,12 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			o->source_port = p->arg;
 			break;
 		case 'w': o->timeout_usec = opt_duration(p); break;
-		case 'i':
-			o->idle_usec = o->relay.idle_usec = opt_duration(p);
-			o->relay_only = "-i";
+		case 'i': o->idle_usec = o->relay.idle_usec = opt_duration(p); break;
+		case OPT_LINGER:
+			o->linger0 = o->relay.linger0 = opt_linger(p);
+			o->linger_set = 1;
 			break;
-		case OPT_LINGER: o->linger0 = o->relay.linger0 = opt_linger(p); break;
+		case 'c': o->count = opt_count(p); break;
 		case OPT_NO_SHUTDOWN:
 			o->relay.no_shutdown = 1;
 			o->relay_only = "--no-shutdown";
@@ -431,6 +456,10 @@ run(const struct command *cmd, int argc, char **argv)
 		opt_usage_error(cmd, "%s applies to a relay, not to -z", o.relay_only);
 	if (!o.scan && o.parallel != 0)
 		opt_usage_error(cmd, "--parallel applies to -z only");
+	if (!o.scan && o.count > 0)
+		opt_usage_error(cmd, "-c applies to -z only (probes)");
+	if (o.scan && o.count == 0 && o.idle_usec >= 0)
+		opt_usage_error(cmd, "-i applies to a relay, or to -z -c (the probes' interval)");
 	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);
 	if (o.scan) {
 		if (o.timeout_usec == -1)

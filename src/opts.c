@@ -338,9 +338,11 @@ opt_interface(const struct opt_parser *p)
 int
 opt_linger(const struct opt_parser *p)
 {
+	if (strcmp(p->arg, "fin") == 0)
+		return 0;
 	if (strcmp(p->arg, "0") != 0)
 		bad_value(p->cmd, "linger", p->arg, p->name,
-		    "0 (close with RST), the only one supported");
+		    "0 (close with RST) or fin (the normal close)");
 	return 1;
 }
 

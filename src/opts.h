@@ -44,7 +44,7 @@ long long opt_number(const struct opt_parser *, long long min, long long max);
 int opt_ttl(const struct opt_parser *); /* a TTL or hop limit: 1-255 */
 int opt_tos(const struct opt_parser *); /* a TOS or traffic class byte: 0-255, or 0x00-0xff */
 const char *opt_interface(const struct opt_parser *); /* a name of 1-15 characters */
-/* --linger: 0 (close with RST) is the only value; returns 1. */
+/* --linger: 0 (close with RST) returns 1, fin (the normal close, FIN) returns 0. */
 int opt_linger(const struct opt_parser *);
 /* Bytes, with k, M, G for powers of 1024. */
 uint64_t opt_size(const struct opt_parser *, uint64_t min, uint64_t max);

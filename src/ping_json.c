@@ -79,13 +79,8 @@ ping_json_summary(struct ping_output *out, struct ping_output_host *oh, const st
     double loss, long long ms)
 {
 	const struct ping_stats *s = &h->stats;
-	long long min, avg, max, mdev;
-	static const char *const keys[] = { "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms",
-		"rtt_mdev_ms" };
 	struct json j;
 
-	ping_stats_rtt(s, &min, &avg, &max, &mdev);
-	long long v[] = { min, avg, max, mdev };
 	ping_json_head(&j, "summary", oh, h);
 	json_int(&j, "transmitted", s->transmitted);
 	json_int(&j, "received", s->received);
@@ -97,12 +92,7 @@ ping_json_summary(struct ping_output *out, struct ping_output_host *oh, const st
 	json_int(&j, "late", s->late);
 	json_double(&j, "loss_percent", loss, 3);
 	json_int(&j, "time_ms", ms);
-	for (size_t k = 0; k < 4; k++) {
-		if (s->received + s->duplicates > 0)
-			json_double(&j, keys[k], (double)v[k] / 1000, 3);
-		else
-			json_null(&j, keys[k]);
-	}
+	ping_stats_rtt_json(&j, s);
 	json_int(&j, "pipe", s->pipe);
 	return ping_json_write(out, &j);
 }

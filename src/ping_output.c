@@ -356,15 +356,12 @@ ping_output_event(const struct ping_event *ev, void *arg)
 static void
 text_rtt_line(struct ping_output *out, const struct ping_stats *s)
 {
-	long long min, avg, max, mdev;
+	char rtt[160];
 	const char *comma = "";
 
 	if (s->received > 0) {
-		ping_stats_rtt(s, &min, &avg, &max, &mdev);
-		text(out,
-		    "rtt min/avg/max/mdev = %lld.%03lld/%lld.%03lld/%lld.%03lld/%lld.%03lld ms",
-		    min / 1000, min % 1000, avg / 1000, avg % 1000, max / 1000, max % 1000,
-		    mdev / 1000, mdev % 1000);
+		ping_stats_rtt_text(s, rtt, sizeof(rtt));
+		text(out, "%s", rtt);
 		comma = ", ";
 	}
 	if (s->pipe > 1)
@@ -400,10 +397,7 @@ ping_output_summaries(struct ping_output *out, const struct pinger *p)
 	for (size_t i = 0; i < p->nhosts; i++) {
 		const struct ping_host *h = &p->hosts[i];
 		const struct ping_stats *s = &h->stats;
-		/* ping's figure, float included, so that both print the same. */
-		double loss = s->transmitted ? (float)((double)(s->transmitted - s->received) *
-						       100.0 / (double)s->transmitted)
-					     : 0;
+		double loss = ping_stats_loss(s);
 		long long ms = (s->last_send - s->first_send + 500) / 1000;
 		int w = globals.json ? ping_json_summary(out, &out->hosts[i], h, loss, ms)
 				     : text_summary(out, &out->hosts[i], s, loss, ms);

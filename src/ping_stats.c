@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "json.h"
 #include "pinger.h"
 
 void
@@ -61,4 +62,40 @@ ping_format_rtt(long long t, char *buf, size_t len)
 		snprintf(buf, len, "%lld.%02lld", (t + 5) / 1000, ((t + 5) % 1000) / 10);
 	else
 		snprintf(buf, len, "%lld.%03lld", t / 1000, t % 1000);
+}
+
+double
+ping_stats_loss(const struct ping_stats *s)
+{
+	/* ping's figure, float included, so that both print the same. */
+	return s->transmitted ? (float)((double)(s->transmitted - s->received) * 100.0 /
+					(double)s->transmitted)
+			      : 0;
+}
+
+int
+ping_stats_rtt_text(const struct ping_stats *s, char *buf, size_t len)
+{
+	long long min, avg, max, mdev;
+
+	ping_stats_rtt(s, &min, &avg, &max, &mdev);
+	return snprintf(buf, len,
+	    "rtt min/avg/max/mdev = %lld.%03lld/%lld.%03lld/%lld.%03lld/%lld.%03lld ms", min / 1000,
+	    min % 1000, avg / 1000, avg % 1000, max / 1000, max % 1000, mdev / 1000, mdev % 1000);
+}
+
+void
+ping_stats_rtt_json(struct json *j, const struct ping_stats *s)
+{
+	static const char *const keys[] = { "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms",
+		"rtt_mdev_ms" };
+	long long v[4];
+
+	ping_stats_rtt(s, &v[0], &v[1], &v[2], &v[3]);
+	for (size_t k = 0; k < 4; k++) {
+		if (s->received + s->duplicates > 0)
+			json_double(j, keys[k], (double)v[k] / 1000, 3);
+		else
+			json_null(j, keys[k]);
+	}
 }

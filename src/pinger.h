@@ -149,5 +149,12 @@ void ping_stats_rtt(const struct ping_stats *, long long *min, long long *avg, l
     long long *mdev);
 /* "0.046", "12.3", "123": a time in ms the way ping prints time=. */
 void ping_format_rtt(long long usec, char *buf, size_t len);
+/* The loss in percent, as ping computes it (through a float). */
+double ping_stats_loss(const struct ping_stats *);
+/* "rtt min/avg/max/mdev = 0.031/0.045/0.062/0.011 ms" into buf; snprintf's return. */
+int ping_stats_rtt_text(const struct ping_stats *, char *buf, size_t len);
+struct json;
+/* The four figures as "rtt_min_ms" ... "rtt_mdev_ms" (null when nothing was received). */
+void ping_stats_rtt_json(struct json *, const struct ping_stats *);
 
 #endif

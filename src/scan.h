@@ -80,6 +80,9 @@ void scan_result_format(const struct scan_result *, const char *address, int64_t
 /* The --json object of one port, into j (begun and ended here). Pure. */
 void scan_result_json(struct json *j, const char *host, const char *address,
     const struct scan_result *);
+/* Its fields only, into an object the caller begins and ends (connect -z -c adds its own). */
+void scan_result_json_fields(struct json *j, const char *host, const char *address,
+    const struct scan_result *);
 
 /* How many connects can be in flight under RLIMIT_NOFILE (raised if allowed). */
 int scan_fit_parallel(int want);
