@@ -68,8 +68,8 @@ _sockt() {
 		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value -I=iface --interface=iface'
 		operands='host port' ;;
 	connect)
-		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel --tos -I --interface'
-		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value --tos=value -I=iface --interface=iface'
+		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan -c --count --parallel --tos -I --interface'
+		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value -c=value --count=value --parallel=value --tos=value -I=iface --interface=iface'
 		operands='host port' ;;
 	send)
 		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout -I --interface'

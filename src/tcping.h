@@ -23,7 +23,7 @@ struct tcping_options {
 /*
  * Probes port on each of the n addresses (host is the name given, for the
  * summaries and --json), writes each probe and then each address's
- * statistics. Returns the exit status (sockt-connect(1), TCP probes).
+ * statistics. Returns the exit status (sockt-connect(1), Probing a port).
  */
 int tcping_run(const struct tcping_options *, const char *host, const struct scan_target *,
     size_t n, const struct scan_ports *port);

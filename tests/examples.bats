@@ -30,6 +30,7 @@ pingmany	sockt raw-ping -c 5 host1.test host2.test ::1
 chead	printf 'HEAD / HTTP/1.0\r\n\r\n' | sockt connect example.test 80
 cv	sockt connect -v example.test 443 </dev/null
 cscanall	sockt connect -z localhost 22 80
+tcping	sockt connect -z -c 5 -i 0.2 localhost 80
 cscanw	sockt connect -z -w 1 192.0.2.7 20-25 80 443
 cjson	sockt --json connect -z 127.0.0.1 1-65535 | grep '"open"'
 csrc	sockt connect -s 192.0.2.1 -p 5000 --linger 0 192.0.2.7 9000 <request
@@ -86,6 +87,7 @@ bench/ping.sh src/sockt	a benchmark against iputils ping and fping over 100 host
 bench/state.sh src/sockt	a benchmark of 10,000 TIME_WAIT sockets against ss; no timed assertions here
 bench/resolve.sh src/sockt	a benchmark against getent ahosts; no timed assertions here
 bench/trace.sh src/sockt	a benchmark of a 10-hop chain against traceroute and tracepath; no timed assertions here
+bench/tcping.sh src/sockt	a benchmark of 1000 TCP probes against hping3 -S; no timed assertions here
 EOF
 )
 
@@ -821,6 +823,16 @@ trace_sh() {
 	[[ "${lines[2]}" =~ ^"127.0.0.1 port 22 (tcp) open " ]]
 	[[ "${lines[3]}" =~ ^"127.0.0.1 port 80 (tcp) open " ]]
 	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "examples: connect -z -c 5 -i 0.2 localhost 80 probes both addresses five times, with statistics" {
+	ns
+	peer srv "$N" hold :: 80
+	run -0 --separate-stderr sh_in "$N" "$(doc tcping)"
+	[ "$(grep -Ec '^seq=[1-5] (::1|127\.0\.0\.1) port 80 \(tcp\) open ' <<<"$output")" -eq 10 ]
+	grep -qx -- '--- localhost (::1) port 80 (tcp) probe statistics ---' <<<"$output"
+	grep -qx -- '--- localhost (127.0.0.1) port 80 (tcp) probe statistics ---' <<<"$output"
+	[ "$(grep -Ec '^5 probes sent, 5 open, 0% loss, time (7[5-9][0-9]|[89][0-9][0-9]|1[0-9]{3})ms$' <<<"$output")" -eq 2 ]
 }
 
 @test "examples: the README's IPv6 trace to a port reaches it" {
