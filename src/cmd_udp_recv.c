@@ -164,12 +164,7 @@ echo_back(int fd, const struct sockaddr *to, socklen_t tolen, const void *data, 
 static void
 report_truncated(const struct receiver *r, const struct sockaddr *from, size_t size)
 {
-	char text[ADDR_STRLEN];
-	uint16_t port = dgram_address(from, text, sizeof(text));
-
-	report_error("datagram of %zu bytes from %s port %u truncated to the %zu-byte buffer", size,
-	    text, port, r->o->buffer);
-	report_hint("--buffer %zu (or more) keeps it whole", size);
+	dgram_report_truncated(from, size, r->o->buffer);
 }
 
 /* Writes the batch out; 0, or -1 with errno from stdout. */

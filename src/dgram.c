@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dgram.h"
+#include "report.h"
 #include "io.h"
 
 size_t
@@ -314,4 +315,15 @@ dgram_address(const struct sockaddr *sa, char *buf, size_t len)
 	addr_unmap(sa, &plain);
 	addr_format((struct sockaddr *)&plain, buf, len);
 	return addr_port((struct sockaddr *)&plain);
+}
+
+void
+dgram_report_truncated(const struct sockaddr *from, size_t size, size_t buffer)
+{
+	char text[ADDR_STRLEN];
+	uint16_t port = dgram_address(from, text, sizeof(text));
+
+	report_error("datagram of %zu bytes from %s port %u truncated to the %zu-byte buffer", size,
+	    text, port, buffer);
+	report_hint("--buffer %zu (or more) keeps it whole", size);
 }

@@ -99,5 +99,7 @@ int dgram_is_multicast(const struct sockaddr *);
 int dgram_join(int fd, const struct sockaddr *group, socklen_t grouplen, unsigned ifindex);
 /* The address as it is printed (IPv4-mapped as IPv4) into buf; returns its port. */
 uint16_t dgram_address(const struct sockaddr *, char *buf, size_t len);
+/* udp-recv's error line and hint for a datagram of size bytes cut to a buffer of buffer bytes. */
+void dgram_report_truncated(const struct sockaddr *from, size_t size, size_t buffer);
 
 #endif

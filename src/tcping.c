@@ -141,33 +141,42 @@ rounds(struct tcping *t, const struct scan_ports *port)
 	return EXIT_OK;
 }
 
-/* "sent N, open N" and the rest; JSON or ping's three lines. */
+/* An address's figures as one --json object. */
+static void
+summary_json(struct tcping *t, const struct probed *a, long long ms)
+{
+	const struct ping_stats *s = &a->stats;
+	struct json j;
+
+	json_init(&j);
+	json_object_begin(&j);
+	json_string(&j, "type", "summary");
+	json_string(&j, "host", t->host);
+	json_string(&j, "address", a->text);
+	json_int(&j, "port", t->port);
+	json_int(&j, "sent", s->transmitted);
+	json_int(&j, "open", s->received);
+	json_int(&j, "closed", a->closed);
+	json_int(&j, "filtered", a->filtered);
+	json_int(&j, "errors", a->errors);
+	json_double(&j, "loss_percent", ping_stats_loss(s), 3);
+	json_int(&j, "time_ms", ms);
+	ping_stats_rtt_json(&j, s);
+	json_object_end(&j);
+	if (json_write(&j) == -1 && t->write_err == 0)
+		t->write_err = errno;
+	json_free(&j);
+}
+
+/* ping's three lines: the banner, the counts, the round trips (when any probe was open). */
 static void
 summary(struct tcping *t, const struct probed *a, long long ms)
 {
 	const struct ping_stats *s = &a->stats;
 	char rtt[160], name[ADDR_STRLEN * 2 + 8];
-	struct json j;
 
 	if (globals.json) {
-		json_init(&j);
-		json_object_begin(&j);
-		json_string(&j, "type", "summary");
-		json_string(&j, "host", t->host);
-		json_string(&j, "address", a->text);
-		json_int(&j, "port", t->port);
-		json_int(&j, "sent", s->transmitted);
-		json_int(&j, "open", s->received);
-		json_int(&j, "closed", a->closed);
-		json_int(&j, "filtered", a->filtered);
-		json_int(&j, "errors", a->errors);
-		json_double(&j, "loss_percent", ping_stats_loss(s), 3);
-		json_int(&j, "time_ms", ms);
-		ping_stats_rtt_json(&j, s);
-		json_object_end(&j);
-		if (json_write(&j) == -1 && t->write_err == 0)
-			t->write_err = errno;
-		json_free(&j);
+		summary_json(t, a, ms);
 		return;
 	}
 	if (strcmp(t->host, a->text) == 0)

@@ -183,17 +183,6 @@ check_errors(struct session *s)
 	return 1;
 }
 
-static void
-report_truncated(const struct session *s, const struct sockaddr *from, size_t size)
-{
-	char text[ADDR_STRLEN];
-	uint16_t port = dgram_address(from, text, sizeof(text));
-
-	report_error("datagram of %zu bytes from %s port %u truncated to the %zu-byte buffer", size,
-	    text, port, s->o->buffer);
-	report_hint("--buffer %zu (or more) keeps it whole", size);
-}
-
 /* One datagram from the peer, written whole (or cut, and said so). */
 static void
 write_datagram(struct session *s, const struct sockaddr *from, size_t size)
@@ -206,7 +195,7 @@ write_datagram(struct session *s, const struct sockaddr *from, size_t size)
 	s->last = clock_now_usec();
 	report_verbose(1, "%zu byte%s from %s port %u", size, size == 1 ? "" : "s", text, port);
 	if (kept < size) {
-		report_truncated(s, from, size);
+		dgram_report_truncated(from, size, s->o->buffer);
 		s->truncated = 1;
 	}
 	if (payload_write(s->o->format, from, s->buf, kept, size) == -1) {
