@@ -458,6 +458,9 @@ run(const struct command *cmd, int argc, char **argv)
 		opt_usage_error(cmd, "--parallel applies to -z only");
 	if (!o.scan && o.count > 0)
 		opt_usage_error(cmd, "-c applies to -z only (probes)");
+	if (o.count > 0 && o.parallel != 0)
+		opt_usage_error(cmd,
+		    "--parallel applies to a scan; -z -c probes every address at once");
 	if (o.scan && o.count == 0 && o.idle_usec >= 0)
 		opt_usage_error(cmd, "-i applies to a relay, or to -z -c (the probes' interval)");
 	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);

@@ -143,6 +143,8 @@ time_waits() {
 	[ "${lines[0]}" = "sockt connect: -c applies to -z only (probes)" ]
 	run -2 "$SOCKT" connect -z -i 1 127.0.0.1 1
 	[ "${lines[0]}" = "sockt connect: -i applies to a relay, or to -z -c (the probes' interval)" ]
+	run -2 "$SOCKT" connect -z -c 2 --parallel 4 127.0.0.1 1
+	[ "${lines[0]}" = "sockt connect: --parallel applies to a scan; -z -c probes every address at once" ]
 	run -2 "$SOCKT" connect -z -c 0 127.0.0.1 1
 	[[ "${lines[0]}" == "sockt connect: invalid count '0' for -c"* ]]
 	run -2 "$SOCKT" connect -z -c 2 --linger 5 127.0.0.1 1
