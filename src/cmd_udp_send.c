@@ -320,8 +320,8 @@ finish(struct sender *s)
 
 	if (s->reply >= 0 && !s->stop)
 		wait_until(s, clock_now_usec() + s->reply, 1);
-	else
-		check_errors(s);
+	else if (!check_errors(s) && s->session)
+		read_answers(s); /* those that came since the last line */
 	report_verbose(1, "sent %llu datagram%s (%llu byte%s) to %s port %u",
 	    (unsigned long long)s->sent, s->sent == 1 ? "" : "s", (unsigned long long)s->bytes,
 	    s->bytes == 1 ? "" : "s", s->t.text, s->t.port);

@@ -46,8 +46,10 @@ dgram_input_lines(int fd, char *buf, size_t bufsize, const struct dgram_sink *si
 
 	*too_long = 0;
 	for (;;) {
-		if ((n = read_when_ready(fd, buf + have, bufsize - have, sink)) == -2)
-			return 1;
+		if ((n = read_when_ready(fd, buf + have, bufsize - have, sink)) == -2) {
+			*too_long = have; /* an unfinished line, read and not sent */
+			return 2;
+		}
 		if (n == -1)
 			return -1;
 		have += (size_t)n;

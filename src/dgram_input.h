@@ -21,8 +21,10 @@ struct dgram_sink {
  * Reads fd to its end and gives each line, newline stripped, to the sink
  * (a last line without a newline too). buf holds bufsize bytes; a line that
  * does not fit is read on to its end and its length put in *too_long.
- * Returns 0 at EOF, 1 when the sink stopped or a line was too long, -1 with
- * errno when reading failed.
+ * Returns 0 at EOF, 1 when the sink stopped or a line was too long, 2 when
+ * the sink's wait stopped it (*too_long then counts the bytes of an unfinished
+ * line that were read and not given to the sink), -1 with errno when reading
+ * failed.
  */
 int dgram_input_lines(int fd, char *buf, size_t bufsize, const struct dgram_sink *,
     size_t *too_long);

@@ -369,6 +369,13 @@ talk(struct session *s, char *line)
 		fail(s, EXIT_LOCAL);
 	} else if (r == 1 && too_long > 0 && !s->done)
 		fail(s, udp_target_report_too_long(&s->peer, too_long));
+	else if (r == 2 && too_long > 0) {
+		report_error("%zu byte%s read from stdin (a line without its newline) not sent: "
+			     "the "
+			     "session ended",
+		    too_long, too_long == 1 ? "" : "s");
+		fail(s, EXIT_LOCAL);
+	}
 	if (s->done)
 		return;
 	report_verbose(1, "stdin ended: %llu datagram%s (%llu byte%s) sent to %s port %u",
