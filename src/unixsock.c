@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,6 +207,43 @@ bind_failed(int fd, const char *call, const struct unix_addr *a, int socktype)
 	return exit_status_for_errno(err);
 }
 
+/* The socket file to remove if a signal ends the program; only the handler reads it. */
+static struct unix_addr bound_file;
+
+/* Only the file this bind made: another listener may have replaced it since. lstat and unlink
+ * are async-signal-safe. */
+static void
+remove_file(const struct unix_addr *a)
+{
+	struct stat st;
+
+	if (a->abstract || a->ino == 0 || lstat(a->sun.sun_path, &st) == -1)
+		return;
+	if (S_ISSOCK(st.st_mode) && st.st_dev == a->dev && st.st_ino == a->ino)
+		unlink(a->sun.sun_path);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the file goes, then the signal ends the program as it would have. */
+static void
+on_signal(int sig)
+{
+	remove_file(&bound_file);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+remove_on_signal(const struct unix_addr *a)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	bound_file = *a;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int
 unix_bind(struct unix_addr *a, int socktype, int backlog, struct bound *b)
 {
@@ -228,6 +266,7 @@ unix_bind(struct unix_addr *a, int socktype, int backlog, struct bound *b)
 	if (!a->abstract && stat(a->sun.sun_path, &st) == 0) {
 		a->dev = st.st_dev;
 		a->ino = st.st_ino;
+		remove_on_signal(a);
 	}
 	b->n = 1;
 	b->fd[0] = fd;
@@ -238,14 +277,8 @@ unix_bind(struct unix_addr *a, int socktype, int backlog, struct bound *b)
 void
 unix_unbind(const struct unix_addr *a, struct bound *b)
 {
-	struct stat st;
-
 	sock_close_bound(b);
-	/* Only the file this bind made: another listener may have replaced it since. */
-	if (a->abstract || a->ino == 0 || lstat(a->sun.sun_path, &st) == -1)
-		return;
-	if (S_ISSOCK(st.st_mode) && st.st_dev == a->dev && st.st_ino == a->ino)
-		unlink(a->sun.sun_path);
+	remove_file(a);
 }
 
 int

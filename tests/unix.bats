@@ -211,3 +211,48 @@ upeer() {
 	run -2 "$SOCKT" connect -U -z "$(tmp)/a"
 	[ "${lines[0]}" = "sockt connect: -U takes none of -z, -s, -p, --tos, -I" ]
 }
+
+@test "udp-recv --dgram writes each datagram from socat and names its sender with -v" {
+	local sock
+	sock="$(tmp)/d.sock"
+	spawn rx "$SOCKT" -v --json udp-recv --dgram -c 2 -w 5 "$sock"
+	wait_for_line "$(tmp)/rx.err" 'listening on'
+	grep -qx "sockt udp-recv: listening on $sock (unix dgram)" "$(tmp)/rx.err"
+	printf 'one' | timeout 5 socat -u - "UNIX-SENDTO:$sock"
+	timeout 5 socat -u - "UNIX-SENDTO:$sock,bind=$(tmp)/from.sock" <<<"two"
+	wait_exit "$SPAWNED_PID"
+	[ "$EXIT_STATUS" = 0 ]
+	[ "$(sed -n 1p "$(tmp)/rx.out")" = '{"from":"unnamed","bytes":3,"data":"one"}' ]
+	[ "$(sed -n 2p "$(tmp)/rx.out")" = '{"from":"'"$(tmp)"'/from.sock","bytes":4,"data":"two\n"}' ]
+	grep -qx "sockt udp-recv: 3 bytes from unnamed" "$(tmp)/rx.err"
+	grep -qx "sockt udp-recv: 4 bytes from $(tmp)/from.sock" "$(tmp)/rx.err"
+	[ ! -e "$sock" ]
+}
+
+@test "udp-send -U sends stdin's lines to socat, and --reply takes udp-recv --echo's answers" {
+	local sock
+	sock="$(tmp)/r.sock"
+	spawn rx socat -u "UNIX-RECV:$sock" -
+	wait_for_line /proc/net/unix "$sock\$"
+	printf 'l1\nl2\n' | timeout 5 "$SOCKT" udp-send -U "$sock"
+	wait_for_line "$(tmp)/rx.out" 'l1l2'
+	spawn echo "$SOCKT" udp-recv -U --echo -c 1 "@sockt-echo-$$"
+	wait_for_line /proc/net/unix "@sockt-echo-$$\$"
+	run -0 --separate-stderr timeout 5 "$SOCKT" -v udp-send -U --reply 2 "@sockt-echo-$$" ping
+	[ "$output" = ping ]
+	[[ "${stderr_lines[0]}" =~ ^"sockt udp-send: sending from @"[0-9a-f]+" to @sockt-echo-$$ (unix dgram)"$ ]]
+	[ "${stderr_lines[1]}" = "sockt udp-send: 4 bytes from @sockt-echo-$$" ]
+	run -1 "$SOCKT" udp-send -U "$(tmp)/none.sock" x
+	[ "${lines[0]}" = "sockt udp-send: connect to $(tmp)/none.sock (unix dgram): No such file or directory [ENOENT, errno 2]" ]
+	run -1 "$SOCKT" udp-send -U --reply 0.2 "$sock" x
+	[ "${lines[0]}" = "sockt udp-send: no reply from $sock within 200 ms" ]
+}
+
+@test "listen -U ended by SIGTERM removes its socket file, with status 143" {
+	ulisten l "$(tmp)/t.sock"
+	[ -S "$(tmp)/t.sock" ]
+	kill -TERM "$LPID"
+	wait_exit "$LPID"
+	[ "$EXIT_STATUS" = 143 ]
+	[ ! -e "$(tmp)/t.sock" ]
+}
