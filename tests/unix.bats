@@ -256,3 +256,25 @@ upeer() {
 	[ "$EXIT_STATUS" = 143 ]
 	[ ! -e "$(tmp)/t.sock" ]
 }
+
+@test "state -x lists a listening socket with its path, state and owner, from netlink and /proc" {
+	local sock inode
+	sock="$(tmp)/st.sock"
+	upeer srv hold "$sock"
+	run -0 "$SOCKT" -v state -x "$sock"
+	[ "${lines[0]}" = "sockt state: source: netlink (NETLINK_SOCK_DIAG, UNIX_DIAG)" ]
+	[[ "${lines[1]}" =~ ^TYPE\ +STATE\ +INODE\ +PEER\ +UID\ +OWNER\ +PATH$ ]]
+	[[ "${lines[2]}" =~ ^stream\ +LISTEN\ +[0-9]+\ +-\ +$(id -u)\ +$SPAWNED_PID/python3\ +$sock$ ]]
+	[ "${lines[3]}" = "1 Unix socket: 1 LISTEN" ]
+	inode=$(awk '{print $3}' <<<"${lines[2]}")
+	run -0 env SOCKT_SOCKDIAG=proc "$SOCKT" state -x -H "$sock"
+	[[ "$output" =~ ^stream\ +LISTEN\ +$inode\ +-\ +-\ +$sock$ ]]
+	# A connection shows both ends, each naming the other as its peer.
+	spawn cli socat -u "UNIX-CONNECT:$sock" /dev/null
+	wait_for_line /proc/net/unix " 03 .* $sock\$"
+	run -0 --separate-stderr "$SOCKT" --json state -x "$sock"
+	[ "$(jq -r 'select(.type == "unix") | .state' <<<"$output" | sort | tr '\n' ' ')" = "CONNECTED LISTEN " ]
+	[ "$(jq -r 'select(.type == "summary") | .total' <<<"$output")" = 2 ]
+	run -2 "$SOCKT" state -x -u
+	[ "${lines[0]}" = "sockt state: -x takes neither -u nor --state" ]
+}
