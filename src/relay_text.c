@@ -17,9 +17,24 @@ relay_failure_is_local(enum relay_failure failure)
 	       failure == RELAY_FAIL_SYSTEM;
 }
 
+/* A Unix socket's close: who went first, and no TIME_WAIT either way. */
+static const char *
+unix_closer_text(const struct relay_stats *st)
+{
+	if (st->first_close == RELAY_CLOSER_LOCAL)
+		return "this side closed first";
+	if (st->first_close == RELAY_CLOSER_PEER)
+		return "the peer closed first";
+	if (st->idle_timeout)
+		return "idle timeout: this side closed";
+	return st->err == ECONNRESET ? "the peer reset the connection" : "neither side had closed";
+}
+
 static const char *
 closer_text(const struct relay_stats *st, int linger0)
 {
+	if (st->local_socket)
+		return unix_closer_text(st);
 	switch (st->first_close) {
 	case RELAY_CLOSER_LOCAL:
 		/* After a FIN of ours and the peer's, TIME_WAIT is certain, SO_LINGER or not. */

@@ -189,6 +189,8 @@ upeer() {
 	wait_exit "$LPID"
 	grep -qx "sockt listen: connection from unnamed" "$(tmp)/l.err"
 	grep -qx "sockt listen: peer on unnamed: pid $pid (python3), uid $(id -u), gid $(id -g)" "$(tmp)/l.err"
+	# No TIME_WAIT on a Unix socket: the summary says only who closed first.
+	grep -Eqx "sockt listen: closed: 0 bytes sent, 1 received, 1 written out in [0-9.]+ s; (this side|the peer) closed first" "$(tmp)/l.err"
 	run -0 --separate-stderr timeout 5 "$SOCKT" -v connect -U "@sockt-v-$$" </dev/null 2>/dev/null || true
 	spawn srv socat "ABSTRACT-LISTEN:sockt-v-$$" "SYSTEM:echo ok"
 	local spid=$SPAWNED_PID
