@@ -53,13 +53,17 @@ unix_addr_parse(const char *s, struct unix_addr *a)
 void
 unix_operand(const struct command *cmd, int argc, char **argv, struct unix_addr *a)
 {
+	char shown[4 * 40 + 1];
+
 	if (argc < 1)
 		opt_usage_error(cmd, "missing PATH (-U: a Unix socket path, or @NAME)");
 	if (unix_addr_parse(argv[0], a) == 0)
 		return;
 	if (errno == EINVAL)
 		opt_usage_error(cmd, "invalid socket path '%s': give a path or @NAME", argv[0]);
-	report_errno(ENAMETOOLONG, "socket path %.40s... (%zu bytes)", argv[0], strlen(argv[0]));
+	/* The first 40 bytes name it, escaped as every socket name is. */
+	strvisx(shown, argv[0], 40, VIS_TAB | VIS_NL | VIS_OCTAL);
+	report_errno(ENAMETOOLONG, "socket path %s... (%zu bytes)", shown, strlen(argv[0]));
 	unix_hint(ENAMETOOLONG, a, 0, 0);
 	exit(EXIT_USAGE);
 }

@@ -149,6 +149,9 @@ upeer() {
 	[[ "${lines[1]}" == "sockt connect: hint: $(tmp)/dead.sock exists but nothing listens on it: a stale socket file"* ]]
 	run -1 "$SOCKT" connect -U "@sockt-none-$$"
 	[[ "${lines[1]}" == "sockt connect: hint: nothing is bound to the abstract name @sockt-none-$$:"* ]]
+	# A name's control bytes are escaped in every line.
+	run -1 "$SOCKT" connect -U "@sockt"$'\n\e'"x-$$"
+	[ "${lines[0]}" = "sockt connect: connect to @sockt\\012\\033x-$$ (unix stream): Connection refused [ECONNREFUSED, errno 111]" ]
 }
 
 @test "EACCES names the directory without search permission and the user, status 4" {
@@ -168,6 +171,10 @@ upeer() {
 	chmod 700 "$(tmp)/private/p.sock"
 	run -4 setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKT" connect -U "$(tmp)/private/p.sock"
 	[[ "${lines[1]}" == "sockt connect: hint: the socket $(tmp)/private/p.sock is srwx------ owned by root:"*"; connecting needs write permission on it" ]]
+	# Binding needs write permission on the directory.
+	run -4 setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKT" listen -U "$(tmp)/private/new.sock"
+	[ "${lines[0]}" = "sockt listen: bind to $(tmp)/private/new.sock (unix stream): Permission denied [EACCES, errno 13]" ]
+	[[ "${lines[1]}" == "sockt listen: hint: the directory $(tmp)/private is drwxr-xr-x owned by root:"*"; binding needs write permission on it" ]]
 }
 
 @test "a path over sun_path's 108 bytes is ENAMETOOLONG with a hint, status 2" {
