@@ -389,8 +389,8 @@ run_unix(const struct command *cmd, struct connect_options *o, int argc, char **
 	int fd, status;
 
 	if (o->scan || o->source != NULL || o->source_port != NULL || o->tun.tos_set ||
-	    o->tun.device != NULL)
-		opt_usage_error(cmd, "-U takes none of -z, -s, -p, --tos, -I");
+	    o->tun.device != NULL || o->linger0)
+		opt_usage_error(cmd, "-U takes none of -z, -s, -p, --tos, -I, --linger");
 	unix_operand(cmd, argc, argv, &a);
 	if (argc > 1)
 		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);

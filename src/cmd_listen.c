@@ -287,8 +287,8 @@ run_unix(const struct command *cmd, struct listen_options *o, int argc, char **a
 	struct bound b;
 	int status;
 
-	if (o->bind.tun.device != NULL)
-		opt_usage_error(cmd, "-I applies to IP sockets, not to -U");
+	if (o->bind.tun.device != NULL || o->linger0)
+		opt_usage_error(cmd, "-U takes neither -I nor --linger (TCP's RST)");
 	unix_operand(cmd, argc, argv, &a);
 	if (argc > 1)
 		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);

@@ -218,7 +218,9 @@ upeer() {
 	run -2 "$SOCKT" listen -U "$(tmp)/a" extra
 	[ "${lines[0]}" = "sockt listen: unexpected argument 'extra' after PATH" ]
 	run -2 "$SOCKT" connect -U -z "$(tmp)/a"
-	[ "${lines[0]}" = "sockt connect: -U takes none of -z, -s, -p, --tos, -I" ]
+	[ "${lines[0]}" = "sockt connect: -U takes none of -z, -s, -p, --tos, -I, --linger" ]
+	run -2 "$SOCKT" listen -U --linger 0 "$(tmp)/a"
+	[ "${lines[0]}" = "sockt listen: -U takes neither -I nor --linger (TCP's RST)" ]
 }
 
 @test "udp-recv --dgram writes each datagram from socat and names its sender with -v" {
