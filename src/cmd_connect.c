@@ -61,6 +61,7 @@ struct scan_report {
 	char (*address)[ADDR_STRLEN]; /* one per target */
 	int64_t timeout_usec;
 	int write_err; /* a --json line could not be written: errno */
+	unsigned char *filtered; /* per target: a port was filtered, its route is hinted */
 };
 
 static int
@@ -192,6 +193,8 @@ print_port(const struct scan_result *res, void *ctx)
 	char line[ADDR_STRLEN + 128];
 	struct json j;
 
+	if (res->state == SCAN_FILTERED)
+		sr->filtered[res->target] = 1;
 	if (globals.json) {
 		json_init(&j);
 		scan_result_json(&j, sr->host, sr->address[res->target], res);
@@ -339,11 +342,13 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		return status;
 	status = scan_targets(o, ep, res, &src, &targets, &n);
 	freeaddrinfo(res);
-	if (status == EXIT_OK && (sr.address = calloc(n, sizeof(*sr.address))) == NULL) {
+	if (status == EXIT_OK && ((sr.address = calloc(n, sizeof(*sr.address))) == NULL ||
+				     (sr.filtered = calloc(n, 1)) == NULL)) {
 		report_errno(errno, "scan %s", ep->host);
 		status = EXIT_LOCAL;
 	}
 	if (status != EXIT_OK) {
+		free(sr.address);
 		free(targets);
 		return status;
 	}
@@ -365,6 +370,11 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		status = EXIT_LOCAL;
 	}
 	scan_summary(&sr, n, ports.count, &st, start);
+	/* Once per address, not per port: where the kernel sends what never got an answer. */
+	for (size_t i = 0; i < n; i++)
+		if (sr.filtered[i])
+			hint_route((const struct sockaddr *)&targets[i].addr);
+	free(sr.filtered);
 	free(sr.address);
 	free(targets);
 	return status;

@@ -292,7 +292,7 @@ on_send_error(struct ping_output *out, struct ping_output_host *oh, const struct
 		if (ev->err == EMSGSIZE)
 			report_hint("the request is larger than the path allows; use a smaller -s");
 		else
-			hint_for_errno(ev->err, ev->host->family);
+			hint_unreachable(ev->err, (const struct sockaddr *)&ev->host->addr, NULL);
 	}
 	if (!globals.json)
 		return 0;
@@ -414,6 +414,10 @@ ping_output_summaries(struct ping_output *out, const struct pinger *p)
 			/* Silence, not an error message: only a trace can say where it starts. */
 			if (s->errors == 0 && s->transmitted > 0)
 				hint_trace((const struct sockaddr *)&h->addr, SOCK_RAW);
+			/* Silence or ICMP errors: the kernel's route to the host says where it
+			 * went. */
+			if (s->transmitted > 0 && !out->hosts[i].hinted)
+				hint_route((const struct sockaddr *)&h->addr);
 		}
 	}
 	return out->write_err != 0 ? EXIT_LOCAL : status;

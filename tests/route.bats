@@ -23,8 +23,8 @@ teardown() {
 	common_teardown
 }
 
-# reject_on_router RULE...: the router's forward chain rejects what the rules say.
-reject_on_router() {
+# router_rules RULE...: rules in the router's forward chain (rejects, drops).
+router_rules() {
 	printf 'table inet skt {\nchain f {\ntype filter hook forward priority 0;\n%s\n}\n}\n' \
 	    "$(printf '%s\n' "$@")" | ip netns exec "$R" nft -f -
 }
@@ -58,7 +58,7 @@ exhausted() {
 
 @test "connect: a router that rejects with host-unreachable is named as the sender" {
 	require_root
-	reject_on_router "meta nfproto ipv4 tcp dport 7001 reject with icmp type host-unreachable"
+	router_rules "meta nfproto ipv4 tcp dport 7001 reject with icmp type host-unreachable"
 	run -1 sockt_in "$C" connect "$D4" 7001
 	[[ "$output" == *"connect to $D4 port 7001 (tcp): No route to host [EHOSTUNREACH, errno 113]"* ]]
 	[[ "$output" == *"hint: host unreachable, reported by router 10.77.1.2"* ]]
@@ -67,7 +67,7 @@ exhausted() {
 
 @test "connect: an IPv6 router's address-unreachable names that router" {
 	require_root
-	reject_on_router "meta nfproto ipv6 tcp dport 7002 reject with icmpv6 type addr-unreachable"
+	router_rules "meta nfproto ipv6 tcp dport 7002 reject with icmpv6 type addr-unreachable"
 	run -1 sockt_in "$C" connect "$D6" 7002
 	[[ "$output" == *"connect to $D6 port 7002 (tcp): No route to host [EHOSTUNREACH, errno 113]"* ]]
 	[[ "$output" == *"hint: address unreachable, reported by router fd77:0:0:1::2"* ]]
@@ -84,7 +84,7 @@ exhausted() {
 
 @test "udp-send: a router that rejects the datagram is named as the sender" {
 	require_root
-	reject_on_router "meta nfproto ipv4 udp dport 7004 reject with icmp type admin-prohibited"
+	router_rules "meta nfproto ipv4 udp dport 7004 reject with icmp type admin-prohibited"
 	run -1 sockt_in "$C" udp-send --reply 2s "$D4" 7004 hello
 	[[ "$output" == *"send to $D4 port 7004 (udp): ICMP "*" from 10.77.1.2: "* ]]
 	[[ "$output" == *"hint: administratively prohibited, reported by router 10.77.1.2"* ]]
@@ -134,4 +134,29 @@ exhausted() {
 	[ "$(jq -sc '.[1] | [.type, .destinations, .total]' <<<"$output")" = '["census",1,10]' ]
 	run -0 in_ns "$A" "$SOCKT" state --summary -H --state established
 	[ -z "$output" ]
+}
+
+@test "raw-ping: a router's host-unreachable is followed by the route to the host" {
+	require_root
+	router_rules "icmp type echo-request reject with icmp type host-unreachable"
+	run -1 sockt_in "$C" raw-ping -c 1 "$D4"
+	[[ "$output" == *"From 10.77.1.2 icmp_seq=1 Destination Host Unreachable"* ]]
+	[[ "$output" == *"hint: the route to $D4: via 10.77.1.2 dev v1l src 10.77.1.1"* ]]
+}
+
+@test "connect -z: filtered ports give the route once per address, not once per port" {
+	require_root
+	router_rules "meta nfproto ipv4 tcp dport 7010-7012 reject with icmp type host-unreachable"
+	run -1 sockt_in "$C" connect -z "$D4" 7010-7012
+	[ "$(grep -c "port 701[0-2] (tcp) filtered \[EHOSTUNREACH\]" <<<"$output")" = 3 ]
+	[ "$(grep -c "hint: the route to $D4: via 10.77.1.2 dev v1l src 10.77.1.1" <<<"$output")" = 1 ]
+}
+
+@test "connect: a timeout through a router that drops says the route it took" {
+	require_root
+	router_rules "meta nfproto ipv4 tcp dport 7020 drop"
+	run -1 sockt_in "$C" connect -w 0.3s "$D4" 7020
+	[[ "$output" == *"Connection timed out [ETIMEDOUT, errno 110]"* ]]
+	[[ "$output" == *"hint: the route to $D4: via 10.77.1.2 dev v1l src 10.77.1.1"* ]]
+	[[ "$output" != *"reported by"* ]]
 }
