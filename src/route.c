@@ -117,7 +117,7 @@ static void
 parse_route(const struct rtmsg *rtm, size_t len, struct route_reply *r)
 {
 	const struct rtattr *rta = RTM_RTA(rtm);
-	unsigned int rlen = (unsigned int)(len - NLMSG_ALIGN(sizeof(*rtm)));
+	int rlen = (int)(len - NLMSG_ALIGN(sizeof(*rtm)));
 
 	r->info.type = rtm->rtm_type;
 	r->info.no_route = unusable_type(rtm->rtm_type);
@@ -136,7 +136,7 @@ static int
 default_route(const struct rtmsg *rtm, size_t len)
 {
 	const struct rtattr *rta = RTM_RTA(rtm);
-	unsigned int rlen = (unsigned int)(len - NLMSG_ALIGN(sizeof(*rtm)));
+	int rlen = (int)(len - NLMSG_ALIGN(sizeof(*rtm)));
 	uint32_t table = rtm->rtm_table;
 
 	for (; RTA_OK(rta, rlen); rta = RTA_NEXT(rta, rlen))
@@ -184,17 +184,28 @@ parse_message(const struct nlmsghdr *nh, struct route_reply *r)
 int
 route_parse(const void *buf, size_t len, uint32_t seq, struct route_reply *r)
 {
-	const struct nlmsghdr *nh = buf;
+	const unsigned char *p = buf;
+	const struct nlmsghdr *nh;
+	size_t step;
 	int rc;
 
-	for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-		if (nh->nlmsg_seq != seq)
-			continue; /* an answer to an earlier question */
-		if ((rc = parse_message(nh, r)) != 0) {
+	/* By hand, not NLMSG_NEXT: its length arithmetic wraps on a short last message. */
+	while (len >= sizeof(*nh)) {
+		nh = (const struct nlmsghdr *)(const void *)p;
+		if (nh->nlmsg_len < sizeof(*nh) || nh->nlmsg_len > len) {
+			errno = EPROTO;
+			return -1;
+		}
+		/* Another sequence number answers an earlier question. */
+		if (nh->nlmsg_seq == seq && (rc = parse_message(nh, r)) != 0) {
 			if (rc == -1)
 				errno = EPROTO;
 			return rc;
 		}
+		if ((step = NLMSG_ALIGN(nh->nlmsg_len)) >= len)
+			break;
+		p += step;
+		len -= step;
 	}
 	return 0;
 }
