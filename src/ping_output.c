@@ -411,13 +411,13 @@ ping_output_summaries(struct ping_output *out, const struct pinger *p)
 			break;
 		if (s->received == 0) {
 			status = EXIT_NETWORK;
-			/* Silence, not an error message: only a trace can say where it starts. */
-			if (s->errors == 0 && s->transmitted > 0)
-				hint_trace((const struct sockaddr *)&h->addr, SOCK_RAW);
-			/* Silence or ICMP errors: the kernel's route to the host says where it
-			 * went. */
-			if (s->transmitted > 0 && !out->hosts[i].hinted)
+			/* Silence, not an error message: where the kernel sent the requests,
+			 * and a trace for where they stop. An ICMP error's line names its
+			 * sender already, as ping's does. */
+			if (s->errors == 0 && s->transmitted > 0) {
 				hint_route((const struct sockaddr *)&h->addr);
+				hint_trace((const struct sockaddr *)&h->addr, SOCK_RAW);
+			}
 		}
 	}
 	return out->write_err != 0 ? EXIT_LOCAL : status;
