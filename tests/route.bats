@@ -168,3 +168,21 @@ exhausted() {
 	[[ "$output" == *"hint: the route to $D4: via 10.77.1.2 dev v1l src 10.77.1.1"* ]]
 	[[ "$output" != *"reported by"* ]]
 }
+
+@test "route replies: a route, an error, a dead end and the IPv6 dumps are read as the kernel means them" {
+	u() { "$SOCKT_UNIT" route-reply "$SOCKT_SRCDIR/fuzz/corpus/route/$1"; }
+	[ "$(u get-v4)" = "rc=1 found=0 oif=2 via 10.77.1.2 src 10.77.1.1" ]
+	[ "$(u get-v6)" = "rc=1 found=0 oif=3 via fd77:0:0:1::2 src fd77:0:0:1::1" ]
+	[ "$(u get-enetunreach)" = "rc=1 found=0 oif=0 no route" ]
+	[ "$(u get-unreachable)" = "rc=1 found=0 oif=1 an unreachable route" ]
+	# A global address, then only ::1 and fe80::: the link-local hint's question.
+	[ "$(u dump-addrs)" = "rc=1 found=1 oif=0 " ]
+	[ "$(u dump-addrs-link-local)" = "rc=1 found=0 oif=0 " ]
+	# A default route of the main table; none when only the local table or an
+	# unreachable one has it (and an old answer is skipped).
+	[ "$(u dump-defaults)" = "rc=1 found=1 oif=0 " ]
+	[ "$(u dump-defaults-none)" = "rc=1 found=0 oif=0 " ]
+	# A reply cut in the middle of its message is malformed, not read past its end.
+	head -c 30 "$SOCKT_SRCDIR/fuzz/corpus/route/get-v4" >"$(tmp)/cut"
+	[ "$("$SOCKT_UNIT" route-reply "$(tmp)/cut")" = "rc=EPROTO found=0 oif=0 " ]
+}
