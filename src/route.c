@@ -232,7 +232,8 @@ ask(int family, const struct sockaddr *dst, struct route_reply *r)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	uint32_t seq = (uint32_t)getpid() ^ (uint32_t)r->query;
-	char req[ROUTE_REQUEST_MAX], buf[16384];
+	/* Aligned as netlink messages are; 32 KiB holds the largest datagram of a dump. */
+	uint32_t req[ROUTE_REQUEST_MAX / 4], buf[8192];
 	size_t len;
 	ssize_t n;
 	int fd, rc = 0, saved;

@@ -66,7 +66,8 @@ struct route_reply {
 size_t route_request(enum route_query, int family, const struct sockaddr *dst, uint32_t seq,
     void *buf);
 /*
- * Pure: parses one datagram of the kernel's reply. Returns 1 when the
+ * Pure: parses one datagram of the kernel's reply (4-byte aligned, as
+ * netlink messages are). Returns 1 when the
  * answer is complete (the route, an error for the route, NLMSG_DONE), 0
  * when more is to come, -1 with errno EPROTO for a malformed reply. A
  * kernel error for ROUTE_QUERY_GET goes into r->info.err, not errno.

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ int
 unit_route_reply(char **argv, int argc)
 {
 	unsigned char buf[8192];
+	uint32_t reply[sizeof(buf) / 4]; /* aligned, as recv's buffer is */
 	struct route_reply r;
 	char text[256];
 	size_t n;
@@ -36,7 +38,8 @@ unit_route_reply(char **argv, int argc)
 		  : (buf[0] & 3) == 1 ? ROUTE_QUERY_DEFAULTS
 				      : ROUTE_QUERY_ADDRS;
 	r.family = buf[0] & 4 ? AF_INET6 : AF_INET;
-	rc = route_parse(buf + 1, n - 1, 1, &r);
+	memcpy(reply, buf + 1, n - 1);
+	rc = route_parse(reply, n - 1, 1, &r);
 	route_format(&r.info, text, sizeof(text));
 	printf("rc=%s found=%d oif=%u %s\n",
 	    rc == -1  ? errno_name(errno)
