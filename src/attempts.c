@@ -126,6 +126,9 @@ attempts_report_all_failed(const struct eyeballs_result *r, const struct source 
 				    "the packets",
 			    d);
 			hint_trace((const struct sockaddr *)&a->addr, SOCK_STREAM);
+			/* A soft ICMP error (the SYN retried on) is in the queue all the same. */
+			if (a->icmp.from_icmp)
+				hint_offender((const struct sockaddr *)&a->addr, &a->icmp);
 			hint_route((const struct sockaddr *)&a->addr);
 		} else if (source_failed_tunable(a->in_bind) != TUNABLE_NONE)
 			continue; /* the tunable's line said its hint */

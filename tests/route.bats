@@ -20,6 +20,7 @@ teardown_file() {
 
 teardown() {
 	[ -n "${R:-}" ] && ip netns exec "$R" nft delete table inet skt 2>/dev/null
+	[ -n "${S:-}" ] && ip netns exec "$S" nft delete table inet skt 2>/dev/null
 	common_teardown
 }
 
@@ -80,6 +81,17 @@ exhausted() {
 	[[ "$output" == *"Connection refused [ECONNREFUSED, errno 111]"* ]]
 	[[ "$output" == *"hint: refused by the host $D4 itself (a TCP RST, no ICMP error)"* ]]
 	[[ "$output" != *"reported by router"* ]]
+}
+
+@test "connect: an ICMP error from the destination itself is told apart from a router's" {
+	require_root
+	printf 'table inet skt {\nchain i {\ntype filter hook input priority 0;\n%s\n}\n}\n' \
+	    "tcp dport 7005 reject with icmp type port-unreachable" | ip netns exec "$S" nft -f -
+	run -1 sockt_in "$C" connect "$D4" 7005
+	[[ "$output" == *"Connection refused [ECONNREFUSED, errno 111]"* ]]
+	[[ "$output" == *"hint: port unreachable, reported by the host $D4 itself"* ]]
+	[[ "$output" != *"reported by router"* ]]
+	[[ "$output" != *"a TCP RST"* ]]
 }
 
 @test "udp-send: a router that rejects the datagram is named as the sender" {
