@@ -46,7 +46,10 @@ struct errqueue_entry;
  * port census for EADDRNOTAVAIL, else hint_for_errno's words.
  */
 void hint_unreachable(int err, const struct sockaddr *dst, const struct errqueue_entry *e);
-/* "hint: the route to DST: via GW dev IF src SRC", or "no route to DST"; 0 if unknown. */
+/*
+ * "hint: the route to DST: via GW dev IF src SRC" and 1, or "no route to DST"
+ * (or to a dead end: unreachable, prohibit, blackhole) and 2; 0 if unknown.
+ */
 int hint_route(const struct sockaddr *dst);
 /* "hint: host unreachable, reported by router 10.9.0.1" (or by the host itself). */
 void hint_offender(const struct sockaddr *dst, const struct errqueue_entry *e);

@@ -71,7 +71,8 @@ hint_route(const struct sockaddr *dst)
 		report_hint("the route to %s: %s", a, r);
 		return 1;
 	}
-	if (ri.no_route && ri.err != ENETUNREACH && ri.type != 0)
+	/* An unreachable, prohibit or blackhole route was put there on purpose: say which. */
+	if (ri.no_route && strcmp(r, "no route") != 0)
 		report_hint("%s leads to %s ('ip route get %s' shows it)", a, r, a);
 	else if (ri.no_route)
 		report_hint("no route to %s ('ip%s route' shows the routes)", a,
@@ -80,7 +81,7 @@ hint_route(const struct sockaddr *dst)
 		report_hint("the route to %s is unknown: %s", a, r);
 	if (dst->sa_family == AF_INET6)
 		hint_ipv6_reach();
-	return 1;
+	return ri.no_route ? 2 : 1;
 }
 
 /* The errors the route explains: the destination could not be reached, or never answered. */
@@ -94,15 +95,16 @@ route_explains(int err)
 void
 hint_unreachable(int err, const struct sockaddr *dst, const struct errqueue_entry *e)
 {
-	int from_icmp = e != NULL && e->from_icmp;
+	int from_icmp = e != NULL && e->from_icmp, known;
 
 	if (from_icmp)
 		hint_offender(dst, e);
 	if (err == EADDRNOTAVAIL && hint_ports_exhausted(dst))
 		return;
-	/* The route (and the offender) say more than the generic words for these two. */
-	if ((from_icmp || route_explains(err)) && hint_route(dst) &&
-	    (from_icmp || err == ENETUNREACH))
+	/* The route (and the offender) say more than the generic words, unless a usable route
+	 * leaves EHOSTUNREACH to the link (no neighbour answered). */
+	if ((from_icmp || route_explains(err)) &&
+	    ((known = hint_route(dst)) == 2 || (known == 1 && (from_icmp || err == ENETUNREACH))))
 		return;
 	if (err != ETIMEDOUT)
 		hint_for_errno(err, dst->sa_family);

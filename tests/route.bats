@@ -57,6 +57,16 @@ exhausted() {
 	[[ "$output" == *"hint: no route to 10.79.9.9 ('ip route' shows the routes)"* ]]
 }
 
+@test "connect: an unreachable route of the host's own table is named as such" {
+	require_root
+	netns_new dead
+	ip -n "$NETNS" route add unreachable 10.79.8.0/24
+	run -1 sockt_in "$NETNS" connect 10.79.8.1 80
+	[[ "$output" == *"No route to host [EHOSTUNREACH, errno 113]"* ]]
+	[[ "$output" == *"hint: 10.79.8.1 leads to an unreachable route ('ip route get 10.79.8.1' shows it)"* ]]
+	[[ "$output" != *"did not answer on its link"* ]]
+}
+
 @test "connect: a router that rejects with host-unreachable is named as the sender" {
 	require_root
 	router_rules "meta nfproto ipv4 tcp dport 7001 reject with icmp type host-unreachable"
