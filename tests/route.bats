@@ -156,6 +156,8 @@ exhausted() {
 	[ "$(jq -sc '.[1] | [.type, .destinations, .total]' <<<"$output")" = '["census",1,10]' ]
 	run -0 in_ns "$A" "$SOCKT" state --summary -H --state established
 	[ -z "$output" ]
+	run -2 "$SOCKT" state -x --summary
+	[[ "$output" == *"-x takes no --summary: Unix sockets have no remote port"* ]]
 }
 
 @test "raw-ping: requests a router drops in silence are followed by the route they took" {
