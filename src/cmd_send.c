@@ -19,6 +19,7 @@
 #include "io.h"
 #include "opts.h"
 #include "parse.h"
+#include "proxy.h"
 #include "relay.h"
 #include "report.h"
 #include "source.h"
@@ -36,6 +37,9 @@ static const struct opt options[] = {
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
+	{ "proxy-type", OPT_PROXY_TYPE, required_argument, "TYPE", PROXY_HELP_TYPE },
+	{ "proxy-auth", OPT_PROXY_AUTH, required_argument, "USER:PASS", PROXY_HELP_AUTH },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -45,6 +49,7 @@ struct send_options {
 	const char *expect; /* --expect: text the reply must contain */
 	int64_t timeout_usec;
 	struct tunables tun;
+	struct proxy proxy;
 };
 
 /* The request, in memory: its size is said in the early-reset message. */
@@ -267,8 +272,9 @@ judge_reply(int fd, const char *text, int say)
 }
 
 static int
-exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
+exchange(const struct send_options *o, const struct endpoint *dest, const struct request *rq)
 {
+	const struct endpoint *ep = proxy_endpoint(&o->proxy, dest);
 	struct source src = { .tun = o->tun };
 	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec,
 		.attempt_delay_usec = 250000,
@@ -286,16 +292,22 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		ro.deadline_usec = clock_now_usec() + o->timeout_usec;
 	if ((eai = addr_resolve(ep->host, ep->port, SOCK_STREAM, 0, &res)) != 0) {
 		report_eai(eai, errno, "%s", ep->host);
+		proxy_note_unreached(&o->proxy, dest);
 		return EXIT_RESOLVE;
 	}
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
 	if (fd == -1) {
 		status = report_connect_failure(&r, &src, ep, o->timeout_usec);
+		proxy_note_unreached(&o->proxy, dest);
 		eyeballs_result_free(&r);
 		return status;
 	}
 	eyeballs_result_free(&r);
+	if ((status = proxy_handshake(fd, &o->proxy, dest, ro.deadline_usec)) != EXIT_OK) {
+		close(fd);
+		return status;
+	}
 	/* With --expect the reply is held until it has ended, then written and judged. */
 	if (o->expect != NULL && (out = memfd_create("sockt-send-reply", MFD_CLOEXEC)) == -1) {
 		report_errno(errno, "make a buffer for the reply (--expect)");
@@ -342,13 +354,17 @@ run(const struct command *cmd, int argc, char **argv)
 			o.expect = p.arg;
 			break;
 		case 'w': o.timeout_usec = opt_duration(&p); break;
-		default: tunables_option(&o.tun, &p, ch); break;
+		default:
+			if (!proxy_option(&o.proxy, &p, ch))
+				tunables_option(&o.tun, &p, ch);
+			break;
 		}
 	}
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
-	used = opt_remote_endpoint(cmd, argc, argv, "tcp", 1, &ep);
+	used = opt_remote_endpoint(cmd, argc, argv, "tcp", 1 | proxy_remote_flags(&o.proxy), &ep);
+	proxy_check(cmd, &o.proxy, &ep);
 	if (used < argc && o.file != NULL)
 		opt_usage_error(cmd, "DATA and -f exclude each other: give one");
 	if (o.expect != NULL && o.no_recv)
@@ -359,6 +375,7 @@ run(const struct command *cmd, int argc, char **argv)
 	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK)
 		status = exchange(&o, &ep, &rq);
 	free(rq.data);
+	proxy_free(&o.proxy);
 	endpoint_free(&ep);
 	return status;
 }
