@@ -1,4 +1,4 @@
-/* proxy.c: the proxy options, their checks, and the handshake's I/O (sockt-connect(1), PROXIES). */
+/* proxy.c: the proxy options, their checks, and the handshake's I/O (sockt-connect(1), Proxies). */
 #include "config.h"
 
 #include <sys/socket.h>

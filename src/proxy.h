@@ -60,7 +60,7 @@ void proxy_note_unreached(const struct proxy *px, const struct endpoint *dest);
  * deadline_usec (clock_now_usec() time; 0 for none). Reads no byte past
  * the reply: what the destination sends stays in the socket. Returns
  * EXIT_OK (at once without a proxy), or the exit status once the failure
- * is reported (sockt-connect(1), PROXIES). fd stays open either way.
+ * is reported (sockt-connect(1), Proxies). fd stays open either way.
  */
 int proxy_handshake(int fd, const struct proxy *px, const struct endpoint *dest,
     int64_t deadline_usec);
