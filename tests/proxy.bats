@@ -8,12 +8,13 @@ load lib/common
 
 bats_require_minimum_version 1.5.0
 
-# scripted PROTO ANSWER: tests/lib/proxy_script.py for one connection; its port in $PROXY,
-# what it read in $(tmp)/record.
+# scripted PROTO ANSWER...: tests/lib/proxy_script.py for one connection per ANSWER; its
+# port in $PROXY, what it read last in $(tmp)/record.
 scripted() {
-	spawn "script-$1-$2" python3 "$TESTLIB/proxy_script.py" "$1" "$2" "$(tmp)/record"
-	wait_for_line "$(tmp)/script-$1-$2.out" '^[0-9]+$' || return 1
-	PROXY=$(head -n 1 "$(tmp)/script-$1-$2.out")
+	local name="script-$1-$2-$#"
+	spawn "$name" python3 "$TESTLIB/proxy_script.py" "$1" "$(tmp)/record" "${@:2}"
+	wait_for_line "$(tmp)/$name.out" '^[0-9]+$' || return 1
+	PROXY=$(head -n 1 "$(tmp)/$name.out")
 }
 
 # dest SIZE FILE: the destination: reads SIZE bytes, answers their sha256, then FILE; port in
@@ -195,8 +196,8 @@ danted_conf() {
 		"TTL expired (reported by the proxy)"
 		"command not supported by the proxy"
 		"address type not supported by the proxy")
+	scripted socks5 1 2 3 4 5 6 7 8
 	for code in 1 2 3 4 5 6 7 8; do
-		scripted socks5 "$code"
 		run -1 "$SOCKT" send -w 5 --proxy "127.0.0.1:$PROXY" --proxy-type socks5 web.test 80 x
 		[ "${lines[0]}" = "sockt send: connect to web.test port 80 through proxy 127.0.0.1 port $PROXY (socks5): SOCKS5 reply $code: ${text[code]}" ]
 	done
@@ -209,8 +210,8 @@ danted_conf() {
 		[92]="rejected: the proxy could not reach identd on this machine"
 		[93]="rejected: identd's user id does not match the request's"
 		[17]="not a SOCKS4 code (a refusal)")
+	scripted socks4 91 92 93 17
 	for code in 91 92 93 17; do
-		scripted socks4 "$code"
 		run -1 "$SOCKT" connect -w 5 --proxy "127.0.0.1:$PROXY" --proxy-type socks4 127.0.0.1 80 </dev/null
 		[ "${lines[0]}" = "sockt connect: connect to 127.0.0.1 port 80 through proxy 127.0.0.1 port $PROXY (socks4): SOCKS4 reply $code: ${text[code]}" ]
 	done
@@ -221,8 +222,8 @@ danted_conf() {
 		[407]="HTTP 407: the proxy wants credentials (--proxy-auth)"
 		[502]="HTTP 502: the proxy could not connect to the destination"
 		[418]="HTTP 418 \"I'm a teapot\": the proxy refused the tunnel")
+	scripted http 403 407 502 418
 	for code in 403 407 502 418; do
-		scripted http "$code"
 		run -1 "$SOCKT" send -w 5 --proxy "127.0.0.1:$PROXY" web.test 443 x
 		[ "${lines[0]}" = "sockt send: connect to web.test port 443 through proxy 127.0.0.1 port $PROXY (http): ${text[$code]}" ]
 	done
@@ -257,10 +258,9 @@ danted_conf() {
 }
 
 @test "proxy: a SOCKS5 reply cut short is said with its byte count, or as its refusal" {
-	scripted socks5 cut
+	scripted socks5 cut cut-5
 	run -1 "$SOCKT" send -w 5 --proxy "127.0.0.1:$PROXY" --proxy-type socks5 127.0.0.1 80 x
 	[ "$output" = "sockt send: connect to 127.0.0.1 port 80 through proxy 127.0.0.1 port $PROXY (socks5): the proxy closed the connection after 3 bytes of its SOCKS5 reply, before its end" ]
-	scripted socks5 cut-5
 	run -1 "$SOCKT" send -w 5 --proxy "127.0.0.1:$PROXY" --proxy-type socks5 127.0.0.1 80 x
 	[ "${lines[0]}" = "sockt send: connect to 127.0.0.1 port 80 through proxy 127.0.0.1 port $PROXY (socks5): SOCKS5 reply 5: connection refused by the destination (reported by the proxy)" ]
 	scripted socks4 cut
@@ -276,10 +276,9 @@ danted_conf() {
 	run -1 "$SOCKT" send -w 5 --proxy "127.0.0.1:$PROXY" --proxy-type socks5 127.0.0.1 80 x
 	[ "${lines[0]}" = "sockt send: connect to 127.0.0.1 port 80 through proxy 127.0.0.1 port $PROXY (socks5): the proxy's reply is not SOCKS5 (version byte not 5): \"SSH-2.0-OpenSSH_9.2\\r\\n\\0\\001\\377\"" ]
 	[ "${lines[1]}" = "sockt send: hint: is 127.0.0.1 port $PROXY a SOCKS5 proxy? --proxy-type chooses the protocol" ]
-	scripted http garbage
+	scripted http garbage long
 	run -1 "$SOCKT" send -w 5 --proxy "127.0.0.1:$PROXY" 127.0.0.1 80 x
 	[ "${lines[0]}" = "sockt send: connect to 127.0.0.1 port 80 through proxy 127.0.0.1 port $PROXY (http): the proxy's reply is not HTTP (no HTTP/ at the start): \"SSH-2.0-OpenSSH_9.2\\r\\n\\0\\001\\377\"" ]
-	scripted http long
 	run -1 "$SOCKT" send -w 5 --proxy "127.0.0.1:$PROXY" 127.0.0.1 80 x
 	[ "$output" = "sockt send: connect to 127.0.0.1 port 80 through proxy 127.0.0.1 port $PROXY (http): the proxy's HTTP reply header is longer than 16384 bytes" ]
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-# proxy_script.py PROTO ANSWER RECORD: a scripted proxy for one connection on 127.0.0.1 (the
-# port is the first line on stdout), the peer of proxy.bats. It reads the client's handshake
-# of PROTO, writes what it read to the file RECORD (as Python's repr of the bytes), and gives
-# ANSWER, then after a success sends "early\n" in the same segment as the reply and echoes
-# until EOF:
+# proxy_script.py PROTO RECORD ANSWER...: a scripted proxy on 127.0.0.1 (the port is the
+# first line on stdout), the peer of proxy.bats, for one connection per ANSWER, in turn. For
+# each it reads the client's handshake of PROTO, writes what it read to the file RECORD (as
+# Python's repr of the bytes, one line per message), and gives ANSWER, then after a success
+# sends "early\n" in the same segment as the reply and echoes until EOF:
 #   socks5   ANSWER: a reply code 0-255; "noauth" (method 255); "auth-N" (asks for RFC 1929
 #            credentials, answers status N, then reply 0); "cut" (3 bytes of a success reply,
 #            then EOF); "cut-5" (2 bytes: version and code 5, then EOF); "garbage"; "silent"
@@ -123,12 +123,7 @@ def dest(size, path):
     c.close()
 
 
-def main():
-    proto, answer, record = sys.argv[1:4]
-    if proto == "dest":
-        dest(answer, record)
-        return
-    c = peer.server("127.0.0.1")
+def serve(c, proto, answer, record):
     got = []
     try:
         ok = {"socks5": socks5, "socks4": socks4, "http": http}[proto](c, answer, got)
@@ -146,6 +141,21 @@ def main():
             for g in got:
                 f.write(repr(g) + "\n")
         c.close()
+
+
+def main():
+    if sys.argv[1] == "dest":
+        dest(sys.argv[2], sys.argv[3])
+        return
+    proto, record, answers = sys.argv[1], sys.argv[2], sys.argv[3:]
+    ls = peer.listener("127.0.0.1")
+    peer.announce(ls)
+    ls.settimeout(10)
+    for answer in answers:
+        c = ls.accept()[0]
+        c.settimeout(10)
+        serve(c, proto, answer, record)
+    ls.close()
 
 
 main()
