@@ -32,6 +32,7 @@ read_proxy(struct proxy *px, const struct opt_parser *p)
 		    "invalid proxy '%s' for %s: must be HOST:PORT or [IPV6]:PORT", p->arg, p->name);
 	if (px->type == PROXY_NONE)
 		px->type = PROXY_HTTP;
+	px->proxy_option = p->name;
 }
 
 static void
@@ -147,6 +148,14 @@ proxy_free(struct proxy *px)
 {
 	if (px->ep.host != NULL)
 		endpoint_free(&px->ep);
+}
+
+const char *
+proxy_given(const struct proxy *px)
+{
+	if (px->proxy_option != NULL)
+		return px->proxy_option;
+	return px->type_option != NULL ? px->type_option : px->auth_option;
 }
 
 const struct endpoint *

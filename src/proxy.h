@@ -30,7 +30,7 @@ struct proxy {
 	enum proxy_type type; /* PROXY_NONE until --proxy (or --proxy-type) */
 	struct endpoint ep; /* --proxy HOST:PORT; host NULL without a proxy */
 	const char *auth; /* --proxy-auth as given, or NULL */
-	const char *type_option, *auth_option; /* as typed, for the usage errors */
+	const char *proxy_option, *type_option, *auth_option; /* as typed, for usage errors */
 };
 
 struct opt_parser;
@@ -49,6 +49,8 @@ void proxy_check(const struct command *, struct proxy *px, const struct endpoint
  */
 int proxy_remote_flags(const struct proxy *px);
 void proxy_free(struct proxy *px);
+/* The first proxy option given, as typed ("--proxy"), or NULL: for refusing them (-U). */
+const char *proxy_given(const struct proxy *px);
 
 /* Where the TCP connection goes: the proxy, or dest itself without one. */
 const struct endpoint *proxy_endpoint(const struct proxy *px, const struct endpoint *dest);

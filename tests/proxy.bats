@@ -329,4 +329,6 @@ danted_conf() {
 	[[ "${lines[0]}" == "sockt send: -n takes address literals only, and 'proxy.test' is a name"* ]]
 	run -2 "$SOCKT" connect -z --proxy 127.0.0.1:1080 127.0.0.1 80
 	[ "${lines[0]}" = "sockt connect: --proxy applies to a relay, not to -z" ]
+	run -2 "$SOCKT" send -U --proxy-type socks5 "$(tmp)/app.sock" x
+	[ "${lines[0]}" = "sockt send: -U takes no --proxy-type" ]
 }
