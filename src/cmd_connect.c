@@ -18,6 +18,7 @@
 #include "json.h"
 #include "opts.h"
 #include "parse.h"
+#include "proxy.h"
 #include "relay.h"
 #include "report.h"
 #include "scan.h"
@@ -51,6 +52,9 @@ static const struct opt options[] = {
 	    "-z: connects in flight at once (128)" },
 	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
+	{ "proxy-type", OPT_PROXY_TYPE, required_argument, "TYPE", PROXY_HELP_TYPE },
+	{ "proxy-auth", OPT_PROXY_AUTH, required_argument, "USER:PASS", PROXY_HELP_AUTH },
 	{ "unix", 'U', no_argument, NULL, "connect to the Unix socket PATH (or @NAME, abstract)" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -64,6 +68,7 @@ struct connect_options {
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
 	struct tunables tun;
+	struct proxy proxy;
 };
 
 /* What print_port needs to say each port's line. */
@@ -168,8 +173,10 @@ resolve(const struct connect_options *o, const struct endpoint *ep, const char *
 }
 
 static int
-run_connect(const struct connect_options *o, const struct endpoint *ep)
+run_connect(const struct connect_options *o, const struct endpoint *dest)
 {
+	const struct endpoint *ep = proxy_endpoint(&o->proxy, dest);
+	int64_t deadline = o->timeout_usec > 0 ? clock_now_usec() + o->timeout_usec : 0;
 	struct eyeballs_options eo = { o->timeout_usec, 250000, NULL, NULL, attempts_on_event, NULL,
 		NULL };
 	struct eyeballs_result r;
@@ -178,13 +185,17 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 	int fd, status;
 
 	/* The source is resolved here, not in eyeballs, to be named in error lines. */
-	if ((status = resolve(o, ep, ep->port, &res, &src)) != EXIT_OK)
+	if ((status = resolve(o, ep, ep->port, &res, &src)) != EXIT_OK) {
+		proxy_note_unreached(&o->proxy, dest);
 		return status;
+	}
 	eo.ctx = &src;
 	eo.source = &src;
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
-	if (fd != -1)
+	if (fd != -1 && (status = proxy_handshake(fd, &o->proxy, dest, deadline)) != EXIT_OK)
+		close(fd);
+	else if (fd != -1)
 		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o);
 	else if (r.n == 0 && r.skipped > 0)
 		status = report_source_mismatch(o, ep);
@@ -193,6 +204,8 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 		status = exit_status_for_errno(errno);
 	} else
 		status = attempts_report_all_failed(&r, &src, o->timeout_usec);
+	if (fd == -1)
+		proxy_note_unreached(&o->proxy, dest);
 	eyeballs_result_free(&r);
 	return status;
 }
@@ -443,7 +456,10 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
 		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
-		default: tunables_option(&o->tun, p, ch); break;
+		default:
+			if (!proxy_option(&o->proxy, p, ch))
+				tunables_option(&o->tun, p, ch);
+			break;
 		}
 	}
 }
@@ -468,13 +484,19 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_check_host(cmd, o.source);
 	if (o.relay.recv_only && o.relay.send_only)
 		opt_usage_error(cmd, "--recv-only and --send-only exclude each other");
+	if (o.proxy.ep.host != NULL)
+		o.relay_only = "--proxy";
 	if (o.scan && o.relay_only != NULL)
 		opt_usage_error(cmd, "%s applies to a relay, not to -z", o.relay_only);
 	if (!o.scan && o.parallel != 0)
 		opt_usage_error(cmd, "--parallel applies to -z only");
+	if (o.unix_type != 0 && proxy_given(&o.proxy) != NULL)
+		opt_usage_error(cmd, "-U takes no %s", proxy_given(&o.proxy));
 	if (o.unix_type != 0)
 		return run_unix(cmd, &o, argc, argv);
-	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);
+	used = opt_remote_endpoint(cmd, argc, argv, "tcp",
+	    (o.scan ? 0 : 1) | proxy_remote_flags(&o.proxy), &ep);
+	proxy_check(cmd, &o.proxy, &ep);
 	if (o.scan) {
 		if (o.timeout_usec == -1)
 			o.timeout_usec = 2000000;
@@ -489,6 +511,7 @@ run(const struct command *cmd, int argc, char **argv)
 			    argv[used]);
 		status = run_connect(&o, &ep);
 	}
+	proxy_free(&o.proxy);
 	endpoint_free(&ep);
 	return status;
 }

@@ -19,6 +19,7 @@
 #include "io.h"
 #include "opts.h"
 #include "parse.h"
+#include "proxy.h"
 #include "relay.h"
 #include "report.h"
 #include "source.h"
@@ -37,6 +38,9 @@ static const struct opt options[] = {
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
+	{ "proxy-type", OPT_PROXY_TYPE, required_argument, "TYPE", PROXY_HELP_TYPE },
+	{ "proxy-auth", OPT_PROXY_AUTH, required_argument, "USER:PASS", PROXY_HELP_AUTH },
 	{ "unix", 'U', no_argument, NULL, "send to the Unix socket PATH (or @NAME, abstract)" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -48,6 +52,7 @@ struct send_options {
 	const char *expect; /* --expect: text the reply must contain */
 	int64_t timeout_usec;
 	struct tunables tun;
+	struct proxy proxy;
 	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	struct unix_addr path; /* -U's PATH */
 };
@@ -272,8 +277,9 @@ judge_reply(int fd, const char *text, int say)
 }
 
 static int
-exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
+exchange(const struct send_options *o, const struct endpoint *dest, const struct request *rq)
 {
+	const struct endpoint *ep = proxy_endpoint(&o->proxy, dest);
 	struct source src = { .tun = o->tun };
 	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec,
 		.attempt_delay_usec = 250000,
@@ -296,16 +302,22 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	}
 	if ((eai = addr_resolve(ep->host, ep->port, SOCK_STREAM, 0, &res)) != 0) {
 		report_eai(eai, errno, "%s", ep->host);
+		proxy_note_unreached(&o->proxy, dest);
 		return EXIT_RESOLVE;
 	}
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
 	if (fd == -1) {
 		status = report_connect_failure(&r, &src, ep, o->timeout_usec);
+		proxy_note_unreached(&o->proxy, dest);
 		eyeballs_result_free(&r);
 		return status;
 	}
 	eyeballs_result_free(&r);
+	if ((status = proxy_handshake(fd, &o->proxy, dest, ro.deadline_usec)) != EXIT_OK) {
+		close(fd);
+		return status;
+	}
 connected:
 	/* With --expect the reply is held until it has ended, then written and judged. */
 	if (o->expect != NULL && (out = memfd_create("sockt-send-reply", MFD_CLOEXEC)) == -1) {
@@ -355,7 +367,10 @@ run(const struct command *cmd, int argc, char **argv)
 		case 'w': o.timeout_usec = opt_duration(&p); break;
 		case 'U': o.unix_type = o.unix_type ? o.unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o.unix_type = SOCK_SEQPACKET; break;
-		default: tunables_option(&o.tun, &p, ch); break;
+		default:
+			if (!proxy_option(&o.proxy, &p, ch))
+				tunables_option(&o.tun, &p, ch);
+			break;
 		}
 	}
 	opt_end(&p);
@@ -364,9 +379,14 @@ run(const struct command *cmd, int argc, char **argv)
 	memset(&ep, 0, sizeof(ep));
 	if (o.unix_type != 0 && o.tun.device != NULL)
 		opt_usage_error(cmd, "-I applies to IP sockets, not to -U");
+	if (o.unix_type != 0 && proxy_given(&o.proxy) != NULL)
+		opt_usage_error(cmd, "-U takes no %s", proxy_given(&o.proxy));
 	if (o.unix_type != 0)
 		unix_operand(cmd, argc, argv, &o.path);
-	used = o.unix_type != 0 ? 1 : opt_remote_endpoint(cmd, argc, argv, "tcp", 1, &ep);
+	used = o.unix_type != 0 ? 1
+				: opt_remote_endpoint(cmd, argc, argv, "tcp",
+				      1 | proxy_remote_flags(&o.proxy), &ep);
+	proxy_check(cmd, &o.proxy, &ep);
 	if (used < argc && o.file != NULL)
 		opt_usage_error(cmd, "DATA and -f exclude each other: give one");
 	if (o.expect != NULL && o.no_recv)
@@ -377,6 +397,7 @@ run(const struct command *cmd, int argc, char **argv)
 	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK)
 		status = exchange(&o, &ep, &rq);
 	free(rq.data);
+	proxy_free(&o.proxy);
 	endpoint_free(&ep);
 	return status;
 }

@@ -48,6 +48,8 @@ rl	sockt resolve -l --service https example.test
 scrlf	sockt send --crlf -f request.txt example.test 80
 snorecv	echo deploy done | sockt send --no-recv logs.test 5140
 shealth	sockt send -w 2 --expect ping ::1 7007 ping
+cproxy	sockt connect --proxy 127.0.0.1:1080 --proxy-type socks5 web.test 80
+sproxy	sockt send -w 2 --proxy 127.0.0.1:1080 --proxy-type socks5 --expect ping ::1 7007 ping
 sv	sockt -v state 8080
 stw	sockt state -H --state time-wait | wc -l
 stjq	sockt state --json --state time-wait | jq -s 'map(.expires_ms // 0) | max'
@@ -103,6 +105,7 @@ setup_file() {
 	127.0.0.1 host1.test
 	127.0.0.2 host2.test
 	127.0.0.1 logs.test
+	127.0.0.1 web.test
 	127.0.0.1 localhost
 	::1 localhost
 	EOF
@@ -436,6 +439,36 @@ wait_in() {
 	peer srv "$NETNS" serve 7007 1 "$(tmp)/rec" ''
 	run -1 --separate-stderr sh_in "$NETNS" "$(doc shealth)"
 	[ "$stderr" = "sockt send: no reply: the peer closed without sending anything (--expect 'ping')" ]
+}
+
+@test "examples: connect and send through a SOCKS5 proxy (danted) that looks web.test up" {
+	ns
+	cat >"$(tmp)/danted.conf" <<-EOF
+		logoutput: stderr
+		internal: 127.0.0.1 port = 1080
+		external: lo
+		clientmethod: none
+		socksmethod: none
+		user.privileged: root
+		user.unprivileged: nobody
+		client pass {
+			from: 0/0 to: 0/0
+		}
+		socks pass {
+			from: 0/0 to: 0/0
+			command: connect
+		}
+	EOF
+	spawn danted with_hosts "$BATS_FILE_TMPDIR/hosts" ip netns exec "$N" \
+	    danted -f "$(tmp)/danted.conf" -N 1 -p "$(tmp)/danted.pid"
+	wait_in "$N" 1080
+	peer srv "$N" serve 80 1 "$(tmp)/rec" 'hello from web.test\n'
+	run -0 --separate-stderr sh_in "$N" "$(doc cproxy) </dev/null"
+	[ "$output" = "hello from web.test" ]
+	spawn e sh_in "$N" "$(doc lecho)"
+	wait_in "$N" 7007
+	run -0 --separate-stderr sh_in "$N" "$(doc sproxy)"
+	[ "$output" = ping ]
 }
 
 @test "examples: listen --recv-only --linger 0 shows what a client sends and ends with RST" {
