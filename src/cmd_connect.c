@@ -13,6 +13,7 @@
 #include "attempts.h"
 #include "clock.h"
 #include "cmd.h"
+#include "dump.h"
 #include "eyeballs.h"
 #include "hint.h"
 #include "json.h"
@@ -25,7 +26,14 @@
 #include "source.h"
 #include "tunables.h"
 
-enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT_PARALLEL };
+enum {
+	OPT_LINGER = OPT_LONG,
+	OPT_NO_SHUTDOWN,
+	OPT_RECV_ONLY,
+	OPT_SEND_ONLY,
+	OPT_PARALLEL,
+	OPT_DUMP
+};
 
 static const struct opt options[] = {
 	{ "source", 's', required_argument, "ADDR", "connect from this local address" },
@@ -38,6 +46,9 @@ static const struct opt options[] = {
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL, "keep sending open at stdin EOF" },
 	{ "recv-only", OPT_RECV_ONLY, no_argument, NULL, "do not read stdin" },
 	{ "send-only", OPT_SEND_ONLY, no_argument, NULL, "do not write to stdout" },
+	{ "crlf", 'C', no_argument, NULL, "send each LF from stdin as CRLF (as nc -C)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
 	{ "parallel", OPT_PARALLEL, required_argument, "N",
 	    "-z: connects in flight at once (128)" },
@@ -52,6 +63,7 @@ struct connect_options {
 	int linger0, scan, parallel;
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
+	const char *dump_path; /* --dump */
 	struct tunables tun;
 };
 
@@ -400,6 +412,14 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			o->relay.send_only = 1;
 			o->relay_only = "--send-only";
 			break;
+		case 'C':
+			o->relay.crlf = 1;
+			o->relay_only = "-C";
+			break;
+		case OPT_DUMP:
+			o->dump_path = p->arg;
+			o->relay_only = "--dump";
+			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
 		default: tunables_option(&o->tun, p, ch); break;
@@ -444,7 +464,13 @@ run(const struct command *cmd, int argc, char **argv)
 		if (argc > used)
 			opt_usage_error(cmd, "unexpected argument '%s' (more ports need -z)",
 			    argv[used]);
-		status = run_connect(&o, &ep);
+		/* Opened before connecting: a dump that cannot be written stops everything. */
+		if (o.dump_path != NULL &&
+		    (o.relay.dump = dump_open(o.dump_path, globals.json)) == NULL)
+			status = EXIT_LOCAL;
+		else
+			status = run_connect(&o, &ep);
+		dump_close(o.relay.dump);
 	}
 	endpoint_free(&ep);
 	return status;

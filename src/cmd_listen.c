@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "cmd.h"
+#include "dump.h"
 #include "hint.h"
 #include "hub.h"
 #include "opts.h"
@@ -31,6 +32,7 @@ enum {
 	OPT_NO_SHUTDOWN,
 	OPT_MAX_QUEUE,
 	OPT_MAX_TIME,
+	OPT_DUMP,
 };
 
 /* The stdin a -k connection may be behind by before it is closed. */
@@ -58,6 +60,9 @@ static const struct opt options[] = {
 	    "never write stdout (still drain the peer)" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
+	{ "crlf", 'C', no_argument, NULL, "send each LF from stdin as CRLF (as nc -C)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
@@ -68,6 +73,7 @@ struct listen_options {
 	struct bind_options bind;
 	int64_t timeout_usec, idle_usec;
 	struct relay_options relay;
+	const char *dump_path; /* --dump */
 };
 
 static void
@@ -91,6 +97,8 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_RECV_ONLY: o->relay.recv_only = 1; break;
 		case OPT_SEND_ONLY: o->relay.send_only = 1; break;
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
+		case 'C': o->relay.crlf = 1; break;
+		case OPT_DUMP: o->dump_path = p->arg; break;
 		default: tunables_option(&o->bind.tun, p, ch); break;
 		}
 	}
@@ -101,6 +109,8 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	if (o->relay.echo && (o->relay.recv_only || o->relay.send_only))
 		opt_usage_error(cmd,
 		    "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
+	if (o->relay.echo && o->relay.crlf)
+		opt_usage_error(cmd, "-C changes what stdin sends, and --echo reads no stdin");
 }
 
 static void
@@ -283,9 +293,15 @@ run(const struct command *cmd, int argc, char **argv)
 	argc -= p.optind;
 	argv += p.optind;
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
+	/* Opened before listening: a dump that cannot be written stops everything. */
+	if (o.dump_path != NULL && (o.relay.dump = dump_open(o.dump_path, globals.json)) == NULL) {
+		endpoint_free(&ep);
+		return EXIT_LOCAL;
+	}
 	if (sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
 		status = report_bind_failure(&ep, &f, SOCK_STREAM);
 		endpoint_free(&ep);
+		dump_close(o.relay.dump);
 		return status;
 	}
 	endpoint_free(&ep);
@@ -296,6 +312,7 @@ run(const struct command *cmd, int argc, char **argv)
 		    addr_port((struct sockaddr *)&b.addr[i]));
 	status = o.keep_open ? serve_many(&o, &b) : serve_one(&o, &b);
 	sock_close_bound(&b);
+	dump_close(o.relay.dump);
 	return status;
 }
 

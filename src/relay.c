@@ -20,6 +20,7 @@
 #endif
 
 #include "clock.h"
+#include "dump.h"
 #include "pump.h"
 #include "relay.h"
 
@@ -78,6 +79,9 @@ deliver_rest(struct relay_conn *c)
 static int
 pump_failed(struct relay_conn *c, struct pump *p)
 {
+	if (p->failed == PUMP_SIDE_TAP)
+		return fail(c, RELAY_FAIL_DUMP, c->opt->dump != NULL ? c->opt->dump->op : "tap",
+		    p->err);
 	if (p == &c->up && p->failed == PUMP_SIDE_SOURCE)
 		return fail(c, RELAY_FAIL_INPUT, "read from stdin", p->err);
 	if (p == &c->down && p->failed == PUMP_SIDE_DEST && p->err == EPIPE && !c->opt->echo) {
@@ -212,6 +216,8 @@ start_pumps(struct relay_conn *c)
 		r = pump_init(&c->down, c->sock, o->send_only ? -1 : c->out_fd, NULL, 0);
 	c->down_active = !o->no_recv;
 	c->down.whole = o->whole_writes;
+	if (r == 0 && (o->dump != NULL || o->crlf))
+		r = relay_taps_start(c);
 	return r;
 }
 
@@ -394,14 +400,17 @@ void
 relay_conn_end(struct relay_conn *c)
 {
 	c->st.bytes_sent = c->opt->echo ? c->down.bytes_out : c->up.bytes_out;
+	c->st.bytes_input = c->opt->echo ? c->down.bytes_out : c->up.bytes_in;
+	c->st.crlf = c->opt->crlf && !c->opt->echo;
 	c->st.bytes_received = c->down.bytes_in;
 	c->st.bytes_written = c->down.bytes_out;
 	if (c->up_active && c->st.input_unsent == 0)
-		c->st.input_unsent = c->up.bytes_in - c->up.bytes_out;
+		c->st.input_unsent = c->up.bytes_in - pump_taken(&c->up);
 	/* Ended early (a timeout, a failure): what the RST is about to drop is counted. */
 	if (c->opt->linger0)
 		c->st.unacked = unacked(c);
 	c->st.ended_usec = clock_now_usec();
+	relay_taps_end(c);
 	pump_free(&c->up);
 	pump_free(&c->down);
 }
