@@ -239,8 +239,7 @@ relay_conn_start(struct relay_conn *c, int sock, int in_fd, int out_fd,
 	/* Non-blocking, so that splice and send return EAGAIN instead of stalling the other way. */
 	if ((flags = fcntl(sock, F_GETFL)) == -1 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1)
 		return fail(c, RELAY_FAIL_SYSTEM, "set up the relay", errno);
-	if (start_pumps(c) == -1 ||
-	    ((opt->dump != NULL || opt->crlf) && relay_taps_start(c) == -1))
+	if (start_pumps(c) == -1 || ((opt->dump != NULL || opt->crlf) && relay_taps_start(c) == -1))
 		return fail(c, RELAY_FAIL_SYSTEM, "set up the relay", errno);
 	/* An empty input (send's empty request) is finished before the first poll. */
 	if (c->up_active && pump_finished(&c->up))
