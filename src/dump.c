@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,10 +22,11 @@
 #include "io.h"
 #include "json.h"
 #include "report.h"
+#include "unixsock.h"
 
 /* Bytes shown in one block: a longer read is cut into several, each with its header. */
 #define DUMP_PIECE 65536
-#define DUMP_HEADER_MAX (ADDR_STRLEN + 160)
+#define DUMP_HEADER_MAX (ADDR_STRLEN + UNIX_TEXT_MAX + 160)
 #define DUMP_BUF_SIZE (DUMP_HEADER_MAX + HEXDUMP_LINES_MAX(DUMP_PIECE) + 32)
 
 struct dump *
@@ -76,12 +78,18 @@ dump_conn_new(struct dump *d, const struct sockaddr *peer)
 		return NULL;
 	c->d = d;
 	c->n = d->next_conn++;
+	for (int i = 0; i < 2; i++)
+		c->dir[i] = (struct dump_dir){ .conn = c, .sent = i };
+	if (peer->sa_family == AF_UNIX) {
+		/* -U: the peer is a path, "@name" or "unnamed", and has no port. */
+		unix_peer_format(peer, c->addr, sizeof(c->addr));
+		return c;
+	}
+	c->has_port = 1;
 	/* A listener on :: sees IPv4 peers mapped: they are named as IPv4, as -v names them. */
 	addr_unmap(peer, &ss);
 	addr_format((struct sockaddr *)&ss, c->addr, sizeof(c->addr));
 	c->port = addr_port((struct sockaddr *)&ss);
-	for (int i = 0; i < 2; i++)
-		c->dir[i] = (struct dump_dir){ .conn = c, .sent = i };
 	return c;
 }
 
@@ -109,11 +117,14 @@ size_t
 dump_header(const struct dump_dir *dd, const char *time, size_t len, char *out, size_t cap)
 {
 	const struct dump_conn *c = dd->conn;
+	char port[16] = "";
 	int n;
 
-	n = snprintf(out, cap, "# %s conn %u %s port %u %s %s, offset %" PRIu64 ", %zu byte%s\n",
-	    time, c->n, c->addr, c->port, dd->sent ? ">" : "<", dd->sent ? "sent" : "received",
-	    dd->offset, len, len == 1 ? "" : "s");
+	if (c->has_port)
+		snprintf(port, sizeof(port), " port %u", c->port);
+	n = snprintf(out, cap, "# %s conn %u %s%s %s %s, offset %" PRIu64 ", %zu byte%s\n", time,
+	    c->n, c->addr, port, dd->sent ? ">" : "<", dd->sent ? "sent" : "received", dd->offset,
+	    len, len == 1 ? "" : "s");
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
@@ -140,7 +151,10 @@ write_json(struct dump_dir *dd, const char *time, const void *data, size_t len)
 	json_string(&j, "time", time);
 	json_int(&j, "conn", dd->conn->n);
 	json_string(&j, "peer", dd->conn->addr);
-	json_int(&j, "port", dd->conn->port);
+	if (dd->conn->has_port)
+		json_int(&j, "port", dd->conn->port);
+	else
+		json_null(&j, "port");
 	json_string(&j, "dir", dd->sent ? "sent" : "received");
 	json_int(&j, "offset", (long long)dd->offset);
 	json_int(&j, "len", (long long)len);

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "unixsock.h"
 
 struct dump {
 	int fd;
@@ -33,8 +34,9 @@ struct dump_dir {
 struct dump_conn {
 	struct dump *d;
 	unsigned n;
-	char addr[ADDR_STRLEN];
+	char addr[ADDR_STRLEN + UNIX_TEXT_MAX]; /* an address, or a Unix socket's path (-U) */
 	unsigned port;
+	int has_port; /* not for a Unix socket */
 	struct dump_dir dir[2]; /* [0] received, [1] sent */
 };
 

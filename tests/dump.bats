@@ -239,3 +239,18 @@ socat_record() {
 	[ "$output" = "$(printf 'a\r\nb\r\n\r\n' | sha256sum | cut -d' ' -f1)" ]
 	[[ "$stderr" == *"closed: 8 bytes sent (6 read, -C), 65 received, 65 written out in "* ]]
 }
+
+@test "connect -U --dump names a Unix socket's peer by its path, with no port" {
+	printf 'over unix' >"$(tmp)/in"
+	STDIN_FILE="$(tmp)/in" spawn l "$SOCKT" -v listen -U "$(tmp)/s"
+	wait_for_line "$(tmp)/l.err" 'listening on'
+	printf 'back' | "$SOCKT" connect -U --dump "$(tmp)/d" "$(tmp)/s" >"$(tmp)/out"
+	[ "$(cat "$(tmp)/out")" = "over unix" ]
+	grep -qx "# .* conn 1 $(tmp)/s > sent, offset 0, 4 bytes" "$(tmp)/d"
+	check_dump "$(tmp)/d"
+	[ "$(cat "$(tmp)/got/conn-1.sent")" = back ]
+	[ "$(cat "$(tmp)/got/conn-1.received")" = "over unix" ]
+	finished "$(cat "$(tmp)/l.pid")"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/l.out")" = back ]
+}

@@ -11,7 +11,7 @@ import re
 import sys
 
 HEADER = re.compile(
-    r"^# (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) conn (\d+) (\S+) port (\d+) "
+    r"^# (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) conn (\d+) (\S+)(?: port (\d+))? "
     r"(>|<) (sent|received), offset (\d+), (\d+) bytes?$"
 )
 LINE = re.compile(r"^([0-9a-f]{8,16})  ((?:[0-9a-f]{2} ){1,8}(?: (?:[0-9a-f]{2} ){0,8})?) *\|(.*)\|$")
@@ -59,7 +59,7 @@ def main():
         if (arrow == ">") != (way == "sent") or time < last_time:
             fault(i + 1, "direction or time wrong", lines[i])
         last_time = time
-        key = (int(conn), addr, int(port), way)
+        key = (int(conn), addr, int(port or 0), way)
         s = streams.setdefault(key, [bytearray(), 0])
         if int(off) != len(s[0]):
             fault(i + 1, "offset %d expected" % len(s[0]), lines[i])
