@@ -13,6 +13,7 @@
 #include "attempts.h"
 #include "clock.h"
 #include "cmd.h"
+#include "dump.h"
 #include "eyeballs.h"
 #include "hint.h"
 #include "json.h"
@@ -33,7 +34,8 @@ enum {
 	OPT_RECV_ONLY,
 	OPT_SEND_ONLY,
 	OPT_PARALLEL,
-	OPT_SEQPACKET
+	OPT_SEQPACKET,
+	OPT_DUMP,
 };
 
 static const struct opt options[] = {
@@ -47,6 +49,9 @@ static const struct opt options[] = {
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL, "keep sending open at stdin EOF" },
 	{ "recv-only", OPT_RECV_ONLY, no_argument, NULL, "do not read stdin" },
 	{ "send-only", OPT_SEND_ONLY, no_argument, NULL, "do not write to stdout" },
+	{ "crlf", 'C', no_argument, NULL, "send each LF from stdin as CRLF (as nc -C)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
 	{ "parallel", OPT_PARALLEL, required_argument, "N",
 	    "-z: connects in flight at once (128)" },
@@ -67,6 +72,7 @@ struct connect_options {
 	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
+	const char *dump_path; /* --dump */
 	struct tunables tun;
 	struct proxy proxy;
 };
@@ -452,6 +458,14 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			o->relay.send_only = 1;
 			o->relay_only = "--send-only";
 			break;
+		case 'C':
+			o->relay.crlf = 1;
+			o->relay_only = "-C";
+			break;
+		case OPT_DUMP:
+			o->dump_path = p->arg;
+			o->relay_only = "--dump";
+			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
 		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
@@ -492,8 +506,14 @@ run(const struct command *cmd, int argc, char **argv)
 		opt_usage_error(cmd, "--parallel applies to -z only");
 	if (o.unix_type != 0 && proxy_given(&o.proxy) != NULL)
 		opt_usage_error(cmd, "-U takes no %s", proxy_given(&o.proxy));
-	if (o.unix_type != 0)
-		return run_unix(cmd, &o, argc, argv);
+	/* Opened before connecting: a dump that cannot be written stops everything. */
+	if (o.dump_path != NULL && (o.relay.dump = dump_open(o.dump_path, globals.json)) == NULL)
+		return EXIT_LOCAL;
+	if (o.unix_type != 0) {
+		status = run_unix(cmd, &o, argc, argv);
+		dump_close(o.relay.dump);
+		return status;
+	}
 	used = opt_remote_endpoint(cmd, argc, argv, "tcp",
 	    (o.scan ? 0 : 1) | proxy_remote_flags(&o.proxy), &ep);
 	proxy_check(cmd, &o.proxy, &ep);
@@ -513,6 +533,7 @@ run(const struct command *cmd, int argc, char **argv)
 	}
 	proxy_free(&o.proxy);
 	endpoint_free(&ep);
+	dump_close(o.relay.dump);
 	return status;
 }
 

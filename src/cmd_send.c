@@ -14,6 +14,8 @@
 #include "attempts.h"
 #include "clock.h"
 #include "cmd.h"
+#include "crlf.h"
+#include "dump.h"
 #include "eyeballs.h"
 #include "hint.h"
 #include "io.h"
@@ -26,7 +28,7 @@
 #include "tunables.h"
 #include "unixsock.h"
 
-enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV, OPT_EXPECT, OPT_SEQPACKET };
+enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV, OPT_EXPECT, OPT_SEQPACKET, OPT_DUMP };
 
 static const struct opt options[] = {
 	{ "escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in DATA" },
@@ -37,6 +39,8 @@ static const struct opt options[] = {
 	    "status 1 unless the reply contains TEXT (a health check)" },
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
 	{ "proxy-type", OPT_PROXY_TYPE, required_argument, "TYPE", PROXY_HELP_TYPE },
@@ -50,6 +54,8 @@ struct send_options {
 	int escapes, crlf, no_recv;
 	const char *file;
 	const char *expect; /* --expect: text the reply must contain */
+	const char *dump_path; /* --dump */
+	struct dump *dump;
 	int64_t timeout_usec;
 	struct tunables tun;
 	struct proxy proxy;
@@ -109,27 +115,21 @@ read_all(int fd, struct request *rq)
 	}
 }
 
-/* --crlf: a bare LF becomes CRLF; one already after a CR is left alone. */
+/* --crlf: a bare LF becomes CRLF; one already after a CR is left alone (crlf.h). */
 static int
 to_crlf(struct request *rq)
 {
-	size_t bare = 0, j = 0;
+	struct crlf st = { 0 };
+	size_t bare = crlf_extra(&st, rq->data, rq->len);
 	char *out;
 
-	for (size_t i = 0; i < rq->len; i++)
-		bare += rq->data[i] == '\n' && (i == 0 || rq->data[i - 1] != '\r');
 	if (bare == 0)
 		return 0;
 	if ((out = malloc(rq->len + bare)) == NULL)
 		return -1;
-	for (size_t i = 0; i < rq->len; i++) {
-		if (rq->data[i] == '\n' && (i == 0 || rq->data[i - 1] != '\r'))
-			out[j++] = '\r';
-		out[j++] = rq->data[i];
-	}
+	rq->len = crlf_convert(&st, rq->data, rq->len, out);
 	free(rq->data);
 	rq->data = out;
-	rq->len = j;
 	return 0;
 }
 
@@ -286,7 +286,10 @@ exchange(const struct send_options *o, const struct endpoint *dest, const struct
 		.on_event = attempts_on_event,
 		.ctx = &src,
 		.source = &src };
-	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
+	struct relay_options ro = { .data = rq->data,
+		.data_len = rq->len,
+		.no_recv = o->no_recv,
+		.dump = o->dump };
 	struct eyeballs_result r;
 	struct relay_stats st;
 	struct addrinfo *res;
@@ -367,6 +370,7 @@ run(const struct command *cmd, int argc, char **argv)
 		case 'w': o.timeout_usec = opt_duration(&p); break;
 		case 'U': o.unix_type = o.unix_type ? o.unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o.unix_type = SOCK_SEQPACKET; break;
+		case OPT_DUMP: o.dump_path = p.arg; break;
 		default:
 			if (!proxy_option(&o.proxy, &p, ch))
 				tunables_option(&o.tun, &p, ch);
@@ -394,8 +398,12 @@ run(const struct command *cmd, int argc, char **argv)
 		    "--expect needs the reply, and --no-recv does not wait for it");
 	if (o.escapes && used == argc)
 		opt_usage_error(cmd, "-e applies to DATA arguments, and none were given");
-	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK)
+	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK &&
+	    o.dump_path != NULL && (o.dump = dump_open(o.dump_path, globals.json)) == NULL)
+		status = EXIT_LOCAL;
+	if (status == EXIT_OK)
 		status = exchange(&o, &ep, &rq);
+	dump_close(o.dump);
 	free(rq.data);
 	proxy_free(&o.proxy);
 	endpoint_free(&ep);

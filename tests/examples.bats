@@ -33,9 +33,12 @@ cscanall	sockt connect -z localhost 22 80
 cscanw	sockt connect -z -w 1 192.0.2.7 20-25 80 443
 cjson	sockt --json connect -z 127.0.0.1 1-65535 | grep '"open"'
 csrc	sockt connect -s 192.0.2.1 -p 5000 --linger 0 192.0.2.7 9000 <request
+cdump	sockt connect -C --dump smtp.dump example.test 25
+cdumperr	printf 'GET / HTTP/1.0\n\n' | sockt connect -C --dump - 127.0.0.1 8080 >/dev/null
 l0	sockt -v listen 0 > received.tar
 lloop	while sockt listen 8080 < banner.txt; do :; done
 lk	sockt listen -k 8080
+lkcrlf	sockt listen -k -C --dump - 8025
 lecho	sockt listen -k --echo ::1 7007
 lrst	sockt -v listen --recv-only --linger 0 9000
 p3	sockt raw-ping -c 3 -i 0.1 192.0.2.7
@@ -93,6 +96,7 @@ bench/state.sh src/sockt	a benchmark of 10,000 TIME_WAIT sockets against ss; no 
 bench/resolve.sh src/sockt	a benchmark against getent ahosts; no timed assertions here
 sockt udp-send -U /dev/log '<13>sockt: test message'	writes to this machine's system log; tests/unix.bats sends to a socket of its own
 bench/trace.sh src/sockt	a benchmark of a 10-hop chain against traceroute and tracepath; no timed assertions here
+bench/dump.sh src/sockt	a benchmark of minutes, writing gigabytes of dump; no timed assertions here
 EOF
 )
 
@@ -424,6 +428,34 @@ wait_in() {
 	wait_exit "$(cat "$(tmp)/c2.pid")"
 	[ "$(cat "$(tmp)/c1.out")" = "hello all" ]
 	[ "$(cat "$(tmp)/c2.out")" = "hello all" ]
+}
+
+@test "examples: connect -C --dump: typed lines go out with CR LF, and the dump has both ways" {
+	ns
+	peer srv "$N" serve 25 1 "$(tmp)/rec" '250 ok\r\n'
+	run -0 sh_in "$N" "$(doc cdump)" <<<"HELO x"
+	[ "$output" = $'250 ok\r' ]
+	grep -qF "b'HELO x\\r\\n'" "$(tmp)/rec"
+	grep -q '^# .* conn 1 .* port 25 > sent, offset 0, 8 bytes$' "$(tmp)/work/smtp.dump"
+	grep -q '^# .* conn 1 .* port 25 < received, offset 0, 8 bytes$' "$(tmp)/work/smtp.dump"
+	peer srv2 "$N" serve 8080 1 "$(tmp)/rec2" 'HTTP/1.0 200 OK\r\n\r\n'
+	run -0 --separate-stderr sh_in "$N" "$(doc cdumperr)"
+	grep -qF "b'GET / HTTP/1.0\\r\\n\\r\\n'" "$(tmp)/rec2"
+	[[ "$stderr" == *"> sent, offset 0, 18 bytes"*"< received, offset 0, 19 bytes"* ]]
+}
+
+@test "examples: listen -k -C --dump - sends typed lines with CR LF and dumps each connection" {
+	ns
+	mkfifo "$(tmp)/typed"
+	STDIN_FILE="$(tmp)/typed" spawn k sh_in "$N" "$(doc lkcrlf)"
+	exec 7>"$(tmp)/typed"
+	wait_in "$N" 8025
+	spawn c1 in_ns "$N" python3 "$BATS_FILE_TMPDIR/peer.py" line 127.0.0.1 8025 from-c1
+	wait_for_line "$(tmp)/k.err" '< received, offset 0, 7 bytes'
+	echo "220 hi" >&7
+	wait_exit "$(cat "$(tmp)/c1.pid")"
+	[ "$(cat "$(tmp)/c1.out")" = $'220 hi\r' ]
+	wait_for_line "$(tmp)/k.err" '^# .* conn 1 127.0.0.1 port [0-9]+ > sent, offset 0, 8 bytes$'
 }
 
 @test "examples: the echo server on ::1 7007 and the health check that needs its answer" {
