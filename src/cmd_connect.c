@@ -13,11 +13,13 @@
 #include "attempts.h"
 #include "clock.h"
 #include "cmd.h"
+#include "dump.h"
 #include "eyeballs.h"
 #include "hint.h"
 #include "json.h"
 #include "opts.h"
 #include "parse.h"
+#include "proxy.h"
 #include "relay.h"
 #include "report.h"
 #include "scan.h"
@@ -33,7 +35,8 @@ enum {
 	OPT_RECV_ONLY,
 	OPT_SEND_ONLY,
 	OPT_PARALLEL,
-	OPT_SEQPACKET
+	OPT_SEQPACKET,
+	OPT_DUMP,
 };
 
 static const struct opt options[] = {
@@ -48,6 +51,9 @@ static const struct opt options[] = {
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL, "keep sending open at stdin EOF" },
 	{ "recv-only", OPT_RECV_ONLY, no_argument, NULL, "do not read stdin" },
 	{ "send-only", OPT_SEND_ONLY, no_argument, NULL, "do not write to stdout" },
+	{ "crlf", 'C', no_argument, NULL, "send each LF from stdin as CRLF (as nc -C)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
 	{ "count", 'c', required_argument, "N",
 	    "-z: probe one port N times, with ping's statistics" },
@@ -55,6 +61,9 @@ static const struct opt options[] = {
 	    "-z: connects in flight at once (128)" },
 	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
+	{ "proxy-type", OPT_PROXY_TYPE, required_argument, "TYPE", PROXY_HELP_TYPE },
+	{ "proxy-auth", OPT_PROXY_AUTH, required_argument, "USER:PASS", PROXY_HELP_AUTH },
 	{ "unix", 'U', no_argument, NULL, "connect to the Unix socket PATH (or @NAME, abstract)" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -68,7 +77,9 @@ struct connect_options {
 	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
+	const char *dump_path; /* --dump */
 	struct tunables tun;
+	struct proxy proxy;
 };
 
 /* What print_port needs to say each port's line. */
@@ -77,6 +88,7 @@ struct scan_report {
 	char (*address)[ADDR_STRLEN]; /* one per target */
 	int64_t timeout_usec;
 	int write_err; /* a --json line could not be written: errno */
+	unsigned char *filtered; /* per target: a port was filtered, its route is hinted */
 };
 
 static int
@@ -172,8 +184,10 @@ resolve(const struct connect_options *o, const struct endpoint *ep, const char *
 }
 
 static int
-run_connect(const struct connect_options *o, const struct endpoint *ep)
+run_connect(const struct connect_options *o, const struct endpoint *dest)
 {
+	const struct endpoint *ep = proxy_endpoint(&o->proxy, dest);
+	int64_t deadline = o->timeout_usec > 0 ? clock_now_usec() + o->timeout_usec : 0;
 	struct eyeballs_options eo = { o->timeout_usec, 250000, NULL, NULL, attempts_on_event, NULL,
 		NULL };
 	struct eyeballs_result r;
@@ -182,13 +196,17 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 	int fd, status;
 
 	/* The source is resolved here, not in eyeballs, to be named in error lines. */
-	if ((status = resolve(o, ep, ep->port, &res, &src)) != EXIT_OK)
+	if ((status = resolve(o, ep, ep->port, &res, &src)) != EXIT_OK) {
+		proxy_note_unreached(&o->proxy, dest);
 		return status;
+	}
 	eo.ctx = &src;
 	eo.source = &src;
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
-	if (fd != -1)
+	if (fd != -1 && (status = proxy_handshake(fd, &o->proxy, dest, deadline)) != EXIT_OK)
+		close(fd);
+	else if (fd != -1)
 		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o);
 	else if (r.n == 0 && r.skipped > 0)
 		status = report_source_mismatch(o, ep);
@@ -197,6 +215,8 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 		status = exit_status_for_errno(errno);
 	} else
 		status = attempts_report_all_failed(&r, &src, o->timeout_usec);
+	if (fd == -1)
+		proxy_note_unreached(&o->proxy, dest);
 	eyeballs_result_free(&r);
 	return status;
 }
@@ -208,6 +228,8 @@ print_port(const struct scan_result *res, void *ctx)
 	char line[ADDR_STRLEN + 128];
 	struct json j;
 
+	if (res->state == SCAN_FILTERED)
+		sr->filtered[res->target] = 1;
 	if (globals.json) {
 		json_init(&j);
 		scan_result_json(&j, sr->host, sr->address[res->target], res);
@@ -374,11 +396,13 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		free(targets);
 		return status;
 	}
-	if (status == EXIT_OK && (sr.address = calloc(n, sizeof(*sr.address))) == NULL) {
+	if (status == EXIT_OK && ((sr.address = calloc(n, sizeof(*sr.address))) == NULL ||
+				     (sr.filtered = calloc(n, 1)) == NULL)) {
 		report_errno(errno, "scan %s", ep->host);
 		status = EXIT_LOCAL;
 	}
 	if (status != EXIT_OK) {
+		free(sr.address);
 		free(targets);
 		return status;
 	}
@@ -400,6 +424,11 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		status = EXIT_LOCAL;
 	}
 	scan_summary(&sr, n, ports.count, &st, start);
+	/* Once per address, not per port: where the kernel sends what never got an answer. */
+	for (size_t i = 0; i < n; i++)
+		if (sr.filtered[i])
+			hint_route((const struct sockaddr *)&targets[i].addr);
+	free(sr.filtered);
 	free(sr.address);
 	free(targets);
 	return status;
@@ -454,11 +483,22 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			o->relay.send_only = 1;
 			o->relay_only = "--send-only";
 			break;
+		case 'C':
+			o->relay.crlf = 1;
+			o->relay_only = "-C";
+			break;
+		case OPT_DUMP:
+			o->dump_path = p->arg;
+			o->relay_only = "--dump";
+			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
 		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
-		default: tunables_option(&o->tun, p, ch); break;
+		default:
+			if (!proxy_option(&o->proxy, p, ch))
+				tunables_option(&o->tun, p, ch);
+			break;
 		}
 	}
 }
@@ -483,6 +523,8 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_check_host(cmd, o.source);
 	if (o.relay.recv_only && o.relay.send_only)
 		opt_usage_error(cmd, "--recv-only and --send-only exclude each other");
+	if (o.proxy.ep.host != NULL)
+		o.relay_only = "--proxy";
 	if (o.scan && o.relay_only != NULL)
 		opt_usage_error(cmd, "%s applies to a relay, not to -z", o.relay_only);
 	if (!o.scan && o.parallel != 0)
@@ -494,9 +536,19 @@ run(const struct command *cmd, int argc, char **argv)
 		    "--parallel applies to a scan; -z -c probes every address at once");
 	if (o.scan && o.count == 0 && o.idle_usec >= 0)
 		opt_usage_error(cmd, "-i applies to a relay, or to -z -c (the probes' interval)");
-	if (o.unix_type != 0)
-		return run_unix(cmd, &o, argc, argv);
-	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);
+	if (o.unix_type != 0 && proxy_given(&o.proxy) != NULL)
+		opt_usage_error(cmd, "-U takes no %s", proxy_given(&o.proxy));
+	/* Opened before connecting: a dump that cannot be written stops everything. */
+	if (o.dump_path != NULL && (o.relay.dump = dump_open(o.dump_path, globals.json)) == NULL)
+		return EXIT_LOCAL;
+	if (o.unix_type != 0) {
+		status = run_unix(cmd, &o, argc, argv);
+		dump_close(o.relay.dump);
+		return status;
+	}
+	used = opt_remote_endpoint(cmd, argc, argv, "tcp",
+	    (o.scan ? 0 : 1) | proxy_remote_flags(&o.proxy), &ep);
+	proxy_check(cmd, &o.proxy, &ep);
 	if (o.scan) {
 		if (o.timeout_usec == -1)
 			o.timeout_usec = 2000000;
@@ -511,7 +563,9 @@ run(const struct command *cmd, int argc, char **argv)
 			    argv[used]);
 		status = run_connect(&o, &ep);
 	}
+	proxy_free(&o.proxy);
 	endpoint_free(&ep);
+	dump_close(o.relay.dump);
 	return status;
 }
 

@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "cmd.h"
+#include "dump.h"
 #include "hint.h"
 #include "hub.h"
 #include "opts.h"
@@ -33,6 +34,7 @@ enum {
 	OPT_MAX_QUEUE,
 	OPT_MAX_TIME,
 	OPT_SEQPACKET,
+	OPT_DUMP,
 };
 
 /* The stdin a -k connection may be behind by before it is closed. */
@@ -60,6 +62,9 @@ static const struct opt options[] = {
 	    "never write stdout (still drain the peer)" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
+	{ "crlf", 'C', no_argument, NULL, "send each LF from stdin as CRLF (as nc -C)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ "unix", 'U', no_argument, NULL,
 	    "listen on the Unix socket PATH (or @NAME, abstract); a stale file is removed" },
@@ -74,6 +79,7 @@ struct listen_options {
 	struct bind_options bind;
 	int64_t timeout_usec, idle_usec;
 	struct relay_options relay;
+	const char *dump_path; /* --dump */
 };
 
 static void
@@ -99,6 +105,8 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
 		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
+		case 'C': o->relay.crlf = 1; break;
+		case OPT_DUMP: o->dump_path = p->arg; break;
 		default: tunables_option(&o->bind.tun, p, ch); break;
 		}
 	}
@@ -109,6 +117,8 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	if (o->relay.echo && (o->relay.recv_only || o->relay.send_only))
 		opt_usage_error(cmd,
 		    "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
+	if (o->relay.echo && o->relay.crlf)
+		opt_usage_error(cmd, "-C changes what stdin sends, and --echo reads no stdin");
 }
 
 static void
@@ -319,12 +329,19 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
-	if (o.unix_type != 0)
-		return run_unix(cmd, &o, argc, argv);
+	/* Opened before listening: a dump that cannot be written stops everything. */
+	if (o.dump_path != NULL && (o.relay.dump = dump_open(o.dump_path, globals.json)) == NULL)
+		return EXIT_LOCAL;
+	if (o.unix_type != 0) {
+		status = run_unix(cmd, &o, argc, argv);
+		dump_close(o.relay.dump);
+		return status;
+	}
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
 	if (sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
 		status = report_bind_failure(&ep, &f, SOCK_STREAM);
 		endpoint_free(&ep);
+		dump_close(o.relay.dump);
 		return status;
 	}
 	endpoint_free(&ep);
@@ -335,6 +352,7 @@ run(const struct command *cmd, int argc, char **argv)
 		    addr_port((struct sockaddr *)&b.addr[i]));
 	status = o.keep_open ? serve_many(&o, &b) : serve_one(&o, &b);
 	sock_close_bound(&b);
+	dump_close(o.relay.dump);
 	return status;
 }
 

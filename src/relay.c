@@ -20,6 +20,7 @@
 #endif
 
 #include "clock.h"
+#include "dump.h"
 #include "pump.h"
 #include "relay.h"
 
@@ -78,6 +79,9 @@ deliver_rest(struct relay_conn *c)
 static int
 pump_failed(struct relay_conn *c, struct pump *p)
 {
+	if (p->failed == PUMP_SIDE_TAP)
+		return fail(c, RELAY_FAIL_DUMP, c->opt->dump != NULL ? c->opt->dump->op : "tap",
+		    p->err);
 	if (p == &c->up && p->failed == PUMP_SIDE_SOURCE)
 		return fail(c, RELAY_FAIL_INPUT, "read from stdin", p->err);
 	if (p == &c->down && p->failed == PUMP_SIDE_DEST && p->err == EPIPE && !c->opt->echo) {
@@ -240,7 +244,7 @@ relay_conn_start(struct relay_conn *c, int sock, int in_fd, int out_fd,
 	/* Non-blocking, so that splice and send return EAGAIN instead of stalling the other way. */
 	if ((flags = fcntl(sock, F_GETFL)) == -1 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1)
 		return fail(c, RELAY_FAIL_SYSTEM, "set up the relay", errno);
-	if (start_pumps(c) == -1)
+	if (start_pumps(c) == -1 || ((opt->dump != NULL || opt->crlf) && relay_taps_start(c) == -1))
 		return fail(c, RELAY_FAIL_SYSTEM, "set up the relay", errno);
 	/* An empty input (send's empty request) is finished before the first poll. */
 	if (c->up_active && pump_finished(&c->up))
@@ -399,14 +403,17 @@ void
 relay_conn_end(struct relay_conn *c)
 {
 	c->st.bytes_sent = c->opt->echo ? c->down.bytes_out : c->up.bytes_out;
+	c->st.bytes_input = c->opt->echo ? c->down.bytes_out : c->up.bytes_in;
+	c->st.crlf = c->opt->crlf && !c->opt->echo;
 	c->st.bytes_received = c->down.bytes_in;
 	c->st.bytes_written = c->down.bytes_out;
 	if (c->up_active && c->st.input_unsent == 0)
-		c->st.input_unsent = c->up.bytes_in - c->up.bytes_out;
+		c->st.input_unsent = c->up.bytes_in - pump_taken(&c->up);
 	/* Ended early (a timeout, a failure): what the RST is about to drop is counted. */
 	if (c->opt->linger0)
 		c->st.unacked = unacked(c);
 	c->st.ended_usec = clock_now_usec();
+	relay_taps_end(c);
 	pump_free(&c->up);
 	pump_free(&c->down);
 }

@@ -28,7 +28,7 @@ relay_conn_fed(const struct relay_conn *c)
 uint64_t
 relay_conn_taken(const struct relay_conn *c)
 {
-	return c->up.bytes_out;
+	return pump_taken(&c->up);
 }
 
 void
