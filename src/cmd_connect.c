@@ -23,6 +23,7 @@
 #include "scan.h"
 #include "sock.h"
 #include "source.h"
+#include "tls.h"
 #include "tunables.h"
 
 enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT_PARALLEL };
@@ -43,6 +44,13 @@ static const struct opt options[] = {
 	    "-z: connects in flight at once (128)" },
 	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "no-verify", OPT_TLS_NO_VERIFY, no_argument, NULL, TLS_HELP_NO_VERIFY },
+	{ "ca", OPT_TLS_CA, required_argument, "FILE", TLS_HELP_CA },
+	{ "sni", OPT_TLS_SNI, required_argument, "NAME", TLS_HELP_SNI },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
+	{ "warn-days", OPT_TLS_WARN_DAYS, required_argument, "N", TLS_HELP_WARN_DAYS },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -53,11 +61,15 @@ struct connect_options {
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
 	struct tunables tun;
+	struct tls_options tls;
 };
 
 /* What print_port needs to say each port's line. */
 struct scan_report {
 	const char *host;
+	const struct tls_options *tls; /* -z --tls: a handshake on each open port */
+	const struct scan_target *targets;
+	int tls_warned; /* a certificate expires within --warn-days, or failed */
 	char (*address)[ADDR_STRLEN]; /* one per target */
 	int64_t timeout_usec;
 	int write_err; /* a --json line could not be written: errno */
@@ -102,9 +114,10 @@ report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 }
 
 static int
-relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
+relay(int fd, const struct sockaddr *peer, const struct connect_options *o, const char *host)
 {
 	struct relay_options ro = o->relay;
+	struct tls_session *tls = NULL;
 	struct relay_stats st;
 	char summary[256], d[32];
 	int rc;
@@ -117,7 +130,17 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 	/* stdout closes with the peer's EOF; a terminal's input ends with it too. */
 	ro.close_output = 1;
 	ro.end_at_peer_eof = isatty(STDIN_FILENO);
+	if (o->tls.enabled) {
+		if ((tls = tls_connect(fd, &o->tls, host, peer, o->timeout_usec, &rc)) == NULL) {
+			close(fd);
+			return rc;
+		}
+		ro.sock_io = tls_pump_io(tls);
+	}
 	rc = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &st);
+	if (rc == -1 && st.err == EPROTO)
+		tls_report_relay_error(tls);
+	tls_close(tls);
 	close(fd);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
@@ -173,7 +196,7 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
 	if (fd != -1)
-		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o);
+		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o, ep->host);
 	else if (r.n == 0 && r.skipped > 0)
 		status = report_source_mismatch(o, ep);
 	else if (r.n == 0) {
@@ -185,13 +208,40 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 	return status;
 }
 
+/* -z --tls: the port's line with its certificate's verdict (tls.h). */
+static void
+print_tls_port(const struct scan_result *res, struct scan_report *sr)
+{
+	struct sockaddr_storage ss = sr->targets[res->target].addr;
+	char line[ADDR_STRLEN + 512];
+	struct json j;
+
+	addr_set_port((struct sockaddr *)&ss, res->port);
+	scan_result_format(res, sr->address[res->target], sr->timeout_usec, line, sizeof(line));
+	json_init(&j);
+	json_object_begin(&j);
+	scan_result_json_fields(&j, sr->host, sr->address[res->target], res);
+	sr->tls_warned |= tls_scan_port((struct sockaddr *)&ss, sr->targets[res->target].len,
+	    sr->host, sr->tls, sr->timeout_usec, line, sizeof(line), globals.json ? &j : NULL);
+	json_object_end(&j);
+	if (globals.json && json_write(&j) == -1 && sr->write_err == 0)
+		sr->write_err = errno;
+	else if (!globals.json)
+		printf("%s\n", line);
+	json_free(&j);
+}
+
 static void
 print_port(const struct scan_result *res, void *ctx)
 {
 	struct scan_report *sr = ctx;
-	char line[ADDR_STRLEN + 128];
+	char line[ADDR_STRLEN + 512];
 	struct json j;
 
+	if (sr->tls != NULL && res->state == SCAN_OPEN) {
+		print_tls_port(res, sr);
+		return;
+	}
 	if (globals.json) {
 		json_init(&j);
 		scan_result_json(&j, sr->host, sr->address[res->target], res);
@@ -350,6 +400,8 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	for (size_t i = 0; i < n; i++)
 		addr_format((struct sockaddr *)&targets[i].addr, sr.address[i], ADDR_STRLEN);
 	so.src = &src;
+	sr.targets = targets;
+	sr.tls = o->tls.enabled ? &o->tls : NULL;
 	so.parallel = scan_fit_parallel(o->parallel);
 	if (so.parallel < o->parallel)
 		report_verbose(1, "--parallel lowered to %d by the file descriptor limit",
@@ -359,6 +411,8 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		status = EXIT_LOCAL;
 	} else
 		status = scan_status(&st, &sr, targets, &src, ports.count * n);
+	if (status == EXIT_OK && sr.tls_warned)
+		status = EXIT_NETWORK;
 	/* Text lines go through stdio and are checked at exit; --json lines are written here. */
 	if (sr.write_err != 0 && sr.write_err != EPIPE) {
 		report_errno(sr.write_err, "write to stdout");
@@ -402,7 +456,10 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
-		default: tunables_option(&o->tun, p, ch); break;
+		default:
+			if (!tls_option(&o->tls, p, ch))
+				tunables_option(&o->tun, p, ch);
+			break;
 		}
 	}
 }
@@ -431,6 +488,9 @@ run(const struct command *cmd, int argc, char **argv)
 		opt_usage_error(cmd, "%s applies to a relay, not to -z", o.relay_only);
 	if (!o.scan && o.parallel != 0)
 		opt_usage_error(cmd, "--parallel applies to -z only");
+	if (!o.scan && o.tls.warn_days_set)
+		opt_usage_error(cmd, "--warn-days applies to -z --tls only");
+	tls_options_check(cmd, &o.tls, 0);
 	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);
 	if (o.scan) {
 		if (o.timeout_usec == -1)

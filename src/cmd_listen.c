@@ -17,6 +17,7 @@
 #include "relay.h"
 #include "report.h"
 #include "sock.h"
+#include "tls.h"
 #include "tunables.h"
 
 enum {
@@ -59,6 +60,11 @@ static const struct opt options[] = {
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "cert", OPT_TLS_CERT, required_argument, "FILE", TLS_HELP_CERT },
+	{ "key", OPT_TLS_KEY, required_argument, "FILE", TLS_HELP_KEY },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -68,6 +74,7 @@ struct listen_options {
 	struct bind_options bind;
 	int64_t timeout_usec, idle_usec;
 	struct relay_options relay;
+	struct tls_options tls;
 };
 
 static void
@@ -91,7 +98,10 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_RECV_ONLY: o->relay.recv_only = 1; break;
 		case OPT_SEND_ONLY: o->relay.send_only = 1; break;
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
-		default: tunables_option(&o->bind.tun, p, ch); break;
+		default:
+			if (!tls_option(&o->tls, p, ch))
+				tunables_option(&o->bind.tun, p, ch);
+			break;
 		}
 	}
 	if (o->relay.recv_only && o->relay.send_only)
@@ -101,6 +111,9 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	if (o->relay.echo && (o->relay.recv_only || o->relay.send_only))
 		opt_usage_error(cmd,
 		    "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
+	if (o->tls.enabled && o->keep_open)
+		opt_usage_error(cmd, "--tls serves one connection: not with -k");
+	tls_options_check(cmd, &o->tls, 1);
 }
 
 static void
@@ -238,6 +251,7 @@ serve_one(struct listen_options *o, struct bound *b)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	struct relay_stats st;
+	struct tls_session *tls = NULL;
 	char who[ADDR_STRLEN + 16], summary[256];
 	int fd, status = EXIT_OK;
 
@@ -253,10 +267,21 @@ serve_one(struct listen_options *o, struct bound *b)
 	report_verbose(1, "connection from %s", who);
 	o->relay.close_output = 1;
 	o->relay.end_at_peer_eof = isatty(STDIN_FILENO);
-	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout)
+	/* The handshake is bounded by -i, as silence is in the relay. */
+	if (o->tls.enabled && (tls = tls_accept(fd, &o->tls, (struct sockaddr *)&ss,
+				   o->relay.idle_usec, &status)) == NULL) {
+		close(fd);
+		return status;
+	}
+	o->relay.sock_io = tls ? tls_pump_io(tls) : NULL;
+	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout) {
 		status = report_relay_failure(&ss, &st, o);
+		if (st.err == EPROTO)
+			tls_report_relay_error(tls);
+	}
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	tls_close(tls);
 	if (o->linger0)
 		sock_linger_zero(fd);
 	close(fd);

@@ -22,6 +22,7 @@
 #include "relay.h"
 #include "report.h"
 #include "source.h"
+#include "tls.h"
 #include "tunables.h"
 
 enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV, OPT_EXPECT };
@@ -36,6 +37,12 @@ static const struct opt options[] = {
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "no-verify", OPT_TLS_NO_VERIFY, no_argument, NULL, TLS_HELP_NO_VERIFY },
+	{ "ca", OPT_TLS_CA, required_argument, "FILE", TLS_HELP_CA },
+	{ "sni", OPT_TLS_SNI, required_argument, "NAME", TLS_HELP_SNI },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -45,6 +52,7 @@ struct send_options {
 	const char *expect; /* --expect: text the reply must contain */
 	int64_t timeout_usec;
 	struct tunables tun;
+	struct tls_options tls;
 };
 
 /* The request, in memory: its size is said in the early-reset message. */
@@ -266,6 +274,24 @@ judge_reply(int fd, const char *text, int say)
 	return EXIT_NETWORK;
 }
 
+/* --tls: the handshake within what is left of -w; EXIT_OK, or the status once reported. */
+static int
+start_tls(const struct send_options *o, const struct endpoint *ep, int fd,
+    const struct eyeballs_result *r, struct relay_options *ro, struct tls_session **tls)
+{
+	int64_t left = ro->deadline_usec > 0 ? ro->deadline_usec - clock_now_usec() : -1;
+	int status = EXIT_OK;
+
+	if (!o->tls.enabled)
+		return EXIT_OK;
+	*tls = tls_connect(fd, &o->tls, ep->host,
+	    (const struct sockaddr *)&r->attempts[r->winner].addr,
+	    ro->deadline_usec > 0 && left <= 0 ? 1 : left, &status);
+	if (*tls != NULL)
+		ro->sock_io = tls_pump_io(*tls);
+	return status;
+}
+
 static int
 exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
 {
@@ -276,6 +302,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		.ctx = &src,
 		.source = &src };
 	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
+	struct tls_session *tls = NULL;
 	struct eyeballs_result r;
 	struct relay_stats st;
 	struct addrinfo *res;
@@ -295,19 +322,29 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		eyeballs_result_free(&r);
 		return status;
 	}
+	status = start_tls(o, ep, fd, &r, &ro, &tls);
 	eyeballs_result_free(&r);
+	if (status != EXIT_OK) {
+		close(fd);
+		return status;
+	}
 	/* With --expect the reply is held until it has ended, then written and judged. */
 	if (o->expect != NULL && (out = memfd_create("sockt-send-reply", MFD_CLOEXEC)) == -1) {
 		report_errno(errno, "make a buffer for the reply (--expect)");
+		tls_close(tls);
 		close(fd);
 		return EXIT_LOCAL;
 	}
 	/* stdout closes with the peer's EOF; a held reply is written afterwards. */
 	ro.close_output = out == STDOUT_FILENO;
-	if (relay_run(fd, -1, out, &ro, &st) == -1)
+	if (relay_run(fd, -1, out, &ro, &st) == -1) {
 		status = report_exchange_failure(&st, rq, o->timeout_usec);
+		if (st.err == EPROTO)
+			tls_report_relay_error(tls);
+	}
 	relay_format_summary(&st, 0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	tls_close(tls);
 	close(fd);
 	if (out != STDOUT_FILENO) {
 		/* What came before a failure is still written; the failure decides the status. */
@@ -342,7 +379,10 @@ run(const struct command *cmd, int argc, char **argv)
 			o.expect = p.arg;
 			break;
 		case 'w': o.timeout_usec = opt_duration(&p); break;
-		default: tunables_option(&o.tun, &p, ch); break;
+		default:
+			if (!tls_option(&o.tls, &p, ch))
+				tunables_option(&o.tun, &p, ch);
+			break;
 		}
 	}
 	opt_end(&p);
@@ -354,6 +394,7 @@ run(const struct command *cmd, int argc, char **argv)
 	if (o.expect != NULL && o.no_recv)
 		opt_usage_error(cmd,
 		    "--expect needs the reply, and --no-recv does not wait for it");
+	tls_options_check(cmd, &o.tls, 0);
 	if (o.escapes && used == argc)
 		opt_usage_error(cmd, "-e applies to DATA arguments, and none were given");
 	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK)

@@ -33,6 +33,7 @@ struct relay_options {
 	int whole_writes; /* each read reaches out_fd whole (an output shared by many) */
 	int close_output; /* once the peer's EOF is written out, close out_fd */
 	int end_at_peer_eof; /* once the peer's EOF is in, read no more input */
+	const struct pump_io *sock_io; /* the socket side through TLS (pump.h), or NULL */
 };
 
 /* Where a relay failed, so that the caller can word it and choose the status. */
