@@ -219,6 +219,11 @@ session_new(int fd, const struct tls_options *o, const struct sockaddr *peer, in
 	s->fd = fd;
 	s->server = server;
 	s->opt = o;
+	if (peer != NULL) {
+		s->peer_len = peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+							  : sizeof(struct sockaddr_in);
+		memcpy(&s->peer_addr, peer, s->peer_len);
+	}
 	if (peer != NULL)
 		snprintf(s->peer, sizeof(s->peer), "%s port %u",
 		    addr_format(peer, addr, sizeof(addr)), addr_port(peer));

@@ -204,14 +204,20 @@ hint_version(struct tls_session *s)
 {
 	char ours[64];
 	int peer = s->server ? SSL_client_version(s->ssl) : SSL_version(s->ssl);
+	int min = s->opt->min_version ? s->opt->min_version : TLS1_2_VERSION;
 
 	offered_text(s, ours, sizeof(ours));
 	if (s->server)
 		report_hint("the client offered %s at most; this side accepts %s",
 		    tls_version_text(peer), ours);
-	else if (peer != 0 && peer < (s->opt->min_version ? s->opt->min_version : TLS1_2_VERSION))
+	else if (peer != 0 && peer < min)
 		report_hint("this side offered %s; the server offered %s", ours,
 		    tls_version_text(peer));
+	else if (s->peer_len > 0 && (peer = tls_probe_version((struct sockaddr *)&s->peer_addr,
+					 s->peer_len, min)) != 0)
+		report_hint("this side offered %s; the server offered %s (a second handshake "
+			    "found it), which --tls-min %s would accept",
+		    ours, tls_version_text(peer), tls_version_text(peer) + 4);
 	else
 		report_hint("this side offered %s; the server accepts none of them", ours);
 }

@@ -22,6 +22,9 @@ struct tls_session {
 	int64_t handshake_usec;
 	char name[256]; /* the name verified: --sni or HOST; "" for an address */
 	char peer[128]; /* "127.0.0.1 port 4433", for the error lines */
+	struct sockaddr_storage
+	    peer_addr; /* for a second handshake that finds the peer's version */
+	socklen_t peer_len;
 	/* The first verification failure: its X509_V_ERR code, the certificate it is about. */
 	int verify_err;
 	int verify_depth;
@@ -48,6 +51,12 @@ const char *tls_verify_name(int code, char *buf, size_t len);
 const char *tls_reason_name(unsigned long err);
 /* "TLS 1.2" for 0x0303. */
 const char *tls_version_text(int version);
+
+/*
+ * tls_scan.c: the highest version below `below` the server at addr speaks,
+ * by a handshake that checks nothing else (within 2 s); 0 if none.
+ */
+int tls_probe_version(const struct sockaddr *addr, socklen_t len, int below);
 
 /* tls_report.c: -v lines and the --json object of a session. */
 void tls_report_session(struct tls_session *);

@@ -75,8 +75,9 @@ tls_days_left(const ASN1_TIME *t)
 
 	if (ASN1_TIME_diff(&days, &secs, NULL, t) != 1)
 		return 0;
-	/* Whole days, down: an hour past is "1 day ago", 23 hours ahead "0 days left". */
-	return days - (days <= 0 && secs < 0 ? 1 : 0);
+	/* Whole days, as a calendar counts them: 47 hours ahead is "1 day left", past "1 day ago". */
+	(void)secs;
+	return days;
 }
 
 /* One subjectAltName as "DNS:name" or "IP:address"; 0 if of another kind. */

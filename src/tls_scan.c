@@ -51,6 +51,57 @@ fail:
 	return -1;
 }
 
+/* A client context that accepts any version below `below` and any certificate. */
+static SSL *
+probe_ssl(int fd, int below)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl = NULL;
+
+	if (ctx == NULL)
+		return NULL;
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, below - 1);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	if ((ssl = SSL_new(ctx)) != NULL && SSL_set_fd(ssl, fd) != 1) {
+		SSL_free(ssl);
+		ssl = NULL;
+	}
+	SSL_CTX_free(ctx); /* the SSL holds its own reference */
+	return ssl;
+}
+
+int
+tls_probe_version(const struct sockaddr *addr, socklen_t len, int below)
+{
+	int64_t deadline = clock_now_usec() + 2000000, left;
+	struct pollfd pfd = { .events = POLLIN };
+	int fd, r, e, version = 0, rounds = 0;
+	SSL *ssl;
+
+	if (below <= TLS1_VERSION || (fd = dial(addr, len, 2000000)) == -1)
+		return 0;
+	pfd.fd = fd;
+	if ((ssl = probe_ssl(fd, below)) != NULL) {
+		/* Bounded: a handshake is a few round trips, each waited for until the deadline. */
+		while ((r = SSL_connect(ssl)) != 1 && rounds++ < 64) {
+			e = SSL_get_error(ssl, r);
+			left = deadline - clock_now_usec();
+			pfd.events = e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
+			if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) || left <= 0 ||
+			    poll(&pfd, 1, duration_to_poll_ms(left)) <= 0)
+				break;
+		}
+		if (r == 1)
+			version = SSL_version(ssl);
+		SSL_free(ssl);
+	}
+	ERR_clear_error();
+	close(fd);
+	return version;
+}
+
 /* The verdict on the leaf certificate: its line text and fields; 1 when within warn_days. */
 static int
 verdict(struct tls_session *s, char *line, size_t size, struct json *j)
@@ -100,11 +151,15 @@ tls_scan_port(const struct sockaddr *addr, socklen_t len, const char *host,
 		report_errno(errno, "connect to %s port %u (tcp) for TLS",
 		    addr_format(addr, text, sizeof(text)), addr_port(addr));
 		snprintf(line + used, size - used, ", tls not checked [%s]", errno_name(errno));
+		if (j != NULL)
+			json_string(j, "tls_error", errno_name(errno));
 		return 1;
 	}
 	left = timeout_usec - (clock_now_usec() - start);
 	if ((s = tls_open(fd, o, host, addr, left > 0 ? left : 1, 1, &status)) == NULL) {
 		snprintf(line + used, size - used, ", tls handshake failed");
+		if (j != NULL)
+			json_string(j, "tls_error", "handshake failed");
 		close(fd);
 		return 1;
 	}
