@@ -71,28 +71,21 @@ alpn_wire(const char *list, unsigned char *out, size_t size, size_t *len)
 	return 0;
 }
 
+/* The server's choice: the first of --alpn the client offered too (session.alpn, the wire form). */
 static int
 alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
     unsigned int inlen, void *arg)
 {
-	const struct tls_options *o = arg;
-	unsigned char wire[1024];
-	size_t len;
+	struct tls_session *s = SSL_get_ex_data(ssl, session_index);
+	unsigned char *chosen;
 
-	(void)ssl;
-	if (alpn_wire(o->alpn, wire, sizeof(wire), &len) == -1)
+	(void)arg;
+	/* The library reads both lists; chosen points into the first, ours, which lasts. */
+	if (s == NULL || SSL_select_next_proto(&chosen, outlen, s->alpn, (unsigned int)s->alpn_len,
+			     in, inlen) != OPENSSL_NPN_NEGOTIATED)
 		return SSL_TLSEXT_ERR_ALERT_FATAL;
-	/* The server's preference: the first of --alpn the client offered too. */
-	if (SSL_select_next_proto((unsigned char **)out, outlen, wire, (unsigned int)len, in,
-		inlen) != OPENSSL_NPN_NEGOTIATED)
-		return SSL_TLSEXT_ERR_ALERT_FATAL;
-	/* out points into wire, which dies here: point it into the client's list instead. */
-	for (unsigned int i = 0; i < inlen; i += 1u + in[i])
-		if (in[i] == *outlen && memcmp(in + i + 1, *out, *outlen) == 0) {
-			*out = in + i + 1;
-			return SSL_TLSEXT_ERR_OK;
-		}
-	return SSL_TLSEXT_ERR_ALERT_FATAL;
+	*out = chosen;
+	return SSL_TLSEXT_ERR_OK;
 }
 
 /* A failure to set the context up from the user's files: said with the library's reason. */
@@ -136,7 +129,7 @@ server_context(SSL_CTX *ctx, const struct tls_options *o)
 	if (SSL_CTX_check_private_key(ctx) != 1)
 		return setup_failed("check the key against the certificate", o->cert);
 	if (o->alpn != NULL)
-		SSL_CTX_set_alpn_select_cb(ctx, alpn_select, (void *)o);
+		SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	return 0;
 }
 
@@ -175,12 +168,10 @@ set_peer_name(struct tls_session *s, const char *host)
 {
 	const char *name = s->opt->sni ? s->opt->sni : host;
 	X509_VERIFY_PARAM *param = SSL_get0_param(s->ssl);
-	unsigned char wire[1024];
-	size_t len;
 
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	if (s->opt->alpn != NULL && (alpn_wire(s->opt->alpn, wire, sizeof(wire), &len) == -1 ||
-					SSL_set_alpn_protos(s->ssl, wire, (unsigned int)len) != 0))
+	if (s->opt->alpn != NULL &&
+	    SSL_set_alpn_protos(s->ssl, s->alpn, (unsigned int)s->alpn_len) != 0)
 		return -1;
 	SSL_set_tlsext_status_type(s->ssl, TLSEXT_STATUSTYPE_ocsp);
 	if (s->opt->no_verify)
@@ -234,6 +225,11 @@ session_new(int fd, const struct tls_options *o, const struct sockaddr *peer, in
 		tls_session_free(s);
 		return NULL;
 	}
+	if (o->alpn != NULL && alpn_wire(o->alpn, s->alpn, sizeof(s->alpn), &s->alpn_len) == -1) {
+		report_error("--alpn %s: longer than a handshake carries", o->alpn);
+		tls_session_free(s);
+		return NULL;
+	}
 	tls_io_init(s);
 	return s;
 }
@@ -274,8 +270,8 @@ tls_handshake(struct tls_session *s, int64_t timeout_usec)
 		    wait_for(s, e, deadline) == -1) {
 			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 				e = SSL_ERROR_SYSCALL;
-			else if (e == SSL_ERROR_SYSCALL && errno == 0)
-				errno = ECONNRESET;
+			else if (e != SSL_ERROR_SYSCALL)
+				errno = 0;
 			s->handshake_usec = clock_now_usec() - start;
 			tls_report_handshake_error(s, e, errno);
 			return -1;

@@ -286,6 +286,11 @@ tls_report_handshake_error(struct tls_session *s, int ssl_error, int err)
 	} else if (s->lib_err != 0) {
 		report_library(what, s->lib_err);
 		hint_reason(s, ERR_GET_REASON(s->lib_err));
+	} else if (err == 0) {
+		/* EOF in the middle of the handshake: no errno says it. */
+		report_error("%s: the peer closed the connection", what);
+		report_hint("the peer ended the handshake: it may not speak TLS on this port, or "
+			    "refused what this side offered");
 	} else {
 		report_errno(err, "%s", what);
 		if (err == ETIMEDOUT || err == ECONNRESET || err == EPIPE)

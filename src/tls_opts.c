@@ -45,6 +45,8 @@ read_alpn(const struct opt_parser *p)
 	const char *s = p->arg, *comma;
 	size_t len;
 
+	if (strlen(s) > 1000)
+		opt_usage_error(p->cmd, "invalid %s: longer than 1000 bytes", p->name);
 	do {
 		comma = strchr(s, ',');
 		len = comma ? (size_t)(comma - s) : strlen(s);

@@ -29,6 +29,8 @@ struct tls_session {
 	int verify_err;
 	int verify_depth;
 	X509 *verify_cert;
+	unsigned char alpn[1024]; /* --alpn in the wire's form: each name after its length */
+	size_t alpn_len;
 	unsigned long lib_err; /* the library's first error (ERR_get_error) of the last failure */
 };
 

@@ -75,7 +75,8 @@ tls_days_left(const ASN1_TIME *t)
 
 	if (ASN1_TIME_diff(&days, &secs, NULL, t) != 1)
 		return 0;
-	/* Whole days, as a calendar counts them: 47 hours ahead is "1 day left", past "1 day ago". */
+	/* Whole days, as a calendar counts them: 47 hours ahead is "1 day left", past "1 day ago".
+	 */
 	(void)secs;
 	return days;
 }

@@ -288,10 +288,21 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 @test "connect --tls to a port that does not speak TLS says so" {
 	require_tls
 	PORT=$(free_port)
-	spawn plain socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr" SYSTEM:'printf "HTTP/1.0 400 Bad Request\r\n\r\n"'
+	spawn plain socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr" SYSTEM:'printf "HTTP/1.0 400 Bad Request\r\n\r\n"; sleep 5'
 	wait_listening "$PORT"
 	run --separate-stderr timeout 10 "$SOCKT" connect --tls --ca "$CA/ca.crt" localhost "$PORT" </dev/null
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "sockt connect: TLS handshake with localhost (127.0.0.1 port $PORT): wrong version number [SSL_R_WRONG_VERSION_NUMBER]" ]
 	[ "${stderr_lines[1]}" = "sockt connect: hint: the peer does not speak TLS on this port (a plain-text service?)" ]
+}
+
+@test "a peer that closes during the handshake is said as such" {
+	require_tls
+	PORT=$(free_port)
+	spawn plain socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr" SYSTEM:'head -c 10 >/dev/null'
+	wait_listening "$PORT"
+	run --separate-stderr timeout 10 "$SOCKT" connect --tls --ca "$CA/ca.crt" localhost "$PORT" </dev/null
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "sockt connect: TLS handshake with localhost (127.0.0.1 port $PORT): the peer closed the connection" ]
+	[ "${stderr_lines[1]}" = "sockt connect: hint: the peer ended the handshake: it may not speak TLS on this port, or refused what this side offered" ]
 }
