@@ -308,6 +308,11 @@ run(const struct command *cmd, int argc, char **argv)
 	argc -= p.optind;
 	argv += p.optind;
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
+	/* --cert and --key are read before the port is bound: no client waits for a bad one. */
+	if (o.tls.enabled && tls_server_check(&o.tls) == -1) {
+		endpoint_free(&ep);
+		return EXIT_LOCAL;
+	}
 	if (sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
 		status = report_bind_failure(&ep, &f, SOCK_STREAM);
 		endpoint_free(&ep);

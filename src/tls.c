@@ -92,18 +92,21 @@ alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen, const un
 static int
 setup_failed(const char *what, const char *file)
 {
-	unsigned long e = ERR_peek_last_error();
-	const char *name = tls_reason_name(e);
-	char text[256];
+	unsigned long e, first = 0, sys = 0;
+	char text[1024];
 
-	ERR_error_string_n(e, text, sizeof(text));
-	if (file != NULL)
-		report_error("%s %s: %s%s%s%s", what, file,
-		    ERR_reason_error_string(e) ? ERR_reason_error_string(e) : text,
-		    name ? " [" : "", name ? name : "", name ? "]" : "");
+	/* The first error is the cause; a file that cannot be opened carries its errno. */
+	while ((e = ERR_get_error()) != 0) {
+		if (first == 0)
+			first = e;
+		if (sys == 0 && ERR_GET_LIB(e) == ERR_LIB_SYS)
+			sys = e;
+	}
+	snprintf(text, sizeof(text), "%s%s%s", what, file ? " " : "", file ? file : "");
+	if (sys != 0)
+		report_errno(ERR_GET_REASON(sys), "%s", text);
 	else
-		report_error("%s: %s", what, text);
-	ERR_clear_error();
+		tls_report_library(text, first);
 	return -1;
 }
 
@@ -124,10 +127,13 @@ server_context(SSL_CTX *ctx, const struct tls_options *o)
 {
 	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1)
 		return setup_failed("read certificate", o->cert);
-	if (SSL_CTX_use_PrivateKey_file(ctx, o->key ? o->key : o->cert, SSL_FILETYPE_PEM) != 1)
-		return setup_failed("read private key", o->key ? o->key : o->cert);
-	if (SSL_CTX_check_private_key(ctx) != 1)
-		return setup_failed("check the key against the certificate", o->cert);
+	if (SSL_CTX_use_PrivateKey_file(ctx, o->key ? o->key : o->cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		setup_failed("read private key", o->key ? o->key : o->cert);
+		report_hint("--key must hold the private key of the certificate in --cert, in PEM "
+			    "(without --key: in the --cert file)");
+		return -1;
+	}
 	if (o->alpn != NULL)
 		SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	return 0;
@@ -340,6 +346,17 @@ tls_accept(int fd, const struct tls_options *o, const struct sockaddr *peer, int
     int *status)
 {
 	return start(fd, o, NULL, peer, timeout_usec, status);
+}
+
+int
+tls_server_check(const struct tls_options *o)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = make_context(o, 1)) == NULL)
+		return -1;
+	SSL_CTX_free(ctx);
+	return 0;
 }
 
 const struct pump_io *

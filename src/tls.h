@@ -78,6 +78,8 @@ struct tls_session *tls_connect(int fd, const struct tls_options *, const char *
 /* The server side (listen --tls --cert --key), likewise. */
 struct tls_session *tls_accept(int fd, const struct tls_options *, const struct sockaddr *peer,
     int64_t timeout_usec, int *status);
+/* listen --tls before its first accept: 0 if --cert and --key load, -1 once said. */
+int tls_server_check(const struct tls_options *);
 /* The relay's socket side through the session (pump.h). */
 const struct pump_io *tls_pump_io(struct tls_session *);
 /*

@@ -250,8 +250,8 @@ hint_reason(struct tls_session *s, int reason)
 }
 
 /* The library's error line: its reason, and the reason's name where the table has it. */
-static void
-report_library(const char *what, unsigned long e)
+void
+tls_report_library(const char *what, unsigned long e)
 {
 	const char *reason = ERR_reason_error_string(e), *name = tls_reason_name(e);
 	char text[256];
@@ -284,7 +284,7 @@ tls_report_handshake_error(struct tls_session *s, int ssl_error, int err)
 		    tls_verify_name(s->verify_err, name, sizeof(name)));
 		hint_verify(s);
 	} else if (s->lib_err != 0) {
-		report_library(what, s->lib_err);
+		tls_report_library(what, s->lib_err);
 		hint_reason(s, ERR_GET_REASON(s->lib_err));
 	} else if (err == 0) {
 		/* EOF in the middle of the handshake: no errno says it. */
@@ -304,6 +304,6 @@ void
 tls_report_relay_error(struct tls_session *s)
 {
 	if (s != NULL && s->lib_err != 0)
-		report_library("TLS", s->lib_err);
+		tls_report_library("TLS", s->lib_err);
 	ERR_clear_error();
 }

@@ -47,6 +47,8 @@ int tls_handshake(struct tls_session *, int64_t timeout_usec);
 
 /* tls_errors.c: the failed handshake's error line and hint (sockt(1), DIAGNOSTICS). */
 void tls_report_handshake_error(struct tls_session *, int ssl_error, int err);
+/* "WHAT: the library's reason [SSL_R_NAME]" for the library error e. */
+void tls_report_library(const char *what, unsigned long e);
 /* "X509_V_ERR_CERT_HAS_EXPIRED"; "X509_V_ERR_<n>" for one not in the table. */
 const char *tls_verify_name(int code, char *buf, size_t len);
 /* "SSL_R_WRONG_VERSION_NUMBER"; NULL for a reason not in the table. */

@@ -36,6 +36,16 @@ tls_accept(int fd, const struct tls_options *o, const struct sockaddr *peer, int
 	return NULL;
 }
 
+int
+tls_server_check(const struct tls_options *o)
+{
+	int status;
+
+	(void)o;
+	not_built(&status);
+	return -1;
+}
+
 const struct pump_io *
 tls_pump_io(struct tls_session *s)
 {

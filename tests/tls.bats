@@ -287,9 +287,8 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
 @test "connect --tls to a port that does not speak TLS says so" {
 	require_tls
-	PORT=$(free_port)
-	spawn plain socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr" SYSTEM:'printf "HTTP/1.0 400 Bad Request\r\n\r\n"; sleep 5'
-	wait_listening "$PORT"
+	# A plain-text server that greets first ("hello").
+	tcp_server plain greet 127.0.0.1 0 "$(tmp)/greet"
 	run --separate-stderr timeout 10 "$SOCKT" connect --tls --ca "$CA/ca.crt" localhost "$PORT" </dev/null
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "sockt connect: TLS handshake with localhost (127.0.0.1 port $PORT): wrong version number [SSL_R_WRONG_VERSION_NUMBER]" ]
@@ -305,4 +304,15 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "sockt connect: TLS handshake with localhost (127.0.0.1 port $PORT): the peer closed the connection" ]
 	[ "${stderr_lines[1]}" = "sockt connect: hint: the peer ended the handshake: it may not speak TLS on this port, or refused what this side offered" ]
+}
+
+@test "listen --tls reads --cert and --key before it binds: a missing file, a key of another certificate" {
+	require_tls
+	run --separate-stderr timeout 5 "$SOCKT" listen --tls --cert "$CA/none.crt" 127.0.0.1 0
+	[ "$status" -eq 4 ]
+	[ "$stderr" = "sockt listen: read certificate $CA/none.crt: No such file or directory [ENOENT, errno 2]" ]
+	run --separate-stderr timeout 5 "$SOCKT" listen --tls --cert "$CA/good.crt" --key "$CA/soon.key" 127.0.0.1 0
+	[ "$status" -eq 4 ]
+	[ "${stderr_lines[0]}" = "sockt listen: read private key $CA/soon.key: key values mismatch [x509 certificate routines error 116]" ]
+	[ "${stderr_lines[1]}" = "sockt listen: hint: --key must hold the private key of the certificate in --cert, in PEM (without --key: in the --cert file)" ]
 }
