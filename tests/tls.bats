@@ -316,3 +316,17 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 	[ "${stderr_lines[0]}" = "sockt listen: read private key $CA/soon.key: key values mismatch [x509 certificate routines error 116]" ]
 	[ "${stderr_lines[1]}" = "sockt listen: hint: --key must hold the private key of the certificate in --cert, in PEM (without --key: in the --cert file)" ]
 }
+
+@test "OCSP stapling: a response the server staples is reported, in -v and --json" {
+	require_tls
+	: >"$(tmp)/index"
+	openssl ocsp -index "$(tmp)/index" -rsigner "$CA/ca.crt" -rkey "$CA/ca.key" -CA "$CA/ca.crt" \
+		-issuer "$CA/ca.crt" -cert "$CA/good.crt" -respout "$(tmp)/ocsp.der" -ndays 1 >/dev/null 2>&1
+	s_server s good -status_file "$(tmp)/ocsp.der"
+	run --separate-stderr timeout 10 "$SOCKT" -v connect --tls --ca "$CA/ca.crt" localhost "$PORT" <<<"o"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"sockt connect: OCSP: a response was stapled"* ]]
+	run --separate-stderr timeout 10 "$SOCKT" --json connect --tls --ca "$CA/ca.crt" localhost "$PORT" <<<"o"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .ocsp_stapled <<<"$stderr")" = true ]
+}
