@@ -25,8 +25,16 @@
 #include "source.h"
 #include "tls.h"
 #include "tunables.h"
+#include "unixsock.h"
 
-enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT_PARALLEL };
+enum {
+	OPT_LINGER = OPT_LONG,
+	OPT_NO_SHUTDOWN,
+	OPT_RECV_ONLY,
+	OPT_SEND_ONLY,
+	OPT_PARALLEL,
+	OPT_SEQPACKET
+};
 
 static const struct opt options[] = {
 	{ "source", 's', required_argument, "ADDR", "connect from this local address" },
@@ -51,6 +59,8 @@ static const struct opt options[] = {
 	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
 	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
 	{ "warn-days", OPT_TLS_WARN_DAYS, required_argument, "N", TLS_HELP_WARN_DAYS },
+	{ "unix", 'U', no_argument, NULL, "connect to the Unix socket PATH (or @NAME, abstract)" },
+	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -58,6 +68,7 @@ struct connect_options {
 	const char *source, *source_port;
 	int64_t timeout_usec, idle_usec;
 	int linger0, scan, parallel;
+	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
 	struct tunables tun;
@@ -424,6 +435,24 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	return status;
 }
 
+/* -U: the relay over a Unix socket, to PATH or @NAME (sockt(1), UNIX SOCKETS). */
+static int
+run_unix(const struct command *cmd, struct connect_options *o, int argc, char **argv)
+{
+	struct unix_addr a;
+	int fd, status;
+
+	if (o->scan || o->source != NULL || o->source_port != NULL || o->tun.tos_set ||
+	    o->tun.device != NULL || o->linger0)
+		opt_usage_error(cmd, "-U takes none of -z, -s, -p, --tos, -I, --linger");
+	unix_operand(cmd, argc, argv, &a);
+	if (argc > 1)
+		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);
+	if ((fd = unix_connect(&a, o->unix_type, o->timeout_usec, &status)) == -1)
+		return status;
+	return relay(fd, (struct sockaddr *)&a.sun, o, NULL);
+}
+
 static void
 parse_options(struct opt_parser *p, struct connect_options *o)
 {
@@ -456,6 +485,8 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
+		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
+		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
 		default:
 			if (!tls_option(&o->tls, p, ch))
 				tunables_option(&o->tun, p, ch);
@@ -491,6 +522,10 @@ run(const struct command *cmd, int argc, char **argv)
 	if (!o.scan && o.tls.warn_days_set)
 		opt_usage_error(cmd, "--warn-days applies to -z --tls only");
 	tls_options_check(cmd, &o.tls, 0);
+	if (o.unix_type != 0 && o.tls.enabled)
+		opt_usage_error(cmd, "--tls is for TCP: not with -U");
+	if (o.unix_type != 0)
+		return run_unix(cmd, &o, argc, argv);
 	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);
 	if (o.scan) {
 		if (o.timeout_usec == -1)

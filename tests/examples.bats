@@ -73,6 +73,11 @@ ltls	sockt listen --tls --cert server.pem --key server.key 4433 < report.txt
 ctls	printf 'HEAD / HTTP/1.0\r\n\r\n' | sockt -v connect --tls --ca ca.pem localhost 4433
 cztls	sockt connect -z --tls --ca ca.pem --warn-days 30 localhost 443 8443
 stls	sockt send -w 2 --tls --ca ca.pem localhost 4433 ping
+ulisten	sockt -v listen -U app.sock
+uconn	sockt -v connect -U app.sock
+usendU	sockt send -e -U app.sock 'GET /status HTTP/1.0\r\n\r\n'
+urecvU	sockt -v udp-recv -U log.sock
+ustate	sockt -v state -x app.sock
 EOF
 )
 
@@ -87,6 +92,7 @@ bench/udp.sh src/sockt	a benchmark of 1,000,000 datagrams against socat; no time
 bench/ping.sh src/sockt	a benchmark against iputils ping and fping over 100 hosts; no timed assertions here
 bench/state.sh src/sockt	a benchmark of 10,000 TIME_WAIT sockets against ss; no timed assertions here
 bench/resolve.sh src/sockt	a benchmark against getent ahosts; no timed assertions here
+sockt udp-send -U /dev/log '<13>sockt: test message'	writes to this machine's system log; tests/unix.bats sends to a socket of its own
 bench/trace.sh src/sockt	a benchmark of a 10-hop chain against traceroute and tracepath; no timed assertions here
 EOF
 )
@@ -839,4 +845,27 @@ tls_echo() {
 	[ "${#lines[@]}" -eq 4 ]
 	[[ "${lines[0]}" =~ ^"::1 port 443 (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires "[0-9-]+" "[0-9:]+" UTC (29 days left)"$ ]]
 	[[ "${lines[3]}" =~ ^"127.0.0.1 port 8443 (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires " ]]
+}
+
+# --------------------------------------------------------------- Unix sockets
+
+@test "examples: listen -U, state -x, connect -U, send -U and udp-recv -U on sockets in the work directory" {
+	ns
+	echo served >"$(tmp)/banner"
+	STDIN_FILE="$(tmp)/banner" spawn l sh_in "$N" "$(doc ulisten)"
+	wait_for_line "$(tmp)/l.err" '^sockt listen: listening on app.sock \(unix stream\)$'
+	run -0 --separate-stderr sh_in "$N" "$(doc ustate)"
+	[[ "${lines[1]}" =~ ^stream\ +LISTEN\ .*\ [0-9]+/sockt\ +app.sock$ ]]
+	run -0 --separate-stderr sh_in "$N" "$(doc uconn) </dev/null"
+	[ "$output" = served ]
+	[[ "${stderr_lines[1]}" =~ ^"sockt connect: peer on app.sock: pid "[0-9]+" (sockt), uid " ]]
+	spawn srv socat "UNIX-LISTEN:$(tmp)/work/app.sock" "SYSTEM:head -n 1"
+	wait_for_line /proc/net/unix "app.sock\$"
+	run -0 sh_in "$N" "$(doc usendU)"
+	[ "$output" = $'GET /status HTTP/1.0\r' ]
+	spawn r sh_in "$N" "$(doc urecvU)"
+	wait_for_line "$(tmp)/r.err" 'listening on log.sock'
+	socat -u - "UNIX-SENDTO:$(tmp)/work/log.sock" <<<"logged"
+	wait_for_line "$(tmp)/r.err" '^sockt udp-recv: 7 bytes from unnamed$'
+	[ "$(cat "$(tmp)/r.out")" = logged ]
 }
