@@ -26,6 +26,7 @@
 #include "sock.h"
 #include "source.h"
 #include "tcping.h"
+#include "tls.h"
 #include "tunables.h"
 #include "unixsock.h"
 
@@ -64,6 +65,13 @@ static const struct opt options[] = {
 	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
 	{ "proxy-type", OPT_PROXY_TYPE, required_argument, "TYPE", PROXY_HELP_TYPE },
 	{ "proxy-auth", OPT_PROXY_AUTH, required_argument, "USER:PASS", PROXY_HELP_AUTH },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "no-verify", OPT_TLS_NO_VERIFY, no_argument, NULL, TLS_HELP_NO_VERIFY },
+	{ "ca", OPT_TLS_CA, required_argument, "FILE", TLS_HELP_CA },
+	{ "sni", OPT_TLS_SNI, required_argument, "NAME", TLS_HELP_SNI },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
+	{ "warn-days", OPT_TLS_WARN_DAYS, required_argument, "N", TLS_HELP_WARN_DAYS },
 	{ "unix", 'U', no_argument, NULL, "connect to the Unix socket PATH (or @NAME, abstract)" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -80,11 +88,15 @@ struct connect_options {
 	const char *dump_path; /* --dump */
 	struct tunables tun;
 	struct proxy proxy;
+	struct tls_options tls;
 };
 
 /* What print_port needs to say each port's line. */
 struct scan_report {
 	const char *host;
+	const struct tls_options *tls; /* -z --tls: a handshake on each open port */
+	const struct scan_target *targets;
+	int tls_warned; /* a certificate expires within --warn-days, or failed */
 	char (*address)[ADDR_STRLEN]; /* one per target */
 	int64_t timeout_usec;
 	int write_err; /* a --json line could not be written: errno */
@@ -130,9 +142,10 @@ report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 }
 
 static int
-relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
+relay(int fd, const struct sockaddr *peer, const struct connect_options *o, const char *host)
 {
 	struct relay_options ro = o->relay;
+	struct tls_session *tls = NULL;
 	struct relay_stats st;
 	char summary[256], d[32];
 	int rc;
@@ -145,7 +158,17 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 	/* stdout closes with the peer's EOF; a terminal's input ends with it too. */
 	ro.close_output = 1;
 	ro.end_at_peer_eof = isatty(STDIN_FILENO);
+	if (o->tls.enabled) {
+		if ((tls = tls_connect(fd, &o->tls, host, peer, o->timeout_usec, &rc)) == NULL) {
+			close(fd);
+			return rc;
+		}
+		ro.sock_io = tls_pump_io(tls);
+	}
 	rc = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &st);
+	if (rc == -1 && st.err == EPROTO)
+		tls_report_relay_error(tls);
+	tls_close(tls);
 	close(fd);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
@@ -207,7 +230,7 @@ run_connect(const struct connect_options *o, const struct endpoint *dest)
 	if (fd != -1 && (status = proxy_handshake(fd, &o->proxy, dest, deadline)) != EXIT_OK)
 		close(fd);
 	else if (fd != -1)
-		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o);
+		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o, dest->host);
 	else if (r.n == 0 && r.skipped > 0)
 		status = report_source_mismatch(o, ep);
 	else if (r.n == 0) {
@@ -221,15 +244,42 @@ run_connect(const struct connect_options *o, const struct endpoint *dest)
 	return status;
 }
 
+/* -z --tls: the port's line with its certificate's verdict (tls.h). */
+static void
+print_tls_port(const struct scan_result *res, struct scan_report *sr)
+{
+	struct sockaddr_storage ss = sr->targets[res->target].addr;
+	char line[ADDR_STRLEN + 512];
+	struct json j;
+
+	addr_set_port((struct sockaddr *)&ss, res->port);
+	scan_result_format(res, sr->address[res->target], sr->timeout_usec, line, sizeof(line));
+	json_init(&j);
+	json_object_begin(&j);
+	scan_result_json_fields(&j, sr->host, sr->address[res->target], res);
+	sr->tls_warned |= tls_scan_port((struct sockaddr *)&ss, sr->targets[res->target].len,
+	    sr->host, sr->tls, sr->timeout_usec, line, sizeof(line), globals.json ? &j : NULL);
+	json_object_end(&j);
+	if (globals.json && json_write(&j) == -1 && sr->write_err == 0)
+		sr->write_err = errno;
+	else if (!globals.json)
+		printf("%s\n", line);
+	json_free(&j);
+}
+
 static void
 print_port(const struct scan_result *res, void *ctx)
 {
 	struct scan_report *sr = ctx;
-	char line[ADDR_STRLEN + 128];
+	char line[ADDR_STRLEN + 512];
 	struct json j;
 
 	if (res->state == SCAN_FILTERED)
 		sr->filtered[res->target] = 1;
+	if (sr->tls != NULL && res->state == SCAN_OPEN) {
+		print_tls_port(res, sr);
+		return;
+	}
 	if (globals.json) {
 		json_init(&j);
 		scan_result_json(&j, sr->host, sr->address[res->target], res);
@@ -409,6 +459,8 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	for (size_t i = 0; i < n; i++)
 		addr_format((struct sockaddr *)&targets[i].addr, sr.address[i], ADDR_STRLEN);
 	so.src = &src;
+	sr.targets = targets;
+	sr.tls = o->tls.enabled ? &o->tls : NULL;
 	so.parallel = scan_fit_parallel(o->parallel);
 	if (so.parallel < o->parallel)
 		report_verbose(1, "--parallel lowered to %d by the file descriptor limit",
@@ -418,6 +470,8 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		status = EXIT_LOCAL;
 	} else
 		status = scan_status(&st, &sr, targets, &src, ports.count * n);
+	if (status == EXIT_OK && sr.tls_warned)
+		status = EXIT_NETWORK;
 	/* Text lines go through stdio and are checked at exit; --json lines are written here. */
 	if (sr.write_err != 0 && sr.write_err != EPIPE) {
 		report_errno(sr.write_err, "write to stdout");
@@ -449,7 +503,7 @@ run_unix(const struct command *cmd, struct connect_options *o, int argc, char **
 		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);
 	if ((fd = unix_connect(&a, o->unix_type, o->timeout_usec, &status)) == -1)
 		return status;
-	return relay(fd, (struct sockaddr *)&a.sun, o);
+	return relay(fd, (struct sockaddr *)&a.sun, o, NULL);
 }
 
 static void
@@ -496,7 +550,7 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
 		default:
-			if (!proxy_option(&o->proxy, p, ch))
+			if (!proxy_option(&o->proxy, p, ch) && !tls_option(&o->tls, p, ch))
 				tunables_option(&o->tun, p, ch);
 			break;
 		}
@@ -536,6 +590,13 @@ run(const struct command *cmd, int argc, char **argv)
 		    "--parallel applies to a scan; -z -c probes every address at once");
 	if (o.scan && o.count == 0 && o.idle_usec >= 0)
 		opt_usage_error(cmd, "-i applies to a relay, or to -z -c (the probes' interval)");
+	if (o.count > 0 && o.tls.enabled)
+		opt_usage_error(cmd, "--tls applies to a scan, not to -z -c");
+	if (!o.scan && o.tls.warn_days_set)
+		opt_usage_error(cmd, "--warn-days applies to -z --tls only");
+	tls_options_check(cmd, &o.tls, 0);
+	if (o.unix_type != 0 && o.tls.enabled)
+		opt_usage_error(cmd, "--tls is for TCP: not with -U");
 	if (o.unix_type != 0 && proxy_given(&o.proxy) != NULL)
 		opt_usage_error(cmd, "-U takes no %s", proxy_given(&o.proxy));
 	/* Opened before connecting: a dump that cannot be written stops everything. */

@@ -18,6 +18,7 @@
 #include "relay.h"
 #include "report.h"
 #include "sock.h"
+#include "tls.h"
 #include "tunables.h"
 #include "unixsock.h"
 
@@ -66,6 +67,11 @@ static const struct opt options[] = {
 	{ "dump", OPT_DUMP, required_argument, "FILE",
 	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "cert", OPT_TLS_CERT, required_argument, "FILE", TLS_HELP_CERT },
+	{ "key", OPT_TLS_KEY, required_argument, "FILE", TLS_HELP_KEY },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
 	{ "unix", 'U', no_argument, NULL,
 	    "listen on the Unix socket PATH (or @NAME, abstract); a stale file is removed" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
@@ -80,6 +86,7 @@ struct listen_options {
 	int64_t timeout_usec, idle_usec;
 	struct relay_options relay;
 	const char *dump_path; /* --dump */
+	struct tls_options tls;
 };
 
 static void
@@ -107,7 +114,10 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
 		case 'C': o->relay.crlf = 1; break;
 		case OPT_DUMP: o->dump_path = p->arg; break;
-		default: tunables_option(&o->bind.tun, p, ch); break;
+		default:
+			if (!tls_option(&o->tls, p, ch))
+				tunables_option(&o->bind.tun, p, ch);
+			break;
 		}
 	}
 	if (o->relay.recv_only && o->relay.send_only)
@@ -119,6 +129,11 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		    "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
 	if (o->relay.echo && o->relay.crlf)
 		opt_usage_error(cmd, "-C changes what stdin sends, and --echo reads no stdin");
+	if (o->tls.enabled && o->keep_open)
+		opt_usage_error(cmd, "--tls serves one connection: not with -k");
+	if (o->tls.enabled && o->unix_type != 0)
+		opt_usage_error(cmd, "--tls is for TCP: not with -U");
+	tls_options_check(cmd, &o->tls, 1);
 }
 
 static void
@@ -262,6 +277,7 @@ serve_one(struct listen_options *o, struct bound *b)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	struct relay_stats st;
+	struct tls_session *tls = NULL;
 	char who[ADDR_STRLEN + 16], summary[256];
 	int fd, status = EXIT_OK;
 
@@ -279,10 +295,21 @@ serve_one(struct listen_options *o, struct bound *b)
 		unix_report_peer(fd, who);
 	o->relay.close_output = 1;
 	o->relay.end_at_peer_eof = isatty(STDIN_FILENO);
-	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout)
+	/* The handshake is bounded by -i, as silence is in the relay. */
+	if (o->tls.enabled && (tls = tls_accept(fd, &o->tls, (struct sockaddr *)&ss,
+				   o->relay.idle_usec, &status)) == NULL) {
+		close(fd);
+		return status;
+	}
+	o->relay.sock_io = tls ? tls_pump_io(tls) : NULL;
+	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout) {
 		status = report_relay_failure(&ss, &st, o);
+		if (st.err == EPROTO)
+			tls_report_relay_error(tls);
+	}
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	tls_close(tls);
 	if (o->linger0)
 		sock_linger_zero(fd);
 	close(fd);
@@ -338,6 +365,11 @@ run(const struct command *cmd, int argc, char **argv)
 		return status;
 	}
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
+	/* --cert and --key are read before the port is bound: no client waits for a bad one. */
+	if (o.tls.enabled && tls_server_check(&o.tls) == -1) {
+		endpoint_free(&ep);
+		return EXIT_LOCAL;
+	}
 	if (sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
 		status = report_bind_failure(&ep, &f, SOCK_STREAM);
 		endpoint_free(&ep);

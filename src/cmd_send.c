@@ -25,6 +25,7 @@
 #include "relay.h"
 #include "report.h"
 #include "source.h"
+#include "tls.h"
 #include "tunables.h"
 #include "unixsock.h"
 
@@ -45,6 +46,12 @@ static const struct opt options[] = {
 	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
 	{ "proxy-type", OPT_PROXY_TYPE, required_argument, "TYPE", PROXY_HELP_TYPE },
 	{ "proxy-auth", OPT_PROXY_AUTH, required_argument, "USER:PASS", PROXY_HELP_AUTH },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "no-verify", OPT_TLS_NO_VERIFY, no_argument, NULL, TLS_HELP_NO_VERIFY },
+	{ "ca", OPT_TLS_CA, required_argument, "FILE", TLS_HELP_CA },
+	{ "sni", OPT_TLS_SNI, required_argument, "NAME", TLS_HELP_SNI },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
 	{ "unix", 'U', no_argument, NULL, "send to the Unix socket PATH (or @NAME, abstract)" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -59,6 +66,7 @@ struct send_options {
 	int64_t timeout_usec;
 	struct tunables tun;
 	struct proxy proxy;
+	struct tls_options tls;
 	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	struct unix_addr path; /* -U's PATH */
 };
@@ -276,6 +284,24 @@ judge_reply(int fd, const char *text, int say)
 	return EXIT_NETWORK;
 }
 
+/* --tls: the handshake within what is left of -w; EXIT_OK, or the status once reported. */
+static int
+start_tls(const struct send_options *o, const struct endpoint *ep, int fd,
+    const struct eyeballs_result *r, struct relay_options *ro, struct tls_session **tls)
+{
+	int64_t left = ro->deadline_usec > 0 ? ro->deadline_usec - clock_now_usec() : -1;
+	int status = EXIT_OK;
+
+	if (!o->tls.enabled)
+		return EXIT_OK;
+	*tls = tls_connect(fd, &o->tls, ep->host,
+	    (const struct sockaddr *)&r->attempts[r->winner].addr,
+	    ro->deadline_usec > 0 && left <= 0 ? 1 : left, &status);
+	if (*tls != NULL)
+		ro->sock_io = tls_pump_io(*tls);
+	return status;
+}
+
 static int
 exchange(const struct send_options *o, const struct endpoint *dest, const struct request *rq)
 {
@@ -290,6 +316,7 @@ exchange(const struct send_options *o, const struct endpoint *dest, const struct
 		.data_len = rq->len,
 		.no_recv = o->no_recv,
 		.dump = o->dump };
+	struct tls_session *tls = NULL;
 	struct eyeballs_result r;
 	struct relay_stats st;
 	struct addrinfo *res;
@@ -316,8 +343,11 @@ exchange(const struct send_options *o, const struct endpoint *dest, const struct
 		eyeballs_result_free(&r);
 		return status;
 	}
+	/* Through a proxy, TLS is with the destination, after the proxy's handshake. */
+	if ((status = proxy_handshake(fd, &o->proxy, dest, ro.deadline_usec)) == EXIT_OK)
+		status = start_tls(o, dest, fd, &r, &ro, &tls);
 	eyeballs_result_free(&r);
-	if ((status = proxy_handshake(fd, &o->proxy, dest, ro.deadline_usec)) != EXIT_OK) {
+	if (status != EXIT_OK) {
 		close(fd);
 		return status;
 	}
@@ -325,15 +355,20 @@ connected:
 	/* With --expect the reply is held until it has ended, then written and judged. */
 	if (o->expect != NULL && (out = memfd_create("sockt-send-reply", MFD_CLOEXEC)) == -1) {
 		report_errno(errno, "make a buffer for the reply (--expect)");
+		tls_close(tls);
 		close(fd);
 		return EXIT_LOCAL;
 	}
 	/* stdout closes with the peer's EOF; a held reply is written afterwards. */
 	ro.close_output = out == STDOUT_FILENO;
-	if (relay_run(fd, -1, out, &ro, &st) == -1)
+	if (relay_run(fd, -1, out, &ro, &st) == -1) {
 		status = report_exchange_failure(&st, rq, o->timeout_usec);
+		if (st.err == EPROTO)
+			tls_report_relay_error(tls);
+	}
 	relay_format_summary(&st, 0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	tls_close(tls);
 	close(fd);
 	if (out != STDOUT_FILENO) {
 		/* What came before a failure is still written; the failure decides the status. */
@@ -372,7 +407,7 @@ run(const struct command *cmd, int argc, char **argv)
 		case OPT_SEQPACKET: o.unix_type = SOCK_SEQPACKET; break;
 		case OPT_DUMP: o.dump_path = p.arg; break;
 		default:
-			if (!proxy_option(&o.proxy, &p, ch))
+			if (!proxy_option(&o.proxy, &p, ch) && !tls_option(&o.tls, &p, ch))
 				tunables_option(&o.tun, &p, ch);
 			break;
 		}
@@ -396,6 +431,9 @@ run(const struct command *cmd, int argc, char **argv)
 	if (o.expect != NULL && o.no_recv)
 		opt_usage_error(cmd,
 		    "--expect needs the reply, and --no-recv does not wait for it");
+	tls_options_check(cmd, &o.tls, 0);
+	if (o.unix_type != 0 && o.tls.enabled)
+		opt_usage_error(cmd, "--tls is for TCP: not with -U");
 	if (o.escapes && used == argc)
 		opt_usage_error(cmd, "-e applies to DATA arguments, and none were given");
 	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK &&

@@ -139,6 +139,17 @@ pump_end_feed(struct pump *p)
 	p->src_eof = 1;
 }
 
+int
+pump_use_io(struct pump *p, const struct pump_io *src_io, const struct pump_io *dst_io)
+{
+	p->src_io = src_io;
+	p->dst_io = dst_io;
+	if (!p->spliced || (src_io == NULL && dst_io == NULL))
+		return 0;
+	pump_free(p);
+	return use_buffer(p);
+}
+
 void
 pump_stop_reading(struct pump *p)
 {
@@ -309,7 +320,9 @@ read_in(struct pump *p)
 {
 	ssize_t n;
 
-	if ((n = io_read(p->src, p->buf, PUMP_BUFFER_SIZE)) >= 0)
+	n = p->src_io ? p->src_io->read(p->src_io->ctx, p->buf, PUMP_BUFFER_SIZE)
+		      : io_read(p->src, p->buf, PUMP_BUFFER_SIZE);
+	if (n >= 0)
 		return got(p, n);
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return 0;
@@ -323,8 +336,9 @@ write_out(struct pump *p)
 	ssize_t n;
 
 	do
-		n = p->dst_socket ? send(p->dst, p->out, p->out_len, MSG_NOSIGNAL | MSG_DONTWAIT)
-				  : write(p->dst, p->out, p->out_len);
+		n = p->dst_io	    ? p->dst_io->write(p->dst_io->ctx, p->out, p->out_len)
+		    : p->dst_socket ? send(p->dst, p->out, p->out_len, MSG_NOSIGNAL | MSG_DONTWAIT)
+				    : write(p->dst, p->out, p->out_len);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : fail(p, PUMP_SIDE_DEST, errno);

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* The buffer of the read/write path; splice goes through a pipe of up to PUMP_PIPE_SIZE. */
 #define PUMP_BUFFER_SIZE (256 * 1024)
@@ -31,6 +32,21 @@ struct pump_transform {
 	void *ctx;
 };
 
+/*
+ * A layer on the socket side (TLS): read and write as read(2) and write(2)
+ * say it (-1 with EAGAIN when the layer must wait). Used only when set: the
+ * plain descriptor path, splice included, is unchanged without one.
+ */
+struct pump_io {
+	ssize_t (*read)(void *ctx, void *buf, size_t n);
+	ssize_t (*write)(void *ctx, const void *buf, size_t n);
+	int (*shutdown)(void *ctx); /* the half-close at input EOF: 0, or -1 with errno */
+	/* The poll events a read (writing 0) or a write (1) waits for: a read may need POLLOUT. */
+	short (*events)(void *ctx, int writing);
+	int (*pending)(void *ctx); /* bytes read in already: read again without waiting for poll */
+	void *ctx;
+};
+
 struct pump {
 	int src; /* -1: the source is the memory given to pump_init */
 	int dst; /* -1: what is read is dropped */
@@ -54,6 +70,7 @@ struct pump {
 	size_t piece_in; /* the bytes read that became what out holds */
 	enum pump_side failed;
 	int err;
+	const struct pump_io *src_io, *dst_io; /* the socket side through a layer, or NULL */
 };
 
 /*
@@ -71,6 +88,8 @@ int pump_init_fed(struct pump *, int dst);
 int pump_wants_feed(const struct pump *);
 void pump_feed(struct pump *, const void *mem, size_t len);
 void pump_end_feed(struct pump *);
+/* Moves through io (either may be NULL) on the copy path: no splice past a layer. */
+int pump_use_io(struct pump *, const struct pump_io *src_io, const struct pump_io *dst_io);
 /* Reads no more from the source: what was read is still written. */
 void pump_stop_reading(struct pump *);
 void pump_free(struct pump *);

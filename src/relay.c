@@ -113,7 +113,8 @@ finish_up(struct relay_conn *c)
 		c->st.first_close = RELAY_CLOSER_LOCAL;
 	if (c->opt->linger0)
 		return 0;
-	if (shutdown(c->sock, SHUT_WR) == -1)
+	if (c->opt->sock_io ? c->opt->sock_io->shutdown(c->opt->sock_io->ctx) == -1
+			    : shutdown(c->sock, SHUT_WR) == -1)
 		return fail(c, RELAY_FAIL_SEND, "shut down the sending side", errno);
 	c->st.fin_sent = 1;
 	return 0;
@@ -199,6 +200,8 @@ start_pumps(struct relay_conn *c)
 	if (o->echo) {
 		/* One pump from the socket back into it: its end is both directions'. */
 		r = pump_init(&c->down, c->sock, c->sock, NULL, 0);
+		if (r == 0 && o->sock_io != NULL)
+			r = pump_use_io(&c->down, o->sock_io, o->sock_io);
 		c->down_active = 1;
 		c->up_done = 1;
 		return r;
@@ -216,6 +219,8 @@ start_pumps(struct relay_conn *c)
 		r = pump_init(&c->down, c->sock, o->send_only ? -1 : c->out_fd, NULL, 0);
 	c->down_active = !o->no_recv;
 	c->down.whole = o->whole_writes;
+	if (r == 0 && o->sock_io != NULL)
+		r = pump_use_io(&c->up, NULL, o->sock_io) | pump_use_io(&c->down, o->sock_io, NULL);
 	return r;
 }
 
@@ -252,6 +257,27 @@ relay_conn_start(struct relay_conn *c, int sock, int in_fd, int out_fd,
 	return 0;
 }
 
+/* What the socket side waits for to read (writing 0) or write: through TLS, either may. */
+static short
+sock_wants(const struct relay_conn *c, int writing)
+{
+	const struct pump_io *io = c->opt->sock_io;
+
+	if (io != NULL)
+		return io->events(io->ctx, writing);
+	return writing ? POLLOUT : POLLIN;
+}
+
+/* Bytes TLS has decrypted already: poll would not announce them. */
+static int
+sock_has_pending(const struct relay_conn *c)
+{
+	const struct pump_io *io = c->opt->sock_io;
+
+	return io != NULL && c->down_active && !c->down_done && pump_wants_read(&c->down) &&
+	       io->pending(io->ctx);
+}
+
 void
 relay_conn_poll(const struct relay_conn *c, struct pollfd *in, struct pollfd *sock,
     struct pollfd *out)
@@ -264,11 +290,11 @@ relay_conn_poll(const struct relay_conn *c, struct pollfd *in, struct pollfd *so
 		if (pump_wants_read(&c->up))
 			*in = (struct pollfd){ .fd = c->in_fd, .events = POLLIN };
 		if (pump_pending(&c->up))
-			sock_events |= POLLOUT;
+			sock_events |= sock_wants(c, 1);
 	}
 	if (c->down_active && !c->down_done) {
 		if (pump_wants_read(&c->down))
-			sock_events |= POLLIN;
+			sock_events |= sock_wants(c, 0);
 		if (pump_pending(&c->down))
 			*out = (struct pollfd){ .fd = c->down.dst, .events = POLLOUT };
 	}
@@ -310,6 +336,10 @@ static int
 step_pumps(struct relay_conn *c, short in_events, short sock_events)
 {
 	int sock_readable = (sock_events & (POLLIN | POLLHUP | POLLERR)) != 0;
+
+	/* Through TLS a read may have waited for POLLOUT, and decrypted bytes wait for no event. */
+	if (c->opt->sock_io != NULL)
+		sock_readable = sock_events != 0 || sock_has_pending(c);
 
 	if (c->up_active && !c->up_done) {
 		int ready = c->up.src == -1 || in_events != 0;
@@ -371,6 +401,8 @@ relay_conn_wait(const struct relay_conn *c, int64_t now)
 		wait = c->last_usec + c->opt->idle_usec - now;
 	if (c->deadline_usec > 0 && c->deadline_usec - now < wait)
 		wait = c->deadline_usec - now;
+	if (sock_has_pending(c))
+		wait = 0;
 	if (c->up_done && c->down_done && c->opt->linger0 && wait > RELAY_ACK_POLL_USEC)
 		wait = RELAY_ACK_POLL_USEC;
 	if (wait == INT64_MAX)

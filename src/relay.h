@@ -38,6 +38,7 @@ struct relay_options {
 	int end_at_peer_eof; /* once the peer's EOF is in, read no more input */
 	struct dump *dump; /* --dump: every byte each way goes there too (dump.h) */
 	int crlf; /* -C: a lone LF from the input goes out as CRLF */
+	const struct pump_io *sock_io; /* the socket side through TLS (pump.h), or NULL */
 };
 
 /* Where a relay failed, so that the caller can word it and choose the status. */

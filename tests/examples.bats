@@ -8,6 +8,7 @@
 
 load lib/common
 load lib/netchain
+source "$BATS_TEST_DIRNAME/lib/tlsca.bash"
 
 bats_require_minimum_version 1.5.0
 
@@ -79,6 +80,10 @@ trv	sockt -v trace host.test 443
 trmtu	sockt trace --mtu 2001:db8::7
 trI	sockt trace -I -w 1 192.0.2.7
 trjq	sockt --json trace -T 192.0.2.7 443 | tail -n 1 | jq .last_hop
+ltls	sockt listen --tls --cert server.pem --key server.key 4433 < report.txt
+ctls	printf 'HEAD / HTTP/1.0\r\n\r\n' | sockt -v connect --tls --ca ca.pem localhost 4433
+cztls	sockt connect -z --tls --ca ca.pem --warn-days 30 localhost 443 8443
+stls	sockt send -w 2 --tls --ca ca.pem localhost 4433 ping
 ulisten	sockt -v listen -U app.sock
 uconn	sockt -v connect -U app.sock
 usendU	sockt send -e -U app.sock 'GET /status HTTP/1.0\r\n\r\n'
@@ -924,6 +929,50 @@ trace_sh() {
 	peer hold "$N" hold :: 443
 	run -0 --separate-stderr sh_in "$N" "$(doc tr6)"
 	[[ "${lines[-1]}" =~ ^"port 443 (tcp) open at hop 1, " ]]
+}
+
+# --------------------------------------------------------------- TLS
+
+# tls_files: the suite's CA and a server certificate for localhost, as the examples name them.
+tls_files() {
+	tlsca_make "$(tmp)"
+	cp "$(tmp)/ca.crt" "$(tmp)/work/ca.pem"
+	cp "$(tmp)/good.crt" "$(tmp)/work/server.pem"
+	cp "$(tmp)/good.key" "$(tmp)/work/server.key"
+}
+
+# tls_echo NAME PORT: socat serving TLS with server.pem on PORT of both families, echoing.
+tls_echo() {
+	spawn "$1" in_ns "$N" socat "OPENSSL-LISTEN:$2,pf=ip6,ipv6only=0,reuseaddr,fork,cert=$(tmp)/work/server.pem,key=$(tmp)/work/server.key,verify=0" EXEC:cat
+	wait_in "$N" "$2"
+}
+
+@test "examples: listen --tls serves the report, connect -v --tls shows the chain and gets it" {
+	ns
+	tls_files
+	printf 'quarterly figures\n' >"$(tmp)/work/report.txt"
+	spawn l sh_in "$N" "$(doc ltls)"
+	wait_in "$N" 4433
+	run -0 --separate-stderr sh_in "$N" "$(doc ctls)"
+	[ "$output" = "quarterly figures" ]
+	[[ "$stderr" == *"sockt connect: certificate 0: CN = localhost"* ]]
+	[[ "$stderr" == *"sockt connect: certificate verified for localhost"* ]]
+	wait_exit "$(cat "$(tmp)/l.pid")"
+	[ "$EXIT_STATUS" -eq 0 ]
+}
+
+@test "examples: send --tls gets the echo; -z --tls --warn-days 30 flags certificates of 30 days" {
+	ns
+	tls_files
+	tls_echo e4433 4433
+	run -0 --separate-stderr sh_in "$N" "$(doc stls)"
+	[ "$output" = "ping" ]
+	tls_echo e443 443
+	tls_echo e8443 8443
+	run -1 --separate-stderr sh_in "$N" "$(doc cztls)"
+	[ "${#lines[@]}" -eq 4 ]
+	[[ "${lines[0]}" =~ ^"::1 port 443 (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires "[0-9-]+" "[0-9:]+" UTC (29 days left)"$ ]]
+	[[ "${lines[3]}" =~ ^"127.0.0.1 port 8443 (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires " ]]
 }
 
 # --------------------------------------------------------------- Unix sockets
