@@ -971,7 +971,7 @@ tls_echo() {
 	tls_echo e8443 8443
 	run -1 --separate-stderr sh_in "$N" "$(doc cztls)"
 	[ "${#lines[@]}" -eq 4 ]
-	[[ "${lines[0]}" =~ ^"::1 port 443 (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires "[0-9-]+" "[0-9:]+" UTC (29 days left)"$ ]]
+	[[ "${lines[0]}" =~ ^"::1 port 443 (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires "[0-9-]+" "[0-9:]+" UTC ("(29|30)" days left)"$ ]]
 	[[ "${lines[3]}" =~ ^"127.0.0.1 port 8443 (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires " ]]
 }
 

@@ -117,7 +117,7 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 	[[ "$stderr" == *"sockt connect: certificate 0: CN = localhost"* ]]
 	[[ "$stderr" == *"sockt connect:   names: DNS:localhost, IP:127.0.0.1, IP:::1"* ]]
 	[[ "$stderr" == *"sockt connect:   issuer: CN = sockt test CA"* ]]
-	[[ "$stderr" =~ "sockt connect:   valid: "[0-9-]+" "[0-9:]+" UTC to "[0-9-]+" "[0-9:]+" UTC (29 days left)" ]]
+	[[ "$stderr" =~ "sockt connect:   valid: "[0-9-]+" "[0-9:]+" UTC to "[0-9-]+" "[0-9:]+" UTC ("(29|30)" days left)" ]]
 	[[ "$stderr" == *"sockt connect:   key: EC 256 bits (prime256v1)"* ]]
 	[[ "$stderr" == *"sockt connect:   SHA-256: $fp"* ]]
 	[[ "$stderr" == *"sockt connect: OCSP: no response stapled"* ]]
@@ -230,8 +230,8 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 	run --separate-stderr timeout 20 "$SOCKT" connect -z --tls --ca "$CA/ca.crt" --warn-days 7 127.0.0.1 "$soon" "$good"
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 2 ]
-	[[ "$output" =~ "127.0.0.1 port $soon (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires "[0-9-]+" "[0-9:]+" UTC (2 days left)" ]]
-	[[ "$output" =~ "127.0.0.1 port $good (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires "[0-9-]+" "[0-9:]+" UTC (29 days left)" ]]
+	[[ "$output" =~ "127.0.0.1 port $soon (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires "[0-9-]+" "[0-9:]+" UTC ("(2|3)" days left)" ]]
+	[[ "$output" =~ "127.0.0.1 port $good (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires "[0-9-]+" "[0-9:]+" UTC ("(29|30)" days left)" ]]
 	run --separate-stderr timeout 20 "$SOCKT" connect -z --tls --ca "$CA/ca.crt" --warn-days 2 127.0.0.1 "$soon" "$good"
 	[ "$status" -eq 1 ]
 	run --separate-stderr timeout 20 "$SOCKT" connect -z --tls --ca "$CA/ca.crt" --warn-days 1 127.0.0.1 "$soon" "$good"
