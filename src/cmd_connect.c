@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "attempts.h"
+#include "child.h"
 #include "clock.h"
 #include "cmd.h"
 #include "eyeballs.h"
@@ -25,7 +26,15 @@
 #include "source.h"
 #include "tunables.h"
 
-enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT_PARALLEL };
+enum {
+	OPT_LINGER = OPT_LONG,
+	OPT_NO_SHUTDOWN,
+	OPT_RECV_ONLY,
+	OPT_SEND_ONLY,
+	OPT_PARALLEL,
+	OPT_EXEC,
+	OPT_SH_EXEC,
+};
 
 static const struct opt options[] = {
 	{ "source", 's', required_argument, "ADDR", "connect from this local address" },
@@ -41,6 +50,10 @@ static const struct opt options[] = {
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
 	{ "parallel", OPT_PARALLEL, required_argument, "N",
 	    "-z: connects in flight at once (128)" },
+	{ "exec", OPT_EXEC, required_argument, "'PROGRAM [ARGS]'",
+	    "run PROGRAM on the connection, the socket its stdin and stdout (no shell)" },
+	{ "sh-exec", OPT_SH_EXEC, required_argument, "COMMAND",
+	    "run COMMAND with /bin/sh -c on the connection" },
 	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
@@ -53,6 +66,7 @@ struct connect_options {
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
 	struct tunables tun;
+	struct child_prog exec; /* --exec, --sh-exec */
 };
 
 /* What print_port needs to say each port's line. */
@@ -106,7 +120,7 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 {
 	struct relay_options ro = o->relay;
 	struct relay_stats st;
-	char summary[256], d[32];
+	char summary[256], d[ADDR_STRLEN];
 	int rc;
 
 	if (o->linger0 && sock_linger_zero(fd) == -1) {
@@ -117,6 +131,11 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 	/* stdout closes with the peer's EOF; a terminal's input ends with it too. */
 	ro.close_output = 1;
 	ro.end_at_peer_eof = isatty(STDIN_FILENO);
+	if (o->exec.argv != NULL) {
+		addr_format(peer, d, sizeof(d));
+		snprintf(summary, sizeof(summary), "%s port %u", d, addr_port(peer));
+		return child_run_one(&o->exec, fd, summary, -1);
+	}
 	rc = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &st);
 	close(fd);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
@@ -402,6 +421,8 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
+		case OPT_EXEC: child_option(&o->exec, p, 0); break;
+		case OPT_SH_EXEC: child_option(&o->exec, p, 1); break;
 		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
@@ -431,6 +452,9 @@ run(const struct command *cmd, int argc, char **argv)
 		opt_usage_error(cmd, "%s applies to a relay, not to -z", o.relay_only);
 	if (!o.scan && o.parallel != 0)
 		opt_usage_error(cmd, "--parallel applies to -z only");
+	if (o.exec.argv != NULL && (o.scan || o.relay_only != NULL))
+		opt_usage_error(cmd, "%s applies to a relay, not to %s",
+		    o.scan ? "-z" : o.relay_only, o.exec.option);
 	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);
 	if (o.scan) {
 		if (o.timeout_usec == -1)
@@ -444,9 +468,12 @@ run(const struct command *cmd, int argc, char **argv)
 		if (argc > used)
 			opt_usage_error(cmd, "unexpected argument '%s' (more ports need -z)",
 			    argv[used]);
-		status = run_connect(&o, &ep);
+		status = o.exec.argv != NULL ? child_prog_check(&o.exec) : EXIT_OK;
+		if (status == EXIT_OK)
+			status = run_connect(&o, &ep);
 	}
 	endpoint_free(&ep);
+	child_prog_free(&o.exec);
 	return status;
 }
 

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "addr.h"
+#include "child.h"
+#include "clock.h"
 #include "cmd.h"
 #include "hint.h"
 #include "hub.h"
@@ -31,6 +34,11 @@ enum {
 	OPT_NO_SHUTDOWN,
 	OPT_MAX_QUEUE,
 	OPT_MAX_TIME,
+	OPT_EXEC,
+	OPT_SH_EXEC,
+	OPT_ALLOW,
+	OPT_DENY,
+	OPT_ALLOW_FILE,
 };
 
 /* The stdin a -k connection may be behind by before it is closed. */
@@ -58,6 +66,14 @@ static const struct opt options[] = {
 	    "never write stdout (still drain the peer)" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
+	{ "exec", OPT_EXEC, required_argument, "'PROGRAM [ARGS]'",
+	    "run PROGRAM per connection, the socket its stdin and stdout (no shell)" },
+	{ "sh-exec", OPT_SH_EXEC, required_argument, "COMMAND",
+	    "run COMMAND with /bin/sh -c per connection" },
+	{ "allow", OPT_ALLOW, required_argument, "ADDR",
+	    "serve only peers an --allow matches (address, ADDR/BITS, name)" },
+	{ "deny", OPT_DENY, required_argument, "ADDR", "refuse peers it matches (before --allow)" },
+	{ "allow-file", OPT_ALLOW_FILE, required_argument, "FILE", "--allow each rule of FILE" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
@@ -68,7 +84,26 @@ struct listen_options {
 	struct bind_options bind;
 	int64_t timeout_usec, idle_usec;
 	struct relay_options relay;
+	struct child_prog exec; /* --exec, --sh-exec */
+	struct access_list access; /* --allow, --deny, --allow-file */
 };
+
+/* A program per connection has no relay: the relay's options do not apply. */
+static void
+check_exec(const struct command *cmd, const struct listen_options *o)
+{
+	const struct relay_options *r = &o->relay;
+	const char *other = r->echo				       ? "--echo"
+			    : r->recv_only			       ? "--recv-only"
+			    : r->send_only			       ? "--send-only"
+			    : r->no_shutdown			       ? "--no-shutdown"
+			    : r->idle_usec > 0			       ? "-i"
+			    : o->max_queue != LISTEN_MAX_QUEUE_DEFAULT ? "--max-queue"
+								       : NULL;
+
+	if (o->exec.argv != NULL && other != NULL)
+		opt_usage_error(cmd, "%s applies to the relay, not to %s", other, o->exec.option);
+}
 
 static void
 parse_options(const struct command *cmd, struct opt_parser *p, struct listen_options *o)
@@ -91,6 +126,11 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_RECV_ONLY: o->relay.recv_only = 1; break;
 		case OPT_SEND_ONLY: o->relay.send_only = 1; break;
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
+		case OPT_EXEC: child_option(&o->exec, p, 0); break;
+		case OPT_SH_EXEC: child_option(&o->exec, p, 1); break;
+		case OPT_ALLOW: access_option(&o->access, p, 1, 0); break;
+		case OPT_DENY: access_option(&o->access, p, 0, 0); break;
+		case OPT_ALLOW_FILE: access_option(&o->access, p, 1, 1); break;
 		default: tunables_option(&o->bind.tun, p, ch); break;
 		}
 	}
@@ -101,6 +141,7 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	if (o->relay.echo && (o->relay.recv_only || o->relay.send_only))
 		opt_usage_error(cmd,
 		    "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
+	check_exec(cmd, o);
 }
 
 static void
@@ -183,6 +224,14 @@ on_close(const struct hub_peer *peer, void *ctx)
 	report_verbose(1, "%s: %s", who, summary);
 }
 
+static int
+admit(const struct sockaddr_storage *peer, void *ctx)
+{
+	struct listen_options *o = ctx;
+
+	return access_admit(&o->access, (const struct sockaddr *)peer);
+}
+
 static void
 on_accept_error(int err, void *ctx)
 {
@@ -215,9 +264,15 @@ serve_many(struct listen_options *o, struct bound *b)
 		.on_accept = on_accept,
 		.on_close = on_close,
 		.on_accept_error = on_accept_error,
+		.admit = admit,
 		.ctx = o,
 	};
+	struct child_serve_options c = { o->max_conns, o->timeout_usec, o->relay.max_time_usec,
+		o->linger0, admit, o };
 	struct hub_result r;
+
+	if (o->exec.argv != NULL)
+		return child_serve(b, &o->exec, &c);
 
 	if (hub_run(b, &h, &r) == 0)
 		return EXIT_OK;
@@ -225,6 +280,25 @@ serve_many(struct listen_options *o, struct bound *b)
 		return no_connection(o->timeout_usec);
 	report_errno(r.err, "%s", r.failed_op);
 	return relay_failure_is_local(r.failure) ? EXIT_LOCAL : exit_status_for_errno(r.err);
+}
+
+/* The first connection --allow and --deny let in; the refused ones are closed with RST. */
+static int
+accept_admitted(struct listen_options *o, struct bound *b, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	int64_t deadline = o->timeout_usec < 0 ? -1 : clock_now_usec() + o->timeout_usec;
+	int64_t left;
+	int fd;
+
+	for (;;) {
+		left = deadline < 0 ? -1 : deadline - clock_now_usec();
+		if ((fd = hub_accept(b, left < 0 && deadline >= 0 ? 0 : left, ss, len)) == -1 ||
+		    access_admit(&o->access, (const struct sockaddr *)ss))
+			return fd;
+		sock_linger_zero(fd);
+		close(fd);
+	}
 }
 
 /*
@@ -241,7 +315,7 @@ serve_one(struct listen_options *o, struct bound *b)
 	char who[ADDR_STRLEN + 16], summary[256];
 	int fd, status = EXIT_OK;
 
-	if ((fd = hub_accept(b, o->timeout_usec, &ss, &len)) == -1) {
+	if ((fd = accept_admitted(o, b, &ss, &len)) == -1) {
 		if (errno == ETIMEDOUT)
 			return no_connection(o->timeout_usec);
 		report_errno(errno, "accept");
@@ -251,6 +325,11 @@ serve_one(struct listen_options *o, struct bound *b)
 	sock_close_bound(b);
 	say_peer(&ss, who, sizeof(who));
 	report_verbose(1, "connection from %s", who);
+	if (o->exec.argv != NULL) {
+		if (o->linger0)
+			sock_linger_zero(fd);
+		return child_run_one(&o->exec, fd, who, o->relay.max_time_usec);
+	}
 	o->relay.close_output = 1;
 	o->relay.end_at_peer_eof = isatty(STDIN_FILENO);
 	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout)
@@ -289,6 +368,10 @@ run(const struct command *cmd, int argc, char **argv)
 		return status;
 	}
 	endpoint_free(&ep);
+	if (o.exec.argv != NULL && (status = child_prog_check(&o.exec)) != EXIT_OK) {
+		sock_close_bound(&b);
+		return status;
+	}
 	/* The first stderr line (sockt-listen(1)): a script learns a port the kernel chose. */
 	for (int i = 0; i < b.n; i++)
 		report_verbose(1, "listening on %s port %u",
@@ -296,6 +379,8 @@ run(const struct command *cmd, int argc, char **argv)
 		    addr_port((struct sockaddr *)&b.addr[i]));
 	status = o.keep_open ? serve_many(&o, &b) : serve_one(&o, &b);
 	sock_close_bound(&b);
+	child_prog_free(&o.exec);
+	access_free(&o.access);
 	return status;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "access.h"
 #include "addr.h"
 #include "cmd.h"
 #include "dgram.h"
@@ -20,7 +21,17 @@
 #include "report.h"
 #include "sock.h"
 
-enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_NO_REUSEADDR, OPT_MULTICAST };
+enum {
+	OPT_ECHO = OPT_LONG,
+	OPT_HEX,
+	OPT_BUFFER,
+	OPT_REUSEADDR,
+	OPT_NO_REUSEADDR,
+	OPT_MULTICAST,
+	OPT_ALLOW,
+	OPT_DENY,
+	OPT_ALLOW_FILE,
+};
 
 static const struct opt options[] = {
 	{ "count", 'c', required_argument, "N", "exit 0 after N datagrams (default: no limit)" },
@@ -36,6 +47,11 @@ static const struct opt options[] = {
 	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL, "set SO_REUSEADDR (the default)" },
 	{ "multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
 	    "join the IPv4 or IPv6 multicast GROUP (on interface IF)" },
+	{ "allow", OPT_ALLOW, required_argument, "ADDR",
+	    "take only datagrams an --allow matches (address, ADDR/BITS, name)" },
+	{ "deny", OPT_DENY, required_argument, "ADDR",
+	    "drop datagrams it matches (before --allow)" },
+	{ "allow-file", OPT_ALLOW_FILE, required_argument, "FILE", "--allow each rule of FILE" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ NULL, 0, 0, NULL, NULL },
 };
@@ -48,12 +64,14 @@ struct recv_options {
 	size_t buffer;
 	const char *multicast;
 	struct tunables tun;
+	struct access_list access; /* --allow, --deny, --allow-file */
 };
 
 struct receiver {
 	const struct recv_options *o;
 	struct bound b;
 	struct dgram_batch batch;
+	struct access_list *access; /* refused datagrams are dropped here, and counted */
 	uint64_t got;
 	int truncated; /* a datagram was larger than the buffer */
 	int done; /* the count was reached or stdout went away */
@@ -216,6 +234,8 @@ receive_from(struct receiver *r, int fd)
 			r->done = 1;
 			return;
 		}
+		if ((n = (int)access_filter(r->access, &r->batch, (unsigned)n)) == 0)
+			continue;
 		r->got += (uint64_t)n;
 		if (write_batch(r, fd, (unsigned)n) == -1) {
 			/* sockt(1), EXIT STATUS: a reader gone (| head) ends sockt quietly. */
@@ -333,6 +353,9 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 		case OPT_REUSEADDR: o->no_reuseaddr = 0; break;
 		case OPT_NO_REUSEADDR: o->no_reuseaddr = 1; break;
 		case OPT_MULTICAST: o->multicast = p->arg; break;
+		case OPT_ALLOW: access_option(&o->access, p, 1, 0); break;
+		case OPT_DENY: access_option(&o->access, p, 0, 0); break;
+		case OPT_ALLOW_FILE: access_option(&o->access, p, 1, 1); break;
 		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
@@ -342,7 +365,7 @@ static int
 run(const struct command *cmd, int argc, char **argv)
 {
 	struct recv_options o = { .timeout = -1, .buffer = DGRAM_BUFFER_DEFAULT };
-	struct receiver r = { .o = &o };
+	struct receiver r = { .o = &o, .access = &o.access };
 	struct opt_parser p;
 	struct endpoint ep;
 	int status;
@@ -361,6 +384,8 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_local_endpoint(cmd, argc, argv, "udp", &ep);
 	if ((status = start(&r, &ep)) == EXIT_OK)
 		status = receive(&r);
+	access_summary(&o.access, "datagram");
+	access_free(&o.access);
 	dgram_batch_free(&r.batch);
 	sock_close_bound(&r.b);
 	endpoint_free(&ep);
