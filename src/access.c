@@ -14,15 +14,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-/* The OpenBSD strnvis argument order, as hint.c uses. */
-#define LIBBSD_OPENBSD_VIS 1
-#include <vis.h>
 
 #include "access.h"
 #include "addr.h"
 
 /* Longer rules are refused: no address, prefix or host name is this long. */
 #define ACCESS_WORD_MAX 255
+
+/*
+ * Printable ASCII as it is, every other byte as \ooo, cut to fit: a rule or
+ * a file name for an error line. (libbsd's strnvis may write past a buffer
+ * that a multibyte character ends in.)
+ */
+void
+access_escape(char *out, size_t size, const char *in)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 5 <= size; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c > 0x20 && c < 0x7f && c != '\\')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\%03o", c);
+	}
+	if (size > 0)
+		out[o < size ? o : size - 1] = '\0';
+}
 
 static int
 fail(struct access_failure *f, const char *why)
@@ -152,7 +170,7 @@ access_add(struct access_list *l, int allow, const char *word, const char *origi
 	int kind;
 
 	memset(f, 0, sizeof(*f));
-	strnvis(f->word, word, sizeof(f->word), VIS_OCTAL | VIS_WHITE);
+	access_escape(f->word, sizeof(f->word), word);
 	if (strlen(word) > ACCESS_WORD_MAX)
 		return fail(f, "too long for an address or a name");
 	strcpy(copy, word);
@@ -181,7 +199,7 @@ add_line(struct access_list *l, int allow, char *line, const char *origin, int r
 		return 0;
 	if (end[strspn(end, " \t\r")] != '\0') {
 		memset(f, 0, sizeof(*f));
-		strnvis(f->word, word, sizeof(f->word), VIS_OCTAL | VIS_WHITE);
+		access_escape(f->word, sizeof(f->word), word);
 		return fail(f, "one rule a line");
 	}
 	*end = '\0';

@@ -51,6 +51,8 @@ int access_add(struct access_list *, int allow, const char *word, const char *or
 int access_add_text(struct access_list *, int allow, const char *text, size_t len,
     const char *origin, int resolve, struct access_failure *);
 void access_free(struct access_list *);
+/* Printable ASCII kept, other bytes as \ooo, cut to fit size: for error lines. */
+void access_escape(char *out, size_t size, const char *in);
 
 /* Whether any rule was given. */
 int access_active(const struct access_list *);

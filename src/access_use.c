@@ -12,9 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-/* The OpenBSD strnvis argument order, as hint.c uses. */
-#define LIBBSD_OPENBSD_VIS 1
-#include <vis.h>
 
 #include "access.h"
 #include "addr.h"
@@ -66,7 +63,7 @@ bad_rule(const struct opt_parser *p, const struct access_failure *f, int rc)
 	char path[256];
 
 	if (f->line > 0) {
-		strnvis(path, p->arg, sizeof(path), VIS_OCTAL | VIS_WHITE);
+		access_escape(path, sizeof(path), p->arg);
 		if (rc == -2)
 			report_eai(f->eai, f->err, "%s %s line %zu: %s", p->name, path, f->line,
 			    f->word);
@@ -99,7 +96,7 @@ access_option(struct access_list *l, const struct opt_parser *p, int allow, int 
 	}
 	if ((text = read_file(p->arg, &len)) == NULL)
 		exit(EXIT_USAGE);
-	strnvis(path, p->arg, sizeof(path), VIS_OCTAL | VIS_WHITE);
+	access_escape(path, sizeof(path), p->arg);
 	snprintf(origin, sizeof(origin), "%s %s", p->name, path);
 	rc = access_add_text(l, allow, text, len, origin, 1, &f);
 	free(text);
