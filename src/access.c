@@ -33,7 +33,7 @@ access_escape(char *out, size_t size, const char *in)
 
 	for (; *in != '\0' && o + 5 <= size; in++) {
 		unsigned char c = (unsigned char)*in;
-		if (c > 0x20 && c < 0x7f && c != '\\')
+		if (c >= 0x20 && c < 0x7f && c != '\\')
 			out[o++] = (char)c;
 		else
 			o += (size_t)snprintf(out + o, size - o, "\\%03o", c);
