@@ -165,3 +165,26 @@ from() {
 	[ "$(tail -n 1 "$(tmp)/r.out")" = '{"refused":3}' ]
 	grep -q '^sockt udp-recv: 3 datagrams refused (--allow, --deny)$' "$(tmp)/r.err"
 }
+
+@test "unit: deny before allow, prefixes of any length, IPv4-mapped rules and peers, host bits ignored" {
+	run -0 "$SOCKT_UNIT" access $'10.0.0.0/8\n# a comment\n\n::1' $'10.1.0.0/16\n::ffff:192.168.0.0/112\n10.0.0.1/1' \
+	    10.1.2.3 10.2.3.4 ::ffff:10.2.3.4 ::1 ::2 192.168.3.4 ::ffff:192.168.9.9 200.1.1.1
+	[ "${lines[0]}" = "10.1.2.3 refuse deny line 1: 10.1.0.0/16" ]
+	[ "${lines[1]}" = "10.2.3.4 refuse deny line 3: 10.0.0.1/1" ]
+	[ "${lines[2]}" = "::ffff:10.2.3.4 refuse deny line 3: 10.0.0.1/1" ]
+	[ "${lines[3]}" = "::1 admit allow line 4: ::1" ]
+	[ "${lines[4]}" = "::2 refuse -" ]
+	[ "${lines[5]}" = "192.168.3.4 refuse deny line 2: ::ffff:192.168.0.0/112" ]
+	[ "${lines[6]}" = "::ffff:192.168.9.9 refuse deny line 2: ::ffff:192.168.0.0/112" ]
+	[ "${lines[7]}" = "200.1.1.1 refuse -" ]
+	run -0 "$SOCKT_UNIT" access '' '' 1.2.3.4 ::1
+	[ "$output" = $'1.2.3.4 admit -\n::1 admit -' ]
+	run -0 "$SOCKT_UNIT" access '0.0.0.0/0' '127.0.0.1/32' 127.0.0.1 127.0.0.2 ::1
+	[ "$output" = $'127.0.0.1 refuse deny line 1: 127.0.0.1/32\n127.0.0.2 admit allow line 1: 0.0.0.0/0\n::1 refuse -' ]
+	run -1 "$SOCKT_UNIT" access $'ok.test\n1.2.3.4/33' ''
+	[ "$output" = "line 2: 1.2.3.4/33: the prefix length must be 0-32" ]
+	run -1 "$SOCKT_UNIT" access $'::1/129' ''
+	[ "$output" = "line 1: ::1/129: the prefix length must be 0-128" ]
+	run -1 "$SOCKT_UNIT" access $'1.2.3.4/+8' ''
+	[ "$output" = "line 1: 1.2.3.4/+8: the prefix length must be 0-32" ]
+}
