@@ -64,12 +64,12 @@ _sockt() {
 	done
 	case $cmd in
 	listen)
-		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown -I --interface'
-		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value -I=iface --interface=iface'
+		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown --exec --sh-exec --allow --deny --allow-file -I --interface'
+		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value --exec=value --sh-exec=value --allow=host --deny=host --allow-file=file -I=iface --interface=iface'
 		operands='host port' ;;
 	connect)
-		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel --tos -I --interface'
-		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value --tos=value -I=iface --interface=iface'
+		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel --exec --sh-exec --tos -I --interface'
+		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value --exec=value --sh-exec=value --tos=value -I=iface --interface=iface'
 		operands='host port' ;;
 	send)
 		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout -I --interface'
@@ -80,8 +80,8 @@ _sockt() {
 		values='-c=value --count=value --interval=value --reply=value --ttl=value --tos=value -I=iface --interface=iface -s=local --source=local -p=port --source-port=port'
 		operands='host port none' ;;
 	udp-recv)
-		opts='-c --count -w --timeout --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast -I --interface'
-		values='-c=value --count=value -w=value --timeout=value --buffer=value --multicast=host -I=iface --interface=iface'
+		opts='-c --count -w --timeout --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast --allow --deny --allow-file -I --interface'
+		values='-c=value --count=value -w=value --timeout=value --buffer=value --multicast=host --allow=host --deny=host --allow-file=file -I=iface --interface=iface'
 		operands='host port' ;;
 	resolve)
 		opts='-r --reverse --canonical --service -l --long'
