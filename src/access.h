@@ -1,7 +1,7 @@
 /*
  * access.h: --allow, --deny and --allow-file for listen and udp-recv: rules
  * of addresses, CIDR prefixes and names, and the check of a peer against them
- * (sockt-listen(1), ACCESS CONTROL).
+ * (sockt-listen(1), Access control).
  */
 #ifndef SOCKT_ACCESS_H
 #define SOCKT_ACCESS_H

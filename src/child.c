@@ -134,7 +134,7 @@ child_prog_check(const struct child_prog *p)
 	return EXIT_LOCAL;
 }
 
-/* The addresses of the connection, as the program's environment (sockt-listen(1), EXEC). */
+/* The addresses of the connection, as the program's environment (sockt-listen(1), Programs). */
 static void
 set_env(int sock)
 {

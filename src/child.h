@@ -1,6 +1,6 @@
 /*
  * child.h: --exec and --sh-exec, a program per connection (listen, connect): the socket is
- * the program's stdin and stdout, its stderr stays sockt's (sockt-listen(1), EXEC).
+ * the program's stdin and stdout, its stderr stays sockt's (sockt-listen(1), Programs).
  */
 #ifndef SOCKT_CHILD_H
 #define SOCKT_CHILD_H
@@ -35,7 +35,7 @@ int child_prog_check(const struct child_prog *);
 /*
  * Runs one program on a connected socket and waits for it; max_time_usec
  * above 0 ends it then (SIGTERM, SIGKILL a second later). who names the
- * peer. Returns the status (sockt-listen(1), EXEC): 0 if it exited 0, 1
+ * peer. Returns the status (sockt-listen(1), Programs): 0 if it exited 0, 1
  * otherwise, 4 if it could not be started.
  */
 int child_run_one(const struct child_prog *, int sock, const char *who, int64_t max_time_usec);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# access.bats: --allow, --deny and --allow-file (sockt-listen(1), ACCESS CONTROL) with peers
+# access.bats: --allow, --deny and --allow-file (sockt-listen(1), Access control) with peers
 # sending from 127.0.0.1 and 127.0.0.2 (both loopback), ::1 and IPv4-mapped peers of a
 # dual-stack listener, names from the hosts file, rule files, and udp-recv's dropped datagrams.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# exec.bats: --exec and --sh-exec (sockt-listen(1), sockt-connect(1), EXEC): a program per
+# exec.bats: --exec and --sh-exec (sockt-listen(1), Programs; sockt-connect(1)): a program per
 # connection with the socket as its stdin and stdout, its environment, its exit status, the
 # children counted against --max-conns and reaped, --max-time, and programs that cannot run.
 
