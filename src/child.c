@@ -241,7 +241,8 @@ say_end(const struct child_prog *p, const char *who, int wstatus, int64_t usec, 
 	const char *sig = WIFSIGNALED(wstatus) ? sigabbrev_np(WTERMSIG(wstatus)) : NULL;
 	char line[256], d[32];
 
-	duration_format(usec, d, sizeof(d));
+	/* Milliseconds, as the relay's close summary gives its time. */
+	snprintf(d, sizeof(d), "%.3f s", (double)usec / 1e6);
 	if (WIFEXITED(wstatus))
 		snprintf(line, sizeof(line), "%s: %s exited with status %d after %s", who,
 		    prog_name(p), WEXITSTATUS(wstatus), d);
@@ -257,28 +258,39 @@ say_end(const struct child_prog *p, const char *who, int wstatus, int64_t usec, 
 	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 ? 0 : -1;
 }
 
-/* SIGCHLD, blocked, as a descriptor to poll: -1 after the error line. */
+/*
+ * SIGCHLD, and the SIGINT and SIGTERM that are passed on to the programs,
+ * blocked and read from a descriptor to poll: -1 after the error line.
+ */
 static int
-sigchld_fd(sigset_t *old)
+signal_fd(sigset_t *old)
 {
 	sigset_t set;
 	int fd;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, old);
 	if ((fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
-		report_errno(errno, "signalfd (SIGCHLD)");
+		report_errno(errno, "signalfd (SIGCHLD, SIGINT, SIGTERM)");
 	return fd;
 }
 
-static void
+/* Reads the signals that came: the last SIGINT or SIGTERM among them, or 0. */
+static int
 drain(int fd)
 {
 	struct signalfd_siginfo si[8];
+	ssize_t n;
+	int stop = 0;
 
-	while (read(fd, si, sizeof(si)) > 0)
-		;
+	while ((n = read(fd, si, sizeof(si))) > 0)
+		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++)
+			if (si[i].ssi_signo != SIGCHLD)
+				stop = (int)si[i].ssi_signo;
+	return stop;
 }
 
 /* --max-time: SIGTERM when due, SIGKILL a grace later. Microseconds until the next step. */
@@ -303,13 +315,13 @@ enforce_max_time(pid_t pid, int64_t started, int64_t max_time_usec, int *stage, 
 int
 child_run_one(const struct child_prog *p, int sock, const char *who, int64_t max_time_usec)
 {
-	int64_t started = clock_now_usec(), wait;
+	int64_t started = clock_now_usec(), wait, kill_at = 0, now;
 	struct pollfd pfd;
 	sigset_t old;
-	int fd, wstatus, stage = 0;
+	int fd, wstatus, stage = 0, stop = 0, sig;
 	pid_t pid;
 
-	if ((fd = sigchld_fd(&old)) == -1)
+	if ((fd = signal_fd(&old)) == -1)
 		return EXIT_LOCAL;
 	if ((pid = spawn(p, sock)) == -1) {
 		close(fd);
@@ -320,13 +332,28 @@ child_run_one(const struct child_prog *p, int sock, const char *who, int64_t max
 	close(sock);
 	report_verbose(1, "%s: started %s (pid %ld)", who, p->text, (long)pid);
 	while (waitpid(pid, &wstatus, WNOHANG) == 0) {
-		wait = enforce_max_time(pid, started, max_time_usec, &stage, clock_now_usec());
+		now = clock_now_usec();
+		wait = stop ? kill_at - now
+			    : enforce_max_time(pid, started, max_time_usec, &stage, now);
+		if (stop && wait <= 0) {
+			kill(pid, SIGKILL);
+			wait = -1;
+		}
 		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-		if (poll(&pfd, 1, duration_to_poll_ms(wait)) > 0)
-			drain(fd);
+		/* SIGINT or SIGTERM: passed on, SIGKILL a grace later, then sockt's own end. */
+		if (poll(&pfd, 1, duration_to_poll_ms(wait)) > 0 && (sig = drain(fd)) != 0 &&
+		    !stop) {
+			kill(pid, sig);
+			stop = sig;
+			kill_at = now + CHILD_KILL_GRACE_USEC;
+		}
 	}
 	close(fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (stop) {
+		say_end(p, who, wstatus, clock_now_usec() - started, 1);
+		return 128 + stop;
+	}
 	if (stage > 0)
 		report_error("%s: %s ended after --max-time", who, prog_name(p));
 	return say_end(p, who, wstatus, clock_now_usec() - started, 0) == 0 ? EXIT_OK
@@ -434,6 +461,31 @@ next_wait(struct serve *s, int64_t now)
 	return wait < 0 ? -1 : wait;
 }
 
+/*
+ * SIGINT or SIGTERM: passed on to every program, SIGKILL for those still
+ * there a grace later; every one reaped, then sockt's status for the signal.
+ */
+static int
+stop_all(struct serve *s, int sig)
+{
+	int64_t kill_at = clock_now_usec() + CHILD_KILL_GRACE_USEC, left;
+	struct pollfd pfd = { .fd = s->sigfd, .events = POLLIN };
+
+	for (int i = 0; i < s->n; i++)
+		kill(s->kids[i].pid, sig);
+	while (s->n > 0) {
+		if ((left = kill_at - clock_now_usec()) <= 0) {
+			for (int i = 0; i < s->n; i++)
+				kill(s->kids[i].pid, SIGKILL);
+			left = -1;
+		}
+		if (poll(&pfd, 1, duration_to_poll_ms(left)) > 0)
+			drain(s->sigfd);
+		reap(s);
+	}
+	return 128 + sig;
+}
+
 static int
 serve_round(struct serve *s)
 {
@@ -441,6 +493,7 @@ serve_round(struct serve *s)
 	int room = s->n < s->o->max_conns && now >= s->accept_resume;
 	struct pollfd pfd[3] = { { .fd = s->sigfd, .events = POLLIN } };
 	char d[32];
+	int sig;
 
 	for (int i = 0; i < s->b->n; i++)
 		pfd[1 + i] = (struct pollfd){ .fd = room ? s->b->fd[i] : -1, .events = POLLIN };
@@ -449,8 +502,8 @@ serve_round(struct serve *s)
 		report_errno(errno, "poll");
 		return EXIT_LOCAL;
 	}
-	if (pfd[0].revents != 0)
-		drain(s->sigfd);
+	if (pfd[0].revents != 0 && (sig = drain(s->sigfd)) != 0)
+		return stop_all(s, sig);
 	reap(s);
 	if (room && (pfd[1].revents | (s->b->n > 1 ? pfd[2].revents : 0)) != 0)
 		accept_some(s);
@@ -474,7 +527,7 @@ child_serve(struct bound *b, const struct child_prog *p, const struct child_serv
 		report_errno(errno, "set up the connections");
 		return EXIT_LOCAL;
 	}
-	if ((s.sigfd = sigchld_fd(&old)) == -1)
+	if ((s.sigfd = signal_fd(&old)) == -1)
 		status = EXIT_LOCAL;
 	while (status == -1)
 		status = serve_round(&s);
