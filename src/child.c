@@ -94,8 +94,9 @@ find_program(const char *name)
 		return access(name, X_OK);
 	if (path == NULL)
 		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path, *end; *p != '\0' || p == path; p = *end ? end + 1 : end) {
+	for (const char *p = path, *end;; p = end + 1) {
 		end = strchrnul(p, ':');
+		/* An empty element is the current directory, as execvp(3) takes it. */
 		snprintf(full, sizeof(full), "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "",
 		    name);
 		if (access(full, X_OK) == 0)
@@ -185,8 +186,9 @@ exec_child(const struct child_prog *p, int sock, int errpipe)
 		execvp(p->argv[0], p->argv);
 		err = errno;
 	}
-	if (write(errpipe, &err, sizeof(err)) < 0)
-		_exit(127);
+	/* The parent reads the errno and says it; 127 is the shell's "not found". */
+	if (write(errpipe, &err, sizeof(err)) != (ssize_t)sizeof(err))
+		_exit(126);
 	_exit(127);
 }
 
@@ -432,12 +434,13 @@ accept_some(struct serve *s)
 			s->accept_resume = clock_now_usec() + 100000;
 			return;
 		}
-		s->accepted_any = 1;
 		if (s->o->admit != NULL && !s->o->admit(&ss, s->o->ctx)) {
 			sock_linger_zero(sock);
 			close(sock);
 			continue;
 		}
+		/* -w waits for a connection served: a refused one is not it. */
+		s->accepted_any = 1;
 		start_kid(s, sock, &ss);
 	}
 }
