@@ -362,16 +362,16 @@ run(const struct command *cmd, int argc, char **argv)
 	argc -= p.optind;
 	argv += p.optind;
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
-	if (sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
-		status = report_bind_failure(&ep, &f, SOCK_STREAM);
+	status = o.exec.argv != NULL ? child_prog_check(&o.exec) : EXIT_OK;
+	if (status != EXIT_OK || sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
+		if (status == EXIT_OK)
+			status = report_bind_failure(&ep, &f, SOCK_STREAM);
 		endpoint_free(&ep);
+		child_prog_free(&o.exec);
+		access_free(&o.access);
 		return status;
 	}
 	endpoint_free(&ep);
-	if (o.exec.argv != NULL && (status = child_prog_check(&o.exec)) != EXIT_OK) {
-		sock_close_bound(&b);
-		return status;
-	}
 	/* The first stderr line (sockt-listen(1)): a script learns a port the kernel chose. */
 	for (int i = 0; i < b.n; i++)
 		report_verbose(1, "listening on %s port %u",
