@@ -93,16 +93,18 @@ static void
 check_exec(const struct command *cmd, const struct listen_options *o)
 {
 	const struct relay_options *r = &o->relay;
-	const char *other = r->echo				       ? "--echo"
-			    : r->recv_only			       ? "--recv-only"
-			    : r->send_only			       ? "--send-only"
-			    : r->no_shutdown			       ? "--no-shutdown"
-			    : r->idle_usec > 0			       ? "-i"
-			    : o->max_queue != LISTEN_MAX_QUEUE_DEFAULT ? "--max-queue"
-								       : NULL;
+	const struct {
+		int given;
+		const char *name;
+	} relay_only[] = { { r->echo, "--echo" }, { r->recv_only, "--recv-only" },
+		{ r->send_only, "--send-only" }, { r->no_shutdown, "--no-shutdown" },
+		{ r->idle_usec > 0, "-i" },
+		{ o->max_queue != LISTEN_MAX_QUEUE_DEFAULT, "--max-queue" } };
 
-	if (o->exec.argv != NULL && other != NULL)
-		opt_usage_error(cmd, "%s applies to the relay, not to %s", other, o->exec.option);
+	for (size_t i = 0; i < sizeof(relay_only) / sizeof(relay_only[0]); i++)
+		if (o->exec.argv != NULL && relay_only[i].given)
+			opt_usage_error(cmd, "%s applies to the relay, not to %s",
+			    relay_only[i].name, o->exec.option);
 }
 
 static void
@@ -273,7 +275,6 @@ serve_many(struct listen_options *o, struct bound *b)
 
 	if (o->exec.argv != NULL)
 		return child_serve(b, &o->exec, &c);
-
 	if (hub_run(b, &h, &r) == 0)
 		return EXIT_OK;
 	if (r.timed_out)
