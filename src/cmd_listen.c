@@ -21,6 +21,7 @@
 #include "report.h"
 #include "sock.h"
 #include "tunables.h"
+#include "unixsock.h"
 
 enum {
 	OPT_MAX_CONNS = OPT_LONG,
@@ -34,6 +35,7 @@ enum {
 	OPT_NO_SHUTDOWN,
 	OPT_MAX_QUEUE,
 	OPT_MAX_TIME,
+	OPT_SEQPACKET,
 	OPT_EXEC,
 	OPT_SH_EXEC,
 	OPT_ALLOW,
@@ -75,11 +77,15 @@ static const struct opt options[] = {
 	{ "deny", OPT_DENY, required_argument, "ADDR", "refuse peers it matches (before --allow)" },
 	{ "allow-file", OPT_ALLOW_FILE, required_argument, "FILE", "--allow each rule of FILE" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "unix", 'U', no_argument, NULL,
+	    "listen on the Unix socket PATH (or @NAME, abstract); a stale file is removed" },
+	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
 struct listen_options {
 	int keep_open, linger0, max_conns;
+	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	uint64_t max_queue;
 	struct bind_options bind;
 	int64_t timeout_usec, idle_usec;
@@ -105,6 +111,10 @@ check_exec(const struct command *cmd, const struct listen_options *o)
 		if (o->exec.argv != NULL && relay_only[i].given)
 			opt_usage_error(cmd, "%s applies to the relay, not to %s",
 			    relay_only[i].name, o->exec.option);
+	/* A Unix socket's peer has no address for the rules or the environment. */
+	if (o->unix_type != 0 && (o->exec.argv != NULL || access_active(&o->access)))
+		opt_usage_error(cmd, "%s applies to TCP, not to -U",
+		    o->exec.argv != NULL ? o->exec.option : "--allow and --deny");
 }
 
 static void
@@ -128,6 +138,8 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_RECV_ONLY: o->relay.recv_only = 1; break;
 		case OPT_SEND_ONLY: o->relay.send_only = 1; break;
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
+		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
+		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
 		case OPT_EXEC: child_option(&o->exec, p, 0); break;
 		case OPT_SH_EXEC: child_option(&o->exec, p, 1); break;
 		case OPT_ALLOW: access_option(&o->access, p, 1, 0); break;
@@ -151,6 +163,10 @@ say_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	char addr[ADDR_STRLEN];
 
+	if (ss->ss_family == AF_UNIX) {
+		unix_peer_format((const struct sockaddr *)ss, buf, len);
+		return;
+	}
 	addr_format((const struct sockaddr *)ss, addr, sizeof(addr));
 	snprintf(buf, len, "%s port %u", addr, addr_port((const struct sockaddr *)ss));
 }
@@ -208,6 +224,8 @@ on_accept(const struct hub_peer *peer, void *ctx)
 	(void)ctx;
 	say_peer(&peer->addr, who, sizeof(who));
 	report_verbose(1, "connection from %s", who);
+	if (peer->addr.ss_family == AF_UNIX)
+		unix_report_peer(peer->fd, who);
 }
 
 static void
@@ -331,6 +349,8 @@ serve_one(struct listen_options *o, struct bound *b)
 			sock_linger_zero(fd);
 		return child_run_one(&o->exec, fd, who, o->relay.max_time_usec);
 	}
+	if (ss.ss_family == AF_UNIX)
+		unix_report_peer(fd, who);
 	o->relay.close_output = 1;
 	o->relay.end_at_peer_eof = isatty(STDIN_FILENO);
 	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout)
@@ -340,6 +360,27 @@ serve_one(struct listen_options *o, struct bound *b)
 	if (o->linger0)
 		sock_linger_zero(fd);
 	close(fd);
+	return status;
+}
+
+/* -U: the same service on a Unix socket; its file is removed at exit (sockt(1), UNIX SOCKETS). */
+static int
+run_unix(const struct command *cmd, struct listen_options *o, int argc, char **argv)
+{
+	struct unix_addr a;
+	struct bound b;
+	int status;
+
+	if (o->bind.tun.device != NULL || o->linger0)
+		opt_usage_error(cmd, "-U takes neither -I nor --linger (TCP's RST)");
+	unix_operand(cmd, argc, argv, &a);
+	if (argc > 1)
+		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);
+	if ((status = unix_bind(&a, o->unix_type, o->bind.backlog, &b)) != EXIT_OK)
+		return status;
+	report_verbose(1, "listening on %s (unix %s)", a.text, unix_type_name(o->unix_type));
+	status = o->keep_open ? serve_many(o, &b) : serve_one(o, &b);
+	unix_unbind(&a, &b);
 	return status;
 }
 
@@ -362,6 +403,8 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
+	if (o.unix_type != 0)
+		return run_unix(cmd, &o, argc, argv);
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
 	status = o.exec.argv != NULL ? child_prog_check(&o.exec) : EXIT_OK;
 	if (status != EXIT_OK || sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {

@@ -20,6 +20,7 @@
 #include "payload.h"
 #include "report.h"
 #include "sock.h"
+#include "unixsock_dgram.h"
 
 enum {
 	OPT_ECHO = OPT_LONG,
@@ -53,6 +54,8 @@ static const struct opt options[] = {
 	    "drop datagrams it matches (before --allow)" },
 	{ "allow-file", OPT_ALLOW_FILE, required_argument, "FILE", "--allow each rule of FILE" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "dgram", 'U', no_argument, NULL,
+	    "receive on the Unix datagram socket PATH (or @NAME, abstract)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -65,6 +68,7 @@ struct recv_options {
 	const char *multicast;
 	struct tunables tun;
 	struct access_list access; /* --allow, --deny, --allow-file */
+	int unix_dgram; /* -U, --dgram: the operand is a Unix socket PATH */
 };
 
 struct receiver {
@@ -356,9 +360,25 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 		case OPT_ALLOW: access_option(&o->access, p, 1, 0); break;
 		case OPT_DENY: access_option(&o->access, p, 0, 0); break;
 		case OPT_ALLOW_FILE: access_option(&o->access, p, 1, 1); break;
+		case 'U': o->unix_dgram = 1; break;
 		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
+}
+
+/* -U: the same on a Unix datagram socket, its file removed at exit (sockt(1), UNIX SOCKETS). */
+static int
+run_unix(const struct command *cmd, const struct recv_options *o, int argc, char **argv)
+{
+	struct unix_recv_options uo = { o->count, o->timeout, o->echo, o->format, o->buffer };
+	struct unix_addr a;
+
+	if (o->multicast != NULL || o->tun.device != NULL || o->no_reuseaddr)
+		opt_usage_error(cmd, "-U takes none of --multicast, -I, --no-reuseaddr");
+	unix_operand(cmd, argc, argv, &a);
+	if (argc > 1)
+		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);
+	return unix_dgram_recv(&a, &uo);
 }
 
 static int
@@ -381,6 +401,10 @@ run(const struct command *cmd, int argc, char **argv)
 	o.format = payload_for_stdout(o.format);
 	argc -= p.optind;
 	argv += p.optind;
+	if (o.unix_dgram && access_active(&o.access))
+		opt_usage_error(cmd, "--allow and --deny apply to UDP, not to -U");
+	if (o.unix_dgram)
+		return run_unix(cmd, &o, argc, argv);
 	opt_local_endpoint(cmd, argc, argv, "udp", &ep);
 	if ((status = start(&r, &ep)) == EXIT_OK)
 		status = receive(&r);
