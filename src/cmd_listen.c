@@ -112,9 +112,10 @@ check_exec(const struct command *cmd, const struct listen_options *o)
 			opt_usage_error(cmd, "%s applies to the relay, not to %s",
 			    relay_only[i].name, o->exec.option);
 	/* A Unix socket's peer has no address for the rules or the environment. */
-	if (o->unix_type != 0 && (o->exec.argv != NULL || access_active(&o->access)))
-		opt_usage_error(cmd, "%s applies to TCP, not to -U",
-		    o->exec.argv != NULL ? o->exec.option : "--allow and --deny");
+	if (o->unix_type != 0 && o->exec.argv != NULL)
+		opt_usage_error(cmd, "%s applies to TCP, not to -U", o->exec.option);
+	if (o->unix_type != 0 && access_active(&o->access))
+		opt_usage_error(cmd, "--allow and --deny apply to TCP, not to -U");
 }
 
 static void

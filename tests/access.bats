@@ -97,7 +97,7 @@ from() {
 	grep -Eq '^sockt listen: refused 127\.0\.0\.2 port [0-9]+: --deny second\.test$' "$(tmp)/l2.err"
 }
 
-@test "a name that does not resolve is status 3, a bad rule status 2, both naming the option" {
+@test "a name that does not resolve is status 3, a bad rule or -U status 2, each naming the option" {
 	run -3 "$SOCKT" listen --allow no-such-host.invalid 127.0.0.1 0
 	[[ "${lines[0]}" == "sockt listen: --allow no-such-host.invalid: "*"[EAI_"* ]]
 	run -2 "$SOCKT" listen --deny 10.0.0.0/33 127.0.0.1 0
@@ -106,6 +106,10 @@ from() {
 	[ "${lines[0]}" = "sockt udp-recv: invalid --allow 'fe80::1%lo': not an IPv4 or IPv6 address" ]
 	run -2 "$SOCKT" listen --allow 'a b' 127.0.0.1 0
 	[ "${lines[0]}" = "sockt listen: invalid --allow 'a b': not an address, an ADDRESS/BITS prefix or a host name" ]
+	run -2 "$SOCKT" listen -U "$(tmp)/s" --deny 127.0.0.2
+	[ "${lines[0]}" = "sockt listen: --allow and --deny apply to TCP, not to -U" ]
+	run -2 "$SOCKT" udp-recv -U "$(tmp)/s" --allow 127.0.0.1
+	[ "${lines[0]}" = "sockt udp-recv: --allow and --deny apply to UDP, not to -U" ]
 }
 
 @test "--allow-file: one rule a line, comments and blank lines skipped; a bad line is named with its number" {

@@ -200,7 +200,7 @@ PY
 	[[ "$output" == *"sh exited with status 1 after "* ]]
 }
 
-@test "--exec takes no relay option, one program, and a value with a word" {
+@test "--exec takes no relay option, one program, a value with a word, and no Unix socket" {
 	run -2 "$SOCKT" listen --exec cat --echo 127.0.0.1 0
 	[ "${lines[0]}" = "sockt listen: --echo applies to the relay, not to --exec" ]
 	run -2 "$SOCKT" listen --exec cat --sh-exec cat 127.0.0.1 0
@@ -209,6 +209,11 @@ PY
 	[ "${lines[0]}" = "sockt listen: --exec needs a program: the value is empty" ]
 	run -2 "$SOCKT" connect -z --exec cat 127.0.0.1 9
 	[ "${lines[0]}" = "sockt connect: -z applies to a relay, not to --exec" ]
+	# A Unix socket's peer has no address to give the program.
+	run -2 "$SOCKT" listen -U "$(tmp)/s" --exec cat
+	[ "${lines[0]}" = "sockt listen: --exec applies to TCP, not to -U" ]
+	run -2 "$SOCKT" connect -U "$(tmp)/s" --sh-exec cat
+	[ "${lines[0]}" = "sockt connect: --sh-exec applies to TCP, not to -U" ]
 }
 
 @test "SIGTERM to sockt is passed on to its programs; each is reaped, then sockt ends with 143" {
