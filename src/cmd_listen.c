@@ -13,6 +13,7 @@
 #include "child.h"
 #include "clock.h"
 #include "cmd.h"
+#include "dump.h"
 #include "hint.h"
 #include "hub.h"
 #include "opts.h"
@@ -20,6 +21,7 @@
 #include "relay.h"
 #include "report.h"
 #include "sock.h"
+#include "tls.h"
 #include "tunables.h"
 #include "unixsock.h"
 
@@ -41,6 +43,7 @@ enum {
 	OPT_ALLOW,
 	OPT_DENY,
 	OPT_ALLOW_FILE,
+	OPT_DUMP,
 };
 
 /* The stdin a -k connection may be behind by before it is closed. */
@@ -76,7 +79,15 @@ static const struct opt options[] = {
 	    "serve only peers an --allow matches (address, ADDR/BITS, name)" },
 	{ "deny", OPT_DENY, required_argument, "ADDR", "refuse peers it matches (before --allow)" },
 	{ "allow-file", OPT_ALLOW_FILE, required_argument, "FILE", "--allow each rule of FILE" },
+	{ "crlf", 'C', no_argument, NULL, "send each LF from stdin as CRLF (as nc -C)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "cert", OPT_TLS_CERT, required_argument, "FILE", TLS_HELP_CERT },
+	{ "key", OPT_TLS_KEY, required_argument, "FILE", TLS_HELP_KEY },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
 	{ "unix", 'U', no_argument, NULL,
 	    "listen on the Unix socket PATH (or @NAME, abstract); a stale file is removed" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
@@ -92,6 +103,8 @@ struct listen_options {
 	struct relay_options relay;
 	struct child_prog exec; /* --exec, --sh-exec */
 	struct access_list access; /* --allow, --deny, --allow-file */
+	const char *dump_path; /* --dump */
+	struct tls_options tls;
 };
 
 /* A program per connection has no relay: the relay's options do not apply. */
@@ -105,7 +118,8 @@ check_exec(const struct command *cmd, const struct listen_options *o)
 	} relay_only[] = { { r->echo, "--echo" }, { r->recv_only, "--recv-only" },
 		{ r->send_only, "--send-only" }, { r->no_shutdown, "--no-shutdown" },
 		{ r->idle_usec > 0, "-i" },
-		{ o->max_queue != LISTEN_MAX_QUEUE_DEFAULT, "--max-queue" } };
+		{ o->max_queue != LISTEN_MAX_QUEUE_DEFAULT, "--max-queue" }, { r->crlf, "-C" },
+		{ o->dump_path != NULL, "--dump" }, { o->tls.enabled, "--tls" } };
 
 	for (size_t i = 0; i < sizeof(relay_only) / sizeof(relay_only[0]); i++)
 		if (o->exec.argv != NULL && relay_only[i].given)
@@ -146,7 +160,12 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_ALLOW: access_option(&o->access, p, 1, 0); break;
 		case OPT_DENY: access_option(&o->access, p, 0, 0); break;
 		case OPT_ALLOW_FILE: access_option(&o->access, p, 1, 1); break;
-		default: tunables_option(&o->bind.tun, p, ch); break;
+		case 'C': o->relay.crlf = 1; break;
+		case OPT_DUMP: o->dump_path = p->arg; break;
+		default:
+			if (!tls_option(&o->tls, p, ch))
+				tunables_option(&o->bind.tun, p, ch);
+			break;
 		}
 	}
 	if (o->relay.recv_only && o->relay.send_only)
@@ -156,6 +175,13 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	if (o->relay.echo && (o->relay.recv_only || o->relay.send_only))
 		opt_usage_error(cmd,
 		    "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
+	if (o->relay.echo && o->relay.crlf)
+		opt_usage_error(cmd, "-C changes what stdin sends, and --echo reads no stdin");
+	if (o->tls.enabled && o->keep_open)
+		opt_usage_error(cmd, "--tls serves one connection: not with -k");
+	if (o->tls.enabled && o->unix_type != 0)
+		opt_usage_error(cmd, "--tls is for TCP: not with -U");
+	tls_options_check(cmd, &o->tls, 1);
 	check_exec(cmd, o);
 }
 
@@ -332,6 +358,7 @@ serve_one(struct listen_options *o, struct bound *b)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	struct relay_stats st;
+	struct tls_session *tls = NULL;
 	char who[ADDR_STRLEN + 16], summary[256];
 	int fd, status = EXIT_OK;
 
@@ -354,10 +381,21 @@ serve_one(struct listen_options *o, struct bound *b)
 		unix_report_peer(fd, who);
 	o->relay.close_output = 1;
 	o->relay.end_at_peer_eof = isatty(STDIN_FILENO);
-	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout)
+	/* The handshake is bounded by -i, as silence is in the relay. */
+	if (o->tls.enabled && (tls = tls_accept(fd, &o->tls, (struct sockaddr *)&ss,
+				   o->relay.idle_usec, &status)) == NULL) {
+		close(fd);
+		return status;
+	}
+	o->relay.sock_io = tls ? tls_pump_io(tls) : NULL;
+	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout) {
 		status = report_relay_failure(&ss, &st, o);
+		if (st.err == EPROTO)
+			tls_report_relay_error(tls);
+	}
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	tls_close(tls);
 	if (o->linger0)
 		sock_linger_zero(fd);
 	close(fd);
@@ -404,16 +442,26 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
-	if (o.unix_type != 0)
-		return run_unix(cmd, &o, argc, argv);
+	/* Opened before listening: a dump that cannot be written stops everything. */
+	if (o.dump_path != NULL && (o.relay.dump = dump_open(o.dump_path, globals.json)) == NULL)
+		return EXIT_LOCAL;
+	if (o.unix_type != 0) {
+		status = run_unix(cmd, &o, argc, argv);
+		dump_close(o.relay.dump);
+		return status;
+	}
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
+	/* --cert and --key, and the program of --exec, are checked before the port is bound. */
 	status = o.exec.argv != NULL ? child_prog_check(&o.exec) : EXIT_OK;
+	if (status == EXIT_OK && o.tls.enabled && tls_server_check(&o.tls) == -1)
+		status = EXIT_LOCAL;
 	if (status != EXIT_OK || sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
 		if (status == EXIT_OK)
 			status = report_bind_failure(&ep, &f, SOCK_STREAM);
 		endpoint_free(&ep);
 		child_prog_free(&o.exec);
 		access_free(&o.access);
+		dump_close(o.relay.dump);
 		return status;
 	}
 	endpoint_free(&ep);
@@ -426,6 +474,7 @@ run(const struct command *cmd, int argc, char **argv)
 	sock_close_bound(&b);
 	child_prog_free(&o.exec);
 	access_free(&o.access);
+	dump_close(o.relay.dump);
 	return status;
 }
 

@@ -254,13 +254,19 @@ json_base64(struct json *j, const char *k, const void *data, size_t len)
 int
 json_write(struct json *j)
 {
+	fflush(stdout);
+	return json_write_fd(j, STDOUT_FILENO);
+}
+
+int
+json_write_fd(struct json *j, int fd)
+{
 	put(j, "\n", 1);
 	if (j->failed) {
 		errno = ENOMEM;
 		return -1;
 	}
-	fflush(stdout);
-	return io_write_all(STDOUT_FILENO, j->buf, j->len);
+	return io_write_all(fd, j->buf, j->len);
 }
 
 int

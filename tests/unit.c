@@ -202,6 +202,7 @@ static const struct unit units[] = {
 	{ "scan-line", unit_scan_line, 4 },
 	{ "scan-order", unit_scan_order, 1 },
 	{ "access", unit_access, 2 },
+	{ "route-reply", unit_route_reply, 1 },
 };
 
 int

@@ -14,5 +14,7 @@ int unit_rtt_stats(char **argv, int argc);
 int unit_scan_line(char **argv, int argc);
 int unit_scan_order(char **argv, int argc);
 int unit_access(char **argv, int argc);
+/* unit_route.c */
+int unit_route_reply(char **argv, int argc);
 
 #endif
