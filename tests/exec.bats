@@ -209,6 +209,11 @@ PY
 	[ "${lines[0]}" = "sockt listen: --exec needs a program: the value is empty" ]
 	run -2 "$SOCKT" connect -z --exec cat 127.0.0.1 9
 	[ "${lines[0]}" = "sockt connect: -z applies to a relay, not to --exec" ]
+	# The program gets the raw socket: nothing of the relay's taps or TLS.
+	run -2 "$SOCKT" listen --exec cat --dump - 127.0.0.1 0
+	[ "${lines[0]}" = "sockt listen: --dump applies to the relay, not to --exec" ]
+	run -2 "$SOCKT" connect --exec cat -C 127.0.0.1 9
+	[ "${lines[0]}" = "sockt connect: -C applies to a relay, not to --exec" ]
 	# A Unix socket's peer has no address to give the program.
 	run -2 "$SOCKT" listen -U "$(tmp)/s" --exec cat
 	[ "${lines[0]}" = "sockt listen: --exec applies to TCP, not to -U" ]
