@@ -64,12 +64,12 @@ _sockt() {
 	done
 	case $cmd in
 	listen)
-		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown -C --crlf --dump -I --interface --tls --cert --key --alpn --tls-min -U --unix --seqpacket'
-		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value --dump=file -I=iface --interface=iface --cert=file --key=file --alpn=value --tls-min=value'
+		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown --exec --sh-exec --allow --deny --allow-file -C --crlf --dump -I --interface --tls --cert --key --alpn --tls-min -U --unix --seqpacket'
+		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value --exec=value --sh-exec=value --allow=host --deny=host --allow-file=file --dump=file -I=iface --interface=iface --cert=file --key=file --alpn=value --tls-min=value'
 		operands='host port' ;;
 	connect)
-		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -C --crlf --dump -z --scan -c --count --parallel --tos -I --interface --proxy --proxy-type --proxy-auth --tls --no-verify --ca --sni --alpn --tls-min --warn-days -U --unix --seqpacket'
-		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --dump=file -c=value --count=value --parallel=value --tos=value -I=iface --interface=iface --proxy=value --proxy-type=value --proxy-auth=value --ca=file --sni=value --alpn=value --tls-min=value --warn-days=value'
+		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -C --crlf --dump -z --scan -c --count --parallel --exec --sh-exec --tos -I --interface --proxy --proxy-type --proxy-auth --tls --no-verify --ca --sni --alpn --tls-min --warn-days -U --unix --seqpacket'
+		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --dump=file -c=value --count=value --parallel=value --exec=value --sh-exec=value --tos=value -I=iface --interface=iface --proxy=value --proxy-type=value --proxy-auth=value --ca=file --sni=value --alpn=value --tls-min=value --warn-days=value'
 		operands='host port' ;;
 	send)
 		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout --dump -I --interface --proxy --proxy-type --proxy-auth --tls --no-verify --ca --sni --alpn --tls-min -U --unix --seqpacket'
@@ -80,8 +80,8 @@ _sockt() {
 		values='-c=value --count=value --interval=value --reply=value --ttl=value --tos=value -I=iface --interface=iface -s=local --source=local -p=port --source-port=port'
 		operands='host port none' ;;
 	udp-recv)
-		opts='-c --count -w --timeout --session --peer --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast -I --interface -U --dgram'
-		values='-c=value --count=value -w=value --timeout=value --peer=value --buffer=value --multicast=host -I=iface --interface=iface'
+		opts='-c --count -w --timeout --session --peer --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast --allow --deny --allow-file -I --interface -U --dgram'
+		values='-c=value --count=value -w=value --timeout=value --peer=value --buffer=value --multicast=host --allow=host --deny=host --allow-file=file -I=iface --interface=iface'
 		operands='host port' ;;
 	resolve)
 		opts='-r --reverse --canonical --service -l --long'

@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "attempts.h"
+#include "child.h"
 #include "clock.h"
 #include "cmd.h"
 #include "dump.h"
@@ -37,6 +38,8 @@ enum {
 	OPT_SEND_ONLY,
 	OPT_PARALLEL,
 	OPT_SEQPACKET,
+	OPT_EXEC,
+	OPT_SH_EXEC,
 	OPT_DUMP,
 };
 
@@ -60,6 +63,10 @@ static const struct opt options[] = {
 	    "-z: probe one port N times, with ping's statistics" },
 	{ "parallel", OPT_PARALLEL, required_argument, "N",
 	    "-z: connects in flight at once (128)" },
+	{ "exec", OPT_EXEC, required_argument, "PROGRAM",
+	    "run 'PROGRAM ARGS' on the connection (split on blanks, no shell)" },
+	{ "sh-exec", OPT_SH_EXEC, required_argument, "COMMAND",
+	    "run COMMAND with /bin/sh -c on the connection" },
 	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
@@ -87,6 +94,7 @@ struct connect_options {
 	const char *relay_only; /* the first relay-only option given, refused with -z */
 	const char *dump_path; /* --dump */
 	struct tunables tun;
+	struct child_prog exec; /* --exec, --sh-exec */
 	struct proxy proxy;
 	struct tls_options tls;
 };
@@ -147,7 +155,7 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o, cons
 	struct relay_options ro = o->relay;
 	struct tls_session *tls = NULL;
 	struct relay_stats st;
-	char summary[256], d[32];
+	char summary[256], d[ADDR_STRLEN];
 	int rc;
 
 	if (o->linger0 && sock_linger_zero(fd) == -1) {
@@ -158,6 +166,11 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o, cons
 	/* stdout closes with the peer's EOF; a terminal's input ends with it too. */
 	ro.close_output = 1;
 	ro.end_at_peer_eof = isatty(STDIN_FILENO);
+	if (o->exec.argv != NULL) {
+		addr_format(peer, d, sizeof(d));
+		snprintf(summary, sizeof(summary), "%s port %u", d, addr_port(peer));
+		return child_run_one(&o->exec, fd, summary, -1);
+	}
 	if (o->tls.enabled) {
 		if ((tls = tls_connect(fd, &o->tls, host, peer, o->timeout_usec, &rc)) == NULL) {
 			close(fd);
@@ -549,6 +562,8 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
 		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
+		case OPT_EXEC: child_option(&o->exec, p, 0); break;
+		case OPT_SH_EXEC: child_option(&o->exec, p, 1); break;
 		default:
 			if (!proxy_option(&o->proxy, p, ch) && !tls_option(&o->tls, p, ch))
 				tunables_option(&o->tun, p, ch);
@@ -592,6 +607,15 @@ run(const struct command *cmd, int argc, char **argv)
 		opt_usage_error(cmd, "-i applies to a relay, or to -z -c (the probes' interval)");
 	if (o.count > 0 && o.tls.enabled)
 		opt_usage_error(cmd, "--tls applies to a scan, not to -z -c");
+	if (o.exec.argv != NULL && (o.scan || o.relay_only != NULL))
+		opt_usage_error(cmd, "%s applies to a relay, not to %s",
+		    o.scan ? "-z" : o.relay_only, o.exec.option);
+	if (o.exec.argv != NULL && o.unix_type != 0)
+		opt_usage_error(cmd, "%s applies to TCP, not to -U", o.exec.option);
+	if (o.exec.argv != NULL &&
+	    (o.tls.enabled || proxy_given(&o.proxy) != NULL || o.dump_path != NULL || o.relay.crlf))
+		opt_usage_error(cmd,
+		    "%s hands the raw socket over: no --tls, --proxy, --dump or -C", o.exec.option);
 	if (!o.scan && o.tls.warn_days_set)
 		opt_usage_error(cmd, "--warn-days applies to -z --tls only");
 	tls_options_check(cmd, &o.tls, 0);
@@ -622,10 +646,13 @@ run(const struct command *cmd, int argc, char **argv)
 		if (argc > used)
 			opt_usage_error(cmd, "unexpected argument '%s' (more ports need -z)",
 			    argv[used]);
-		status = run_connect(&o, &ep);
+		status = o.exec.argv != NULL ? child_prog_check(&o.exec) : EXIT_OK;
+		if (status == EXIT_OK)
+			status = run_connect(&o, &ep);
 	}
 	proxy_free(&o.proxy);
 	endpoint_free(&ep);
+	child_prog_free(&o.exec);
 	dump_close(o.relay.dump);
 	return status;
 }

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "addr.h"
+#include "child.h"
+#include "clock.h"
 #include "cmd.h"
 #include "dump.h"
 #include "hint.h"
@@ -35,6 +38,11 @@ enum {
 	OPT_MAX_QUEUE,
 	OPT_MAX_TIME,
 	OPT_SEQPACKET,
+	OPT_EXEC,
+	OPT_SH_EXEC,
+	OPT_ALLOW,
+	OPT_DENY,
+	OPT_ALLOW_FILE,
 	OPT_DUMP,
 };
 
@@ -63,6 +71,14 @@ static const struct opt options[] = {
 	    "never write stdout (still drain the peer)" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
+	{ "exec", OPT_EXEC, required_argument, "PROGRAM",
+	    "run 'PROGRAM ARGS' per connection (split on blanks, no shell)" },
+	{ "sh-exec", OPT_SH_EXEC, required_argument, "COMMAND",
+	    "run COMMAND with /bin/sh -c per connection" },
+	{ "allow", OPT_ALLOW, required_argument, "ADDR",
+	    "serve only peers an --allow matches (address, ADDR/BITS, name)" },
+	{ "deny", OPT_DENY, required_argument, "ADDR", "refuse peers it matches (before --allow)" },
+	{ "allow-file", OPT_ALLOW_FILE, required_argument, "FILE", "--allow each rule of FILE" },
 	{ "crlf", 'C', no_argument, NULL, "send each LF from stdin as CRLF (as nc -C)" },
 	{ "dump", OPT_DUMP, required_argument, "FILE",
 	    "write every byte both ways to FILE ('-': stderr)" },
@@ -85,9 +101,36 @@ struct listen_options {
 	struct bind_options bind;
 	int64_t timeout_usec, idle_usec;
 	struct relay_options relay;
+	struct child_prog exec; /* --exec, --sh-exec */
+	struct access_list access; /* --allow, --deny, --allow-file */
 	const char *dump_path; /* --dump */
 	struct tls_options tls;
 };
+
+/* A program per connection has no relay: the relay's options do not apply. */
+static void
+check_exec(const struct command *cmd, const struct listen_options *o)
+{
+	const struct relay_options *r = &o->relay;
+	const struct {
+		int given;
+		const char *name;
+	} relay_only[] = { { r->echo, "--echo" }, { r->recv_only, "--recv-only" },
+		{ r->send_only, "--send-only" }, { r->no_shutdown, "--no-shutdown" },
+		{ r->idle_usec > 0, "-i" },
+		{ o->max_queue != LISTEN_MAX_QUEUE_DEFAULT, "--max-queue" }, { r->crlf, "-C" },
+		{ o->dump_path != NULL, "--dump" }, { o->tls.enabled, "--tls" } };
+
+	for (size_t i = 0; i < sizeof(relay_only) / sizeof(relay_only[0]); i++)
+		if (o->exec.argv != NULL && relay_only[i].given)
+			opt_usage_error(cmd, "%s applies to the relay, not to %s",
+			    relay_only[i].name, o->exec.option);
+	/* A Unix socket's peer has no address for the rules or the environment. */
+	if (o->unix_type != 0 && o->exec.argv != NULL)
+		opt_usage_error(cmd, "%s applies to TCP, not to -U", o->exec.option);
+	if (o->unix_type != 0 && access_active(&o->access))
+		opt_usage_error(cmd, "--allow and --deny apply to TCP, not to -U");
+}
 
 static void
 parse_options(const struct command *cmd, struct opt_parser *p, struct listen_options *o)
@@ -112,6 +155,11 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
 		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
+		case OPT_EXEC: child_option(&o->exec, p, 0); break;
+		case OPT_SH_EXEC: child_option(&o->exec, p, 1); break;
+		case OPT_ALLOW: access_option(&o->access, p, 1, 0); break;
+		case OPT_DENY: access_option(&o->access, p, 0, 0); break;
+		case OPT_ALLOW_FILE: access_option(&o->access, p, 1, 1); break;
 		case 'C': o->relay.crlf = 1; break;
 		case OPT_DUMP: o->dump_path = p->arg; break;
 		default:
@@ -134,6 +182,7 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	if (o->tls.enabled && o->unix_type != 0)
 		opt_usage_error(cmd, "--tls is for TCP: not with -U");
 	tls_options_check(cmd, &o->tls, 1);
+	check_exec(cmd, o);
 }
 
 static void
@@ -222,6 +271,14 @@ on_close(const struct hub_peer *peer, void *ctx)
 	report_verbose(1, "%s: %s", who, summary);
 }
 
+static int
+admit(const struct sockaddr_storage *peer, void *ctx)
+{
+	struct listen_options *o = ctx;
+
+	return access_admit(&o->access, (const struct sockaddr *)peer);
+}
+
 static void
 on_accept_error(int err, void *ctx)
 {
@@ -254,16 +311,40 @@ serve_many(struct listen_options *o, struct bound *b)
 		.on_accept = on_accept,
 		.on_close = on_close,
 		.on_accept_error = on_accept_error,
+		.admit = admit,
 		.ctx = o,
 	};
+	struct child_serve_options c = { o->max_conns, o->timeout_usec, o->relay.max_time_usec,
+		o->linger0, admit, o };
 	struct hub_result r;
 
+	if (o->exec.argv != NULL)
+		return child_serve(b, &o->exec, &c);
 	if (hub_run(b, &h, &r) == 0)
 		return EXIT_OK;
 	if (r.timed_out)
 		return no_connection(o->timeout_usec);
 	report_errno(r.err, "%s", r.failed_op);
 	return relay_failure_is_local(r.failure) ? EXIT_LOCAL : exit_status_for_errno(r.err);
+}
+
+/* The first connection --allow and --deny let in; the refused ones are closed with RST. */
+static int
+accept_admitted(struct listen_options *o, struct bound *b, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	int64_t deadline = o->timeout_usec < 0 ? -1 : clock_now_usec() + o->timeout_usec;
+	int64_t left;
+	int fd;
+
+	for (;;) {
+		left = deadline < 0 ? -1 : deadline - clock_now_usec();
+		if ((fd = hub_accept(b, left < 0 && deadline >= 0 ? 0 : left, ss, len)) == -1 ||
+		    access_admit(&o->access, (const struct sockaddr *)ss))
+			return fd;
+		sock_linger_zero(fd);
+		close(fd);
+	}
 }
 
 /*
@@ -281,7 +362,7 @@ serve_one(struct listen_options *o, struct bound *b)
 	char who[ADDR_STRLEN + 16], summary[256];
 	int fd, status = EXIT_OK;
 
-	if ((fd = hub_accept(b, o->timeout_usec, &ss, &len)) == -1) {
+	if ((fd = accept_admitted(o, b, &ss, &len)) == -1) {
 		if (errno == ETIMEDOUT)
 			return no_connection(o->timeout_usec);
 		report_errno(errno, "accept");
@@ -291,6 +372,11 @@ serve_one(struct listen_options *o, struct bound *b)
 	sock_close_bound(b);
 	say_peer(&ss, who, sizeof(who));
 	report_verbose(1, "connection from %s", who);
+	if (o->exec.argv != NULL) {
+		if (o->linger0)
+			sock_linger_zero(fd);
+		return child_run_one(&o->exec, fd, who, o->relay.max_time_usec);
+	}
 	if (ss.ss_family == AF_UNIX)
 		unix_report_peer(fd, who);
 	o->relay.close_output = 1;
@@ -365,14 +451,16 @@ run(const struct command *cmd, int argc, char **argv)
 		return status;
 	}
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
-	/* --cert and --key are read before the port is bound: no client waits for a bad one. */
-	if (o.tls.enabled && tls_server_check(&o.tls) == -1) {
+	/* --cert and --key, and the program of --exec, are checked before the port is bound. */
+	status = o.exec.argv != NULL ? child_prog_check(&o.exec) : EXIT_OK;
+	if (status == EXIT_OK && o.tls.enabled && tls_server_check(&o.tls) == -1)
+		status = EXIT_LOCAL;
+	if (status != EXIT_OK || sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
+		if (status == EXIT_OK)
+			status = report_bind_failure(&ep, &f, SOCK_STREAM);
 		endpoint_free(&ep);
-		return EXIT_LOCAL;
-	}
-	if (sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
-		status = report_bind_failure(&ep, &f, SOCK_STREAM);
-		endpoint_free(&ep);
+		child_prog_free(&o.exec);
+		access_free(&o.access);
 		dump_close(o.relay.dump);
 		return status;
 	}
@@ -384,6 +472,8 @@ run(const struct command *cmd, int argc, char **argv)
 		    addr_port((struct sockaddr *)&b.addr[i]));
 	status = o.keep_open ? serve_many(&o, &b) : serve_one(&o, &b);
 	sock_close_bound(&b);
+	child_prog_free(&o.exec);
+	access_free(&o.access);
 	dump_close(o.relay.dump);
 	return status;
 }

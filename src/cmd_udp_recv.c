@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "access.h"
 #include "addr.h"
 #include "cmd.h"
 #include "dgram.h"
@@ -22,7 +23,17 @@
 #include "udp_session.h"
 #include "unixsock_dgram.h"
 
-enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_NO_REUSEADDR, OPT_MULTICAST };
+enum {
+	OPT_ECHO = OPT_LONG,
+	OPT_HEX,
+	OPT_BUFFER,
+	OPT_REUSEADDR,
+	OPT_NO_REUSEADDR,
+	OPT_MULTICAST,
+	OPT_ALLOW,
+	OPT_DENY,
+	OPT_ALLOW_FILE,
+};
 /* Apart from the list above, which grows at its end. */
 enum { OPT_SESSION = OPT_LONG + 64, OPT_PEER };
 
@@ -44,6 +55,11 @@ static const struct opt options[] = {
 	{ "reuseaddr", OPT_REUSEADDR, no_argument, NULL, "set SO_REUSEADDR (the default)" },
 	{ "multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
 	    "join the IPv4 or IPv6 multicast GROUP (on interface IF)" },
+	{ "allow", OPT_ALLOW, required_argument, "ADDR",
+	    "take only datagrams an --allow matches (address, ADDR/BITS, name)" },
+	{ "deny", OPT_DENY, required_argument, "ADDR",
+	    "drop datagrams it matches (before --allow)" },
+	{ "allow-file", OPT_ALLOW_FILE, required_argument, "FILE", "--allow each rule of FILE" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ "dgram", 'U', no_argument, NULL,
 	    "receive on the Unix datagram socket PATH (or @NAME, abstract)" },
@@ -60,6 +76,7 @@ struct recv_options {
 	struct tunables tun;
 	int session;
 	const char *peer;
+	struct access_list access; /* --allow, --deny, --allow-file */
 	int unix_dgram; /* -U, --dgram: the operand is a Unix socket PATH */
 };
 
@@ -67,6 +84,7 @@ struct receiver {
 	const struct recv_options *o;
 	struct bound b;
 	struct dgram_batch batch;
+	struct access_list *access; /* refused datagrams are dropped here, and counted */
 	uint64_t got;
 	int truncated; /* a datagram was larger than the buffer */
 	int done; /* the count was reached or stdout went away */
@@ -224,6 +242,8 @@ receive_from(struct receiver *r, int fd)
 			r->done = 1;
 			return;
 		}
+		if ((n = (int)access_filter(r->access, &r->batch, (unsigned)n)) == 0)
+			continue;
 		r->got += (uint64_t)n;
 		if (write_batch(r, fd, (unsigned)n) == -1) {
 			/* sockt(1), EXIT STATUS: a reader gone (| head) ends sockt quietly. */
@@ -293,7 +313,8 @@ receive(struct receiver *r)
 static int
 session(const struct recv_options *o, struct receiver *r)
 {
-	struct udp_session_options so = { o->timeout, o->count, o->buffer, o->format, o->peer };
+	struct udp_session_options so = { o->timeout, o->count, o->buffer, o->format, o->peer,
+		r->access };
 
 	return udp_session_run(&r->b, &so);
 }
@@ -356,6 +377,9 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 			o->session = 1;
 			o->peer = p->arg;
 			break;
+		case OPT_ALLOW: access_option(&o->access, p, 1, 0); break;
+		case OPT_DENY: access_option(&o->access, p, 0, 0); break;
+		case OPT_ALLOW_FILE: access_option(&o->access, p, 1, 1); break;
 		case 'U': o->unix_dgram = 1; break;
 		default: tunables_option(&o->tun, p, ch); break;
 		}
@@ -381,7 +405,7 @@ static int
 run(const struct command *cmd, int argc, char **argv)
 {
 	struct recv_options o = { .timeout = -1, .buffer = DGRAM_BUFFER_DEFAULT };
-	struct receiver r = { .o = &o };
+	struct receiver r = { .o = &o, .access = &o.access };
 	struct opt_parser p;
 	struct endpoint ep;
 	int status;
@@ -397,6 +421,8 @@ run(const struct command *cmd, int argc, char **argv)
 	o.format = payload_for_stdout(o.format);
 	argc -= p.optind;
 	argv += p.optind;
+	if (o.unix_dgram && access_active(&o.access))
+		opt_usage_error(cmd, "--allow and --deny apply to UDP, not to -U");
 	if (o.unix_dgram)
 		return run_unix(cmd, &o, argc, argv);
 	opt_local_endpoint(cmd, argc, argv, "udp", &ep);
@@ -404,6 +430,8 @@ run(const struct command *cmd, int argc, char **argv)
 		opt_usage_error(cmd, "--echo and --session cannot be combined");
 	if ((status = start(&r, &ep)) == EXIT_OK)
 		status = o.session ? session(&o, &r) : receive(&r);
+	access_summary(&o.access, "datagram");
+	access_free(&o.access);
 	dgram_batch_free(&r.batch);
 	sock_close_bound(&r.b);
 	endpoint_free(&ep);

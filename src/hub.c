@@ -71,15 +71,18 @@ hub_accept(const struct bound *b, int64_t timeout_usec, struct sockaddr_storage 
 
 	for (;;) {
 		int64_t left = deadline < 0 ? -1 : deadline - clock_now_usec();
-		if (deadline >= 0 && left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
+		/* Polled once even when the time is up: a timeout of 0 takes one that waits. */
+		if (deadline >= 0 && left < 0)
+			left = 0;
 		for (int i = 0; i < b->n; i++)
 			pfd[i] = (struct pollfd){ .fd = b->fd[i], .events = POLLIN };
 		if ((n = poll(pfd, (nfds_t)b->n, duration_to_poll_ms(left))) == -1 &&
 		    errno != EINTR)
 			return -1;
+		if (n == 0 && deadline >= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
 		for (int i = 0; i < b->n && n > 0; i++) {
 			if (pfd[i].revents == 0)
 				continue;
@@ -166,6 +169,12 @@ accept_ready(struct hub *h, int fd)
 
 	while (can_accept(h, clock_now_usec())) {
 		s = accept_once(fd, &ss, &len, SOCK_NONBLOCK);
+		/* --allow, --deny: refused at once, with RST, before any byte is read. */
+		if (s != -1 && h->opt->admit != NULL && !h->opt->admit(&ss, h->opt->ctx)) {
+			sock_linger_zero(s);
+			close(s);
+			continue;
+		}
 		if (s != -1 && add_conn(h, s, &ss, len) == 0) {
 			h->accept_err = 0;
 			continue;

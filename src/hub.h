@@ -28,6 +28,9 @@ struct hub_options {
 	void (*on_close)(const struct hub_peer *, void *ctx);
 	/* An accept that failed without ending the hub (EMFILE ...). May be NULL. */
 	void (*on_accept_error)(int err, void *ctx);
+	/* Whether to serve a peer (--allow, --deny); a refused one is closed with RST. May be NULL.
+	 */
+	int (*admit)(const struct sockaddr_storage *, void *ctx);
 	void *ctx;
 };
 

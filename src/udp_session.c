@@ -16,6 +16,7 @@
 #include "opts.h"
 #include "parse.h"
 #include "report.h"
+#include "access.h"
 #include "udp_session.h"
 #include "udp_target.h"
 
@@ -245,6 +246,8 @@ take(struct session *s, int fd)
 			}
 			continue;
 		}
+		if (!access_admit(s->o->access, (struct sockaddr *)&from))
+			continue;
 		if (!s->locked)
 			lock_on(s, fd, (struct sockaddr *)&from, fromlen);
 		if (fd == s->peer.fd && same_peer(s, (struct sockaddr *)&from))

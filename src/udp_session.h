@@ -12,12 +12,16 @@
 #include "payload.h"
 #include "sock.h"
 
+struct access_list;
+
 struct udp_session_options {
 	int64_t timeout; /* -w: the session ends after D without a datagram from the peer; -1 */
 	long long count; /* -c: it ends after N datagrams from the peer; 0 for no limit */
 	size_t buffer; /* --buffer */
 	enum payload_format format;
 	const char *peer; /* --peer HOST:PORT or "HOST PORT"; NULL: the first sender */
+	/* --allow, --deny: a refused sender is dropped and counted there, and never locked onto */
+	struct access_list *access;
 };
 
 /* --peer's word checked as a HOST PORT operand would be: a usage error (status 2) if it is not. */

@@ -43,6 +43,10 @@ lk	sockt listen -k 8080
 lkcrlf	sockt listen -k -C --dump - 8025
 lecho	sockt listen -k --echo ::1 7007
 lrst	sockt -v listen --recv-only --linger 0 9000
+lexec	sockt listen -k --sh-exec 'cat /proc/loadavg' 8080
+lallow	sockt -v listen -k --allow 127.0.0.1 --exec 'tr a-z A-Z' 7000
+cexec	sockt connect --sh-exec 'echo ping; read answer; echo "got $answer" >&2' ::1 7007
+uallow	sockt -v udp-recv -c 2 --allow 127.0.0.1 --allow ::1 5140
 p3	sockt raw-ping -c 3 -i 0.1 192.0.2.7
 pq	sockt raw-ping -q -w 5 host1.test host2.test 2001:db8::7
 pttl	sockt raw-ping -c 1 -t 1 192.0.2.7
@@ -929,6 +933,50 @@ trace_sh() {
 	peer hold "$N" hold :: 443
 	run -0 --separate-stderr sh_in "$N" "$(doc tr6)"
 	[[ "${lines[-1]}" =~ ^"port 443 (tcp) open at hop 1, " ]]
+}
+
+@test "examples: listen -k --sh-exec serves the load average to each client from a program of its own" {
+	ns
+	spawn l sh_in "$N" "$(doc lexec)"
+	wait_in "$N" 8080
+	for _ in 1 2; do
+		run -0 client "$N" 127.0.0.1 8080
+		[[ "$output" =~ ^[0-9.]+\ [0-9.]+\ [0-9.]+\ [0-9]+/[0-9]+\ [0-9]+$ ]]
+	done
+}
+
+@test "examples: listen -k --allow 127.0.0.1 --exec 'tr a-z A-Z' upper-cases for 127.0.0.1 and resets ::1" {
+	ns
+	spawn l sh_in "$N" "$(doc lallow)"
+	wait_in "$N" 7000
+	[ "$(client "$N" 127.0.0.1 7000 shout)" = SHOUT ]
+	# Reset at once: the client's send or its read meets the RST, and no answer comes.
+	run client "$N" ::1 7000 ignored
+	[[ "$output" != *IGNORED* ]]
+	wait_for_line "$(tmp)/l.err" '^sockt listen: refused ::1 port [0-9]+: no --allow rule matches$'
+	grep -Eq '^sockt listen: 127\.0\.0\.1 port [0-9]+: tr exited with status 0 after ' "$(tmp)/l.err"
+}
+
+@test "examples: connect --sh-exec lets a shell script talk to an echo server" {
+	ns
+	spawn e in_ns "$N" "$SOCKT" listen -k --echo ::1 7007
+	wait_in "$N" 7007
+	run -0 --separate-stderr sh_in "$N" "$(doc cexec)"
+	[ "$stderr" = "got ping" ]
+}
+
+@test "examples: udp-recv --allow 127.0.0.1 --allow ::1 takes local senders and counts the others" {
+	ns
+	in_ns "$N" ip addr add 10.9.0.1/24 dev lo
+	spawn r sh_in "$N" "$(doc uallow)"
+	wait_in "$N" 5140 udp
+	in_ns "$N" python3 "$TESTLIB/from_peer.py" udp 10.9.0.1 10.9.0.1 5140 "from afar"
+	in_ns "$N" python3 "$TESTLIB/from_peer.py" udp 127.0.0.1 127.0.0.1 5140 "from here"
+	in_ns "$N" python3 "$TESTLIB/from_peer.py" udp ::1 ::1 5140 "from six"
+	wait_exit "$(cat "$(tmp)/r.pid")"
+	[ "$EXIT_STATUS" -eq 0 ]
+	[ "$(cat "$(tmp)/r.out")" = "from herefrom six" ]
+	grep -q '^sockt udp-recv: 1 datagram refused (--allow, --deny)$' "$(tmp)/r.err"
 }
 
 # --------------------------------------------------------------- TLS

@@ -516,11 +516,15 @@ as_nobody() {
 	grep -q 'bytes from 127.0.0.1 port' "$(tmp)/ur.err"
 }
 
-@test "hostile: sockt runs no other program: none imported, none executed" {
-	# Dynamic imports: nothing that starts a program or a shell.
+@test "hostile: sockt runs no other program but --exec's: only child.c forks and execs, nothing else executes" {
+	# Dynamic imports: nothing that starts a program or a shell but fork and execvp ...
 	run -1 sh -c 'nm -D --undefined-only "$0" | grep -wE \
-	    "system|popen|exec[lv]p?e?|execvpe|fexecve|fork|vfork|posix_spawnp?"' "$SOCKT"
+	    "system|popen|execl[pe]?|execv|execve|execvpe|fexecve|vfork|posix_spawnp?"' "$SOCKT"
 	echo "$output"
+	# ... and those only in child.c, the one module that runs --exec and --sh-exec.
+	run -0 sh -c 'nm -A "$0" | grep -wE "U (fork|execvp)"' "$SOCKT_BUILDDIR/src/libsockt.a"
+	echo "$output"
+	[ -z "$(grep -v ':child\.o:' <<<"$output")" ]
 	# What it does: a few commands under strace, each with the one execve that started it.
 	peer srv server-reply 127.0.0.1
 	port=$(port_of srv)
