@@ -14,10 +14,12 @@
 #include "clock.h"
 #include "cmd.h"
 #include "eyeballs.h"
+#include "family_line.h"
 #include "hint.h"
 #include "json.h"
 #include "opts.h"
 #include "parse.h"
+#include "phases.h"
 #include "relay.h"
 #include "report.h"
 #include "scan.h"
@@ -61,6 +63,8 @@ struct scan_report {
 	char (*address)[ADDR_STRLEN]; /* one per target */
 	int64_t timeout_usec;
 	int write_err; /* a --json line could not be written: errno */
+	const struct scan_target *targets;
+	struct family_lines fam; /* -v: each family's line at the end */
 };
 
 static int
@@ -102,7 +106,7 @@ report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 }
 
 static int
-relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
+relay(int fd, const struct sockaddr *peer, const struct connect_options *o, const struct phases *ph)
 {
 	struct relay_options ro = o->relay;
 	struct relay_stats st;
@@ -121,6 +125,7 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 	close(fd);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	phases_report_close(ph, NULL, peer, &st);
 	if (rc == -1) {
 		report_relay_error(&st, peer);
 		return relay_failure_is_local(st.failure) ? EXIT_LOCAL : EXIT_NETWORK;
@@ -137,11 +142,11 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o)
 /* HOST's addresses and the -s/-p source: EXIT_OK, or the status once reported. */
 static int
 resolve(const struct connect_options *o, const struct endpoint *ep, const char *port,
-    struct addrinfo **res, struct source *src)
+    struct addrinfo **res, struct source *src, struct phases *ph)
 {
 	int eai;
 
-	if ((eai = addr_resolve(ep->host, port, SOCK_STREAM, 0, res)) != 0) {
+	if ((eai = phases_resolve(ph, ep->host, port, SOCK_STREAM, res)) != 0) {
 		report_eai(eai, errno, "%s", ep->host);
 		return EXIT_RESOLVE;
 	}
@@ -163,17 +168,20 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 	struct eyeballs_result r;
 	struct addrinfo *res;
 	struct source src;
+	struct phases ph;
 	int fd, status;
 
 	/* The source is resolved here, not in eyeballs, to be named in error lines. */
-	if ((status = resolve(o, ep, ep->port, &res, &src)) != EXIT_OK)
+	if ((status = resolve(o, ep, ep->port, &res, &src, &ph)) != EXIT_OK)
 		return status;
+	phases_say_resolved(&ph);
 	eo.ctx = &src;
 	eo.source = &src;
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
+	phases_connected(&ph, &r);
 	if (fd != -1)
-		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o);
+		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o, &ph);
 	else if (r.n == 0 && r.skipped > 0)
 		status = report_source_mismatch(o, ep);
 	else if (r.n == 0) {
@@ -192,6 +200,7 @@ print_port(const struct scan_result *res, void *ctx)
 	char line[ADDR_STRLEN + 128];
 	struct json j;
 
+	family_lines_add(&sr->fam, &sr->targets[res->target], res);
 	if (globals.json) {
 		json_init(&j);
 		scan_result_json(&j, sr->host, sr->address[res->target], res);
@@ -330,12 +339,13 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	struct scan_ports ports;
 	struct addrinfo *res;
 	struct source src;
+	struct phases ph;
 	int64_t start = clock_now_usec();
 	size_t n = 0;
 	int status;
 
 	parse_ports(cmd, argc, argv, &ports);
-	if ((status = resolve(o, ep, "0", &res, &src)) != EXIT_OK)
+	if ((status = resolve(o, ep, "0", &res, &src, &ph)) != EXIT_OK)
 		return status;
 	status = scan_targets(o, ep, res, &src, &targets, &n);
 	freeaddrinfo(res);
@@ -349,6 +359,8 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	}
 	for (size_t i = 0; i < n; i++)
 		addr_format((struct sockaddr *)&targets[i].addr, sr.address[i], ADDR_STRLEN);
+	sr.targets = targets;
+	family_lines_init(&sr.fam, targets, n);
 	so.src = &src;
 	so.parallel = scan_fit_parallel(o->parallel);
 	if (so.parallel < o->parallel)
@@ -365,6 +377,7 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		status = EXIT_LOCAL;
 	}
 	scan_summary(&sr, n, ports.count, &st, start);
+	family_lines_say(&sr.fam);
 	free(sr.address);
 	free(targets);
 	return status;

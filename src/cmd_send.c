@@ -19,6 +19,7 @@
 #include "io.h"
 #include "opts.h"
 #include "parse.h"
+#include "phases.h"
 #include "relay.h"
 #include "report.h"
 #include "source.h"
@@ -279,17 +280,20 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	struct eyeballs_result r;
 	struct relay_stats st;
 	struct addrinfo *res;
+	struct phases ph;
 	char summary[256];
 	int eai, fd, out = STDOUT_FILENO, status = EXIT_OK;
 
 	if (o->timeout_usec > 0)
 		ro.deadline_usec = clock_now_usec() + o->timeout_usec;
-	if ((eai = addr_resolve(ep->host, ep->port, SOCK_STREAM, 0, &res)) != 0) {
+	if ((eai = phases_resolve(&ph, ep->host, ep->port, SOCK_STREAM, &res)) != 0) {
 		report_eai(eai, errno, "%s", ep->host);
 		return EXIT_RESOLVE;
 	}
+	phases_say_resolved(&ph);
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
+	phases_connected(&ph, &r);
 	if (fd == -1) {
 		status = report_connect_failure(&r, &src, ep, o->timeout_usec);
 		eyeballs_result_free(&r);
@@ -308,6 +312,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		status = report_exchange_failure(&st, rq, o->timeout_usec);
 	relay_format_summary(&st, 0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	phases_report_close(&ph, NULL, NULL, &st);
 	close(fd);
 	if (out != STDOUT_FILENO) {
 		/* What came before a failure is still written; the failure decides the status. */

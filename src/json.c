@@ -157,6 +157,14 @@ json_object_end(struct json *j)
 }
 
 void
+json_object_begin_key(struct json *j, const char *k)
+{
+	key(j, k);
+	put(j, "{", 1);
+	j->need_comma = 0;
+}
+
+void
 json_array_begin(struct json *j, const char *k)
 {
 	key(j, k);
@@ -254,13 +262,20 @@ json_base64(struct json *j, const char *k, const void *data, size_t len)
 int
 json_write(struct json *j)
 {
+	return json_write_fd(j, STDOUT_FILENO);
+}
+
+int
+json_write_fd(struct json *j, int fd)
+{
 	put(j, "\n", 1);
 	if (j->failed) {
 		errno = ENOMEM;
 		return -1;
 	}
-	fflush(stdout);
-	return io_write_all(STDOUT_FILENO, j->buf, j->len);
+	/* After what stdio holds for the same descriptor, not before it. */
+	fflush(fd == STDERR_FILENO ? stderr : stdout);
+	return io_write_all(fd, j->buf, j->len);
 }
 
 int

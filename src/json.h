@@ -16,6 +16,8 @@ void json_init(struct json *);
 void json_free(struct json *);
 void json_object_begin(struct json *);
 void json_object_end(struct json *);
+/* An object as the value of key (an object inside an object). */
+void json_object_begin_key(struct json *, const char *key);
 void json_array_begin(struct json *, const char *key);
 void json_array_end(struct json *);
 /* key may be NULL inside an array. */
@@ -28,6 +30,8 @@ void json_null(struct json *, const char *key);
 void json_base64(struct json *, const char *key, const void *, size_t);
 /* Writes the object and a newline to stdout; 0 or -1 with errno. */
 int json_write(struct json *);
+/* The same to another descriptor (stderr, where stdout carries a connection's bytes). */
+int json_write_fd(struct json *, int fd);
 
 /* Whether the bytes are valid UTF-8 (no overlongs, no surrogates). */
 int json_utf8_valid(const void *, size_t);
