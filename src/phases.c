@@ -31,6 +31,37 @@ count(const struct addrinfo *res)
 	return n;
 }
 
+static int
+same_address(const struct addrinfo *a, const struct addrinfo *b)
+{
+	return a->ai_addrlen == b->ai_addrlen && memcmp(a->ai_addr, b->ai_addr, a->ai_addrlen) == 0;
+}
+
+/*
+ * An address listed twice goes (glibc's hosts file answers an IPv4 lookup
+ * of a name on a ::1 line with 127.0.0.1 once more): each node is freed on
+ * its own, as glibc allocates them (see join).
+ */
+static void
+drop_repeats(struct addrinfo *res)
+{
+	struct addrinfo *keep = res, *next;
+
+	while (keep != NULL && keep->ai_next != NULL) {
+		int seen = 0;
+		for (struct addrinfo *p = res; p != keep->ai_next && !seen; p = p->ai_next)
+			seen = same_address(p, keep->ai_next);
+		if (!seen) {
+			keep = keep->ai_next;
+			continue;
+		}
+		next = keep->ai_next;
+		keep->ai_next = next->ai_next;
+		next->ai_next = NULL;
+		freeaddrinfo(next);
+	}
+}
+
 /* The family of every address in the list, or AF_UNSPEC when they differ. */
 static int
 one_family(const struct addrinfo *res)
@@ -55,6 +86,8 @@ lookup(struct phases *ph, int family, const char *host, const char *port, int so
 	l->usec = clock_now_usec() - start;
 	ph->resolve_usec += l->usec;
 	l->family = family;
+	if (l->eai == 0 && family != AF_UNSPEC)
+		drop_repeats(*res);
 	l->addresses = l->eai == 0 ? count(*res) : 0;
 	if (l->eai == 0 && family == AF_UNSPEC)
 		l->family = one_family(*res);
