@@ -19,15 +19,13 @@
 	((len) >= offsetof(struct tcp_info, field) + sizeof(((struct tcp_info *)0)->field))
 
 void
-tcpinfo_read(int fd, struct tcpinfo *ti)
+tcpinfo_parse(const void *buf, size_t len, struct tcpinfo *ti)
 {
 	struct tcp_info k;
-	socklen_t len = sizeof(k);
 
 	memset(ti, 0, sizeof(*ti));
 	memset(&k, 0, sizeof(k));
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &k, &len) == -1)
-		return;
+	memcpy(&k, buf, len < sizeof(k) ? len : sizeof(k));
 	if (FILLED(len, tcpi_total_retrans)) {
 		ti->have |= TCPINFO_RTT;
 		ti->rtt_usec = k.tcpi_rtt;
@@ -36,7 +34,6 @@ tcpinfo_read(int fd, struct tcpinfo *ti)
 		ti->pmtu = k.tcpi_pmtu;
 		ti->cwnd = k.tcpi_snd_cwnd;
 		ti->lost = k.tcpi_lost;
-		ti->have |= TCPINFO_LOST;
 	}
 	if (FILLED(len, tcpi_bytes_received)) {
 		ti->have |= TCPINFO_BYTES;
@@ -47,6 +44,18 @@ tcpinfo_read(int fd, struct tcpinfo *ti)
 		ti->have |= TCPINFO_DELIVERY;
 		ti->delivery_rate = k.tcpi_delivery_rate;
 	}
+}
+
+void
+tcpinfo_read(int fd, struct tcpinfo *ti)
+{
+	struct tcp_info k;
+	socklen_t len = sizeof(k);
+
+	memset(ti, 0, sizeof(*ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &k, &len) == -1)
+		return;
+	tcpinfo_parse(&k, len, ti);
 }
 
 /* A rate in bits a second, in the unit that keeps it short: "12.3 Mbit/s". */

@@ -9,10 +9,9 @@
 
 /* The fields each kernel version adds; a flag is set only when the kernel filled that field. */
 enum {
-	TCPINFO_RTT = 1 << 0, /* rtt_usec, rttvar_usec, retrans, pmtu, cwnd */
-	TCPINFO_LOST = 1 << 1,
-	TCPINFO_BYTES = 1 << 2, /* bytes_acked, bytes_received */
-	TCPINFO_DELIVERY = 1 << 3,
+	TCPINFO_RTT = 1 << 0, /* rtt_usec, rttvar_usec, retrans, lost, pmtu, cwnd (Linux 2.6.x) */
+	TCPINFO_BYTES = 1 << 1, /* bytes_acked, bytes_received (Linux 4.1) */
+	TCPINFO_DELIVERY = 1 << 2, /* delivery_rate (Linux 4.9) */
 };
 
 struct tcpinfo {
@@ -25,6 +24,11 @@ struct tcpinfo {
 	uint64_t bytes_acked, bytes_received;
 };
 
+/*
+ * The first len bytes of the kernel's struct tcp_info (as long as the kernel
+ * made it): only the fields that lie whole inside len are taken. Pure.
+ */
+void tcpinfo_parse(const void *buf, size_t len, struct tcpinfo *);
 /* Reads TCP_INFO from fd into *ti; on any failure ti->have is 0 (nothing to say). */
 void tcpinfo_read(int fd, struct tcpinfo *);
 /*

@@ -125,6 +125,20 @@ between() {
 	[[ "$stderr" == *"sockt send: timing: resolve "*", first byte "*", total "* ]]
 }
 
+@test "timing: the tcp_info line says only the fields the kernel filled" {
+	run -0 "$SOCKT_UNIT" tcpinfo-line new
+	[ "${lines[0]}" = "rtt 80.312/2.104 ms, retrans 3, lost 1, pmtu 1500, cwnd 10, delivery 12.3 Mbit/s, acked 1048576 B, received 120 B" ]
+	[ "${lines[1]}" = '{"tcp_info":{"rtt_ms":80.312,"rttvar_ms":2.104,"retrans":3,"lost":1,"pmtu":1500,"cwnd":10,"delivery_rate_bps":12300000,"bytes_acked":1048576,"bytes_received":120}}' ]
+	run -0 "$SOCKT_UNIT" tcpinfo-line 4.1
+	[ "${lines[0]}" = "rtt 80.312/2.104 ms, retrans 3, lost 1, pmtu 1500, cwnd 10, acked 1048576 B, received 120 B" ]
+	jq -e '.tcp_info | has("delivery_rate_bps") | not' <<<"${lines[1]}"
+	run -0 "$SOCKT_UNIT" tcpinfo-line 2.6
+	[ "${lines[0]}" = "rtt 80.312/2.104 ms, retrans 3, lost 1, pmtu 1500, cwnd 10" ]
+	# Too short for even the RTT: no line, no object.
+	run -0 "$SOCKT_UNIT" tcpinfo-line short
+	[ "$output" = $'\n{}' ]
+}
+
 @test "timing: listen -v and --json add TCP_INFO to the close summary, one a connection with -k" {
 	port=$(free_port)
 	spawn lsn timeout 10 "$SOCKT" -v --json listen 127.0.0.1 "$port"
