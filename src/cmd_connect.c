@@ -189,6 +189,8 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 		status = exit_status_for_errno(errno);
 	} else
 		status = attempts_report_all_failed(&r, &src, o->timeout_usec);
+	if (fd == -1)
+		phases_report_failed(&ph);
 	eyeballs_result_free(&r);
 	return status;
 }

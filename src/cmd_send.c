@@ -296,6 +296,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	phases_connected(&ph, &r);
 	if (fd == -1) {
 		status = report_connect_failure(&r, &src, ep, o->timeout_usec);
+		phases_report_failed(&ph);
 		eyeballs_result_free(&r);
 		return status;
 	}

@@ -255,7 +255,7 @@ phases_connected(struct phases *ph, const struct eyeballs_result *r)
 static int64_t
 first_byte(const struct phases *ph, const struct relay_stats *st)
 {
-	if (st->first_byte_usec == 0 || ph->connected_at == 0)
+	if (st == NULL || st->first_byte_usec == 0 || ph->connected_at == 0)
 		return -1;
 	return st->first_byte_usec - ph->connected_at;
 }
@@ -266,6 +266,11 @@ say_timing(const struct phases *ph, const struct relay_stats *st, int64_t now)
 	char fb[48] = "no byte received";
 	int64_t t = first_byte(ph, st);
 
+	if (ph->connect_usec < 0) {
+		report_verbose(1, "timing: resolve %.3f ms, no connection, total %.3f ms",
+		    ms(ph->resolve_usec), ms(now - ph->start_usec));
+		return;
+	}
 	if (t >= 0)
 		snprintf(fb, sizeof(fb), "first byte %.3f ms", ms(t));
 	report_verbose(1, "timing: resolve %.3f ms, connect %.3f ms, %s, total %.3f ms",
@@ -354,7 +359,10 @@ json_timing(const struct phases *ph, const struct relay_stats *st, int64_t now)
 	json_array_end(&j);
 	json_double(&j, "resolve_ms", ms(ph->resolve_usec), 3);
 	json_attempts(&j, ph);
-	json_double(&j, "connect_ms", ms(ph->connect_usec), 3);
+	if (ph->connect_usec >= 0)
+		json_double(&j, "connect_ms", ms(ph->connect_usec), 3);
+	else
+		json_null(&j, "connect_ms");
 	if (t >= 0)
 		json_double(&j, "first_byte_ms", ms(t), 3);
 	else
@@ -385,4 +393,14 @@ phases_report_close(const struct phases *ph, const char *who, const struct socka
 	json_close(who, peer, st);
 	if (ph != NULL)
 		json_timing(ph, st, now);
+}
+
+void
+phases_report_failed(const struct phases *ph)
+{
+	int64_t now = clock_now_usec();
+
+	say_timing(ph, NULL, now);
+	if (globals.json)
+		json_timing(ph, NULL, now);
 }

@@ -62,5 +62,7 @@ void phases_connected(struct phases *, const struct eyeballs_result *);
  */
 void phases_report_close(const struct phases *, const char *who, const struct sockaddr *peer,
     const struct relay_stats *);
+/* No connection was made: the timing line and object all the same (connect_ms null). */
+void phases_report_failed(const struct phases *);
 
 #endif

@@ -125,6 +125,20 @@ between() {
 	[[ "$stderr" == *"sockt send: timing: resolve "*", first byte "*", total "* ]]
 }
 
+@test "timing: a connection refused on every address still says its timing, connect null" {
+	dual_hosts
+	port=$(free_port)
+	run -1 --separate-stderr with_hosts "$(tmp)/hosts" "$SOCKT" -v --json connect dual.test "$port"
+	[[ "${stderr_lines[-2]}" =~ ^"sockt connect: timing: resolve "[0-9.]+" ms, no connection, total "[0-9.]+" ms"$ ]]
+	t=${stderr_lines[-1]}
+	jq -e '.type == "timing" and .connect_ms == null and .first_byte_ms == null and
+		([.attempts[].result] == ["ECONNREFUSED", "ECONNREFUSED"])' <<<"$t"
+	[ "$(jq -r '[.attempts[].address] | join(" ")' <<<"$t")" = "::1 127.0.0.1" ]
+	run -1 --separate-stderr "$SOCKT" --json send 127.0.0.1 "$port" x
+	[ "${stderr_lines[0]}" = "sockt send: connect to 127.0.0.1 port $port (tcp): Connection refused [ECONNREFUSED, errno 111]" ]
+	jq -e '.type == "timing" and .attempts[0].result == "ECONNREFUSED"' <<<"${stderr_lines[-1]}"
+}
+
 @test "timing: the tcp_info line says only the fields the kernel filled" {
 	run -0 "$SOCKT_UNIT" tcpinfo-line new
 	[ "${lines[0]}" = "rtt 80.312/2.104 ms, retrans 3, lost 1, pmtu 1500, cwnd 10, delivery 12.3 Mbit/s, acked 1048576 B, received 120 B" ]
