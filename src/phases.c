@@ -168,12 +168,19 @@ join(struct addrinfo *first, struct addrinfo *second)
 	return first;
 }
 
+/* Whether a lookup's failure only says the name has no address of that family. */
+static int
+no_address(int eai)
+{
+	return eai == EAI_NONAME || eai == EAI_NODATA || eai == EAI_ADDRFAMILY;
+}
+
 /* Of two failures, the one that says more than "no such name" (a server down, a system error). */
 static int
 worse(int eai6, int eai4)
 {
-	if (eai4 == EAI_NONAME || eai4 == EAI_NODATA || eai4 == EAI_ADDRFAMILY)
-		return eai6 == EAI_NODATA || eai6 == EAI_ADDRFAMILY ? EAI_NONAME : eai6;
+	if (no_address(eai4))
+		return no_address(eai6) ? EAI_NONAME : eai6;
 	return eai4;
 }
 
@@ -227,9 +234,14 @@ phases_say_resolved(const struct phases *ph)
 		return;
 	for (size_t i = 0; i < ph->nlookups && used < sizeof(line); i++) {
 		const struct phases_lookup *l = &ph->lookup[i];
-		snprintf(line + used, sizeof(line) - used, "%s%s %.3f ms (%zu address%s)",
-		    i > 0 ? ", " : "", family_text(l->family), ms(l->usec), l->addresses,
-		    l->addresses == 1 ? "" : "es");
+		char what[48];
+		if (l->eai != 0 && !no_address(l->eai))
+			snprintf(what, sizeof(what), "failed: %s", eai_name(l->eai));
+		else
+			snprintf(what, sizeof(what), "%zu address%s", l->addresses,
+			    l->addresses == 1 ? "" : "es");
+		snprintf(line + used, sizeof(line) - used, "%s%s %.3f ms (%s)", i > 0 ? ", " : "",
+		    family_text(l->family), ms(l->usec), what);
 		used += strlen(line + used);
 	}
 	report_verbose(1, "resolved %s in %.3f ms: %s", ph->host, ms(ph->resolve_usec), line);
@@ -354,6 +366,8 @@ json_timing(const struct phases *ph, const struct relay_stats *st, int64_t now)
 		json_string(&j, "family", family_text(ph->lookup[i].family));
 		json_double(&j, "ms", ms(ph->lookup[i].usec), 3);
 		json_int(&j, "addresses", (long long)ph->lookup[i].addresses);
+		if (ph->lookup[i].eai != 0 && !no_address(ph->lookup[i].eai))
+			json_string(&j, "error", eai_name(ph->lookup[i].eai));
 		json_object_end(&j);
 	}
 	json_array_end(&j);
