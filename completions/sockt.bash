@@ -64,23 +64,23 @@ _sockt() {
 	done
 	case $cmd in
 	listen)
-		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown -I --interface'
+		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown -I --interface -U --unix --seqpacket'
 		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value -I=iface --interface=iface'
 		operands='host port' ;;
 	connect)
-		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel --tos -I --interface'
+		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel --tos -I --interface -U --unix --seqpacket'
 		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value --tos=value -I=iface --interface=iface'
 		operands='host port' ;;
 	send)
-		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout -I --interface'
+		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout -I --interface -U --unix --seqpacket'
 		values='-f=file --file=file --expect=value -w=value --timeout=value -I=iface --interface=iface'
 		operands='host port none' ;;
 	udp-send)
-		opts='-e --escapes --whole -c --count --interval --reply --hex --broadcast --ttl --tos -I --interface -s --source -p --source-port'
+		opts='-e --escapes --whole -c --count --interval --reply --hex --broadcast --ttl --tos -I --interface -s --source -p --source-port -U --dgram'
 		values='-c=value --count=value --interval=value --reply=value --ttl=value --tos=value -I=iface --interface=iface -s=local --source=local -p=port --source-port=port'
 		operands='host port none' ;;
 	udp-recv)
-		opts='-c --count -w --timeout --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast -I --interface'
+		opts='-c --count -w --timeout --echo --hex --buffer --no-reuseaddr --reuseaddr --multicast -I --interface -U --dgram'
 		values='-c=value --count=value -w=value --timeout=value --buffer=value --multicast=host -I=iface --interface=iface'
 		operands='host port' ;;
 	resolve)
@@ -92,7 +92,7 @@ _sockt() {
 		values='-c=value --count=value -i=value --interval=value -W=value --timeout=value -w=value --deadline=value -s=value --size=value -t=value --ttl=value --tos=value -I=source --source=source'
 		operands='host' ;;
 	state)
-		opts='-u --udp --state -H --no-header'
+		opts='-u --udp --state -H --no-header -x --unix'
 		values='--state=states'
 		operands='port none' ;;
 	trace)

@@ -26,8 +26,16 @@
 #include "sock.h"
 #include "source.h"
 #include "tunables.h"
+#include "unixsock.h"
 
-enum { OPT_LINGER = OPT_LONG, OPT_NO_SHUTDOWN, OPT_RECV_ONLY, OPT_SEND_ONLY, OPT_PARALLEL };
+enum {
+	OPT_LINGER = OPT_LONG,
+	OPT_NO_SHUTDOWN,
+	OPT_RECV_ONLY,
+	OPT_SEND_ONLY,
+	OPT_PARALLEL,
+	OPT_SEQPACKET
+};
 
 static const struct opt options[] = {
 	{ "source", 's', required_argument, "ADDR", "connect from this local address" },
@@ -45,6 +53,8 @@ static const struct opt options[] = {
 	    "-z: connects in flight at once (128)" },
 	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "unix", 'U', no_argument, NULL, "connect to the Unix socket PATH (or @NAME, abstract)" },
+	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -52,6 +62,7 @@ struct connect_options {
 	const char *source, *source_port;
 	int64_t timeout_usec, idle_usec;
 	int linger0, scan, parallel;
+	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
 	struct tunables tun;
@@ -385,6 +396,24 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	return status;
 }
 
+/* -U: the relay over a Unix socket, to PATH or @NAME (sockt(1), UNIX SOCKETS). */
+static int
+run_unix(const struct command *cmd, struct connect_options *o, int argc, char **argv)
+{
+	struct unix_addr a;
+	int fd, status;
+
+	if (o->scan || o->source != NULL || o->source_port != NULL || o->tun.tos_set ||
+	    o->tun.device != NULL || o->linger0)
+		opt_usage_error(cmd, "-U takes none of -z, -s, -p, --tos, -I, --linger");
+	unix_operand(cmd, argc, argv, &a);
+	if (argc > 1)
+		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);
+	if ((fd = unix_connect(&a, o->unix_type, o->timeout_usec, &status)) == -1)
+		return status;
+	return relay(fd, (struct sockaddr *)&a.sun, o, NULL);
+}
+
 static void
 parse_options(struct opt_parser *p, struct connect_options *o)
 {
@@ -417,6 +446,8 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
+		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
+		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
 		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
@@ -446,6 +477,8 @@ run(const struct command *cmd, int argc, char **argv)
 		opt_usage_error(cmd, "%s applies to a relay, not to -z", o.relay_only);
 	if (!o.scan && o.parallel != 0)
 		opt_usage_error(cmd, "--parallel applies to -z only");
+	if (o.unix_type != 0)
+		return run_unix(cmd, &o, argc, argv);
 	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);
 	if (o.scan) {
 		if (o.timeout_usec == -1)

@@ -19,6 +19,7 @@
 #include "report.h"
 #include "sock.h"
 #include "tunables.h"
+#include "unixsock.h"
 
 enum {
 	OPT_MAX_CONNS = OPT_LONG,
@@ -32,6 +33,7 @@ enum {
 	OPT_NO_SHUTDOWN,
 	OPT_MAX_QUEUE,
 	OPT_MAX_TIME,
+	OPT_SEQPACKET,
 };
 
 /* The stdin a -k connection may be behind by before it is closed. */
@@ -60,11 +62,15 @@ static const struct opt options[] = {
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "unix", 'U', no_argument, NULL,
+	    "listen on the Unix socket PATH (or @NAME, abstract); a stale file is removed" },
+	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
 struct listen_options {
 	int keep_open, linger0, max_conns;
+	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	uint64_t max_queue;
 	struct bind_options bind;
 	int64_t timeout_usec, idle_usec;
@@ -92,6 +98,8 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_RECV_ONLY: o->relay.recv_only = 1; break;
 		case OPT_SEND_ONLY: o->relay.send_only = 1; break;
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
+		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
+		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
 		default: tunables_option(&o->bind.tun, p, ch); break;
 		}
 	}
@@ -109,6 +117,10 @@ say_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	char addr[ADDR_STRLEN];
 
+	if (ss->ss_family == AF_UNIX) {
+		unix_peer_format((const struct sockaddr *)ss, buf, len);
+		return;
+	}
 	addr_format((const struct sockaddr *)ss, addr, sizeof(addr));
 	snprintf(buf, len, "%s port %u", addr, addr_port((const struct sockaddr *)ss));
 }
@@ -166,6 +178,8 @@ on_accept(const struct hub_peer *peer, void *ctx)
 	(void)ctx;
 	say_peer(&peer->addr, who, sizeof(who));
 	report_verbose(1, "connection from %s", who);
+	if (peer->addr.ss_family == AF_UNIX)
+		unix_report_peer(peer->fd, who);
 }
 
 static void
@@ -253,6 +267,8 @@ serve_one(struct listen_options *o, struct bound *b)
 	sock_close_bound(b);
 	say_peer(&ss, who, sizeof(who));
 	report_verbose(1, "connection from %s", who);
+	if (ss.ss_family == AF_UNIX)
+		unix_report_peer(fd, who);
 	o->relay.close_output = 1;
 	o->relay.end_at_peer_eof = isatty(STDIN_FILENO);
 	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout)
@@ -263,6 +279,27 @@ serve_one(struct listen_options *o, struct bound *b)
 	if (o->linger0)
 		sock_linger_zero(fd);
 	close(fd);
+	return status;
+}
+
+/* -U: the same service on a Unix socket; its file is removed at exit (sockt(1), UNIX SOCKETS). */
+static int
+run_unix(const struct command *cmd, struct listen_options *o, int argc, char **argv)
+{
+	struct unix_addr a;
+	struct bound b;
+	int status;
+
+	if (o->bind.tun.device != NULL || o->linger0)
+		opt_usage_error(cmd, "-U takes neither -I nor --linger (TCP's RST)");
+	unix_operand(cmd, argc, argv, &a);
+	if (argc > 1)
+		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);
+	if ((status = unix_bind(&a, o->unix_type, o->bind.backlog, &b)) != EXIT_OK)
+		return status;
+	report_verbose(1, "listening on %s (unix %s)", a.text, unix_type_name(o->unix_type));
+	status = o->keep_open ? serve_many(o, &b) : serve_one(o, &b);
+	unix_unbind(&a, &b);
 	return status;
 }
 
@@ -285,6 +322,8 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
+	if (o.unix_type != 0)
+		return run_unix(cmd, &o, argc, argv);
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
 	if (sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
 		status = report_bind_failure(&ep, &f, SOCK_STREAM);

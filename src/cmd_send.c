@@ -24,8 +24,9 @@
 #include "report.h"
 #include "source.h"
 #include "tunables.h"
+#include "unixsock.h"
 
-enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV, OPT_EXPECT };
+enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV, OPT_EXPECT, OPT_SEQPACKET };
 
 static const struct opt options[] = {
 	{ "escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in DATA" },
@@ -37,6 +38,8 @@ static const struct opt options[] = {
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "unix", 'U', no_argument, NULL, "send to the Unix socket PATH (or @NAME, abstract)" },
+	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -46,6 +49,8 @@ struct send_options {
 	const char *expect; /* --expect: text the reply must contain */
 	int64_t timeout_usec;
 	struct tunables tun;
+	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
+	struct unix_addr path; /* -U's PATH */
 };
 
 /* The request, in memory: its size is said in the early-reset message. */
@@ -286,6 +291,11 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 
 	if (o->timeout_usec > 0)
 		ro.deadline_usec = clock_now_usec() + o->timeout_usec;
+	if (o->unix_type != 0) {
+		if ((fd = unix_connect(&o->path, o->unix_type, o->timeout_usec, &status)) == -1)
+			return status;
+		goto connected;
+	}
 	if ((eai = phases_resolve(&ph, ep->host, ep->port, SOCK_STREAM, &res)) != 0) {
 		report_eai(eai, errno, "%s", ep->host);
 		return EXIT_RESOLVE;
@@ -301,6 +311,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		return status;
 	}
 	eyeballs_result_free(&r);
+connected:
 	/* With --expect the reply is held until it has ended, then written and judged. */
 	if (o->expect != NULL && (out = memfd_create("sockt-send-reply", MFD_CLOEXEC)) == -1) {
 		report_errno(errno, "make a buffer for the reply (--expect)");
@@ -313,7 +324,9 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 		status = report_exchange_failure(&st, rq, o->timeout_usec);
 	relay_format_summary(&st, 0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
-	phases_report_close(&ph, NULL, NULL, &st);
+	/* A Unix socket has no name to resolve and no TCP_INFO: nothing to time or measure. */
+	if (o->unix_type == 0)
+		phases_report_close(&ph, NULL, NULL, &st);
 	close(fd);
 	if (out != STDOUT_FILENO) {
 		/* What came before a failure is still written; the failure decides the status. */
@@ -348,13 +361,20 @@ run(const struct command *cmd, int argc, char **argv)
 			o.expect = p.arg;
 			break;
 		case 'w': o.timeout_usec = opt_duration(&p); break;
+		case 'U': o.unix_type = o.unix_type ? o.unix_type : SOCK_STREAM; break;
+		case OPT_SEQPACKET: o.unix_type = SOCK_SEQPACKET; break;
 		default: tunables_option(&o.tun, &p, ch); break;
 		}
 	}
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
-	used = opt_remote_endpoint(cmd, argc, argv, "tcp", 1, &ep);
+	memset(&ep, 0, sizeof(ep));
+	if (o.unix_type != 0 && o.tun.device != NULL)
+		opt_usage_error(cmd, "-I applies to IP sockets, not to -U");
+	if (o.unix_type != 0)
+		unix_operand(cmd, argc, argv, &o.path);
+	used = o.unix_type != 0 ? 1 : opt_remote_endpoint(cmd, argc, argv, "tcp", 1, &ep);
 	if (used < argc && o.file != NULL)
 		opt_usage_error(cmd, "DATA and -f exclude each other: give one");
 	if (o.expect != NULL && o.no_recv)

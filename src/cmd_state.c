@@ -14,6 +14,8 @@
 #include "parse.h"
 #include "report.h"
 #include "sockdiag.h"
+#include "state_unix.h"
+#include "unixsock.h"
 
 enum { OPT_STATE = OPT_LONG };
 
@@ -22,12 +24,17 @@ static const struct opt options[] = {
 	{ "state", OPT_STATE, required_argument, "STATE[,STATE]",
 	    "only sockets in these states (time-wait, listen, ...); repeatable" },
 	{ "no-header", 'H', no_argument, NULL, "socket lines only: no header, no summary" },
+	{ "unix", 'x', no_argument, NULL,
+	    "list Unix domain sockets (PATH: only those bound to it)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
 struct state_options {
 	struct sockdiag_filter filter;
 	int no_header;
+	int unix_sockets; /* -x */
+	const char *unix_path; /* -x's PATH or @NAME as printed, or NULL */
+	struct unix_addr unix_addr; /* where unix_path is kept */
 };
 
 /* Column widths of the text table. */
@@ -288,6 +295,21 @@ add_states(const struct command *cmd, const char *arg, int protocol, uint32_t *s
 	free(copy);
 }
 
+/* -x [PATH]: the path checked as -U checks it, then printed as the table prints paths. */
+static void
+parse_unix_args(const struct command *cmd, int argc, char **argv, struct state_options *o,
+    size_t nstates)
+{
+	if (o->filter.protocol == IPPROTO_UDP || nstates > 0)
+		opt_usage_error(cmd, "-x takes neither -u nor --state");
+	if (argc > 1)
+		opt_usage_error(cmd, "too many arguments: one PATH at most");
+	if (argc == 1) {
+		unix_operand(cmd, argc, argv, &o->unix_addr);
+		o->unix_path = o->unix_addr.text;
+	}
+}
+
 static void
 parse_args(const struct command *cmd, int argc, char **argv, struct state_options *o)
 {
@@ -302,6 +324,7 @@ parse_args(const struct command *cmd, int argc, char **argv, struct state_option
 		switch (ch) {
 		case 'u': o->filter.protocol = IPPROTO_UDP; break;
 		case 'H': o->no_header = 1; break;
+		case 'x': o->unix_sockets = 1; break;
 		case OPT_STATE:
 			if (nstates == sizeof(state_args) / sizeof(state_args[0]))
 				opt_usage_error(cmd,
@@ -311,6 +334,10 @@ parse_args(const struct command *cmd, int argc, char **argv, struct state_option
 		}
 	}
 	opt_end(&p);
+	if (o->unix_sockets) {
+		parse_unix_args(cmd, argc - p.optind, argv + p.optind, o, nstates);
+		return;
+	}
 	/* After all options, so that -u decides which names --state knows. */
 	for (size_t i = 0; i < nstates; i++)
 		add_states(cmd, state_args[i], o->filter.protocol, &o->filter.states);
@@ -351,6 +378,8 @@ run(const struct command *cmd, int argc, char **argv)
 	int owners = globals.verbose > 0, rc;
 
 	parse_args(cmd, argc, argv, &o);
+	if (o.unix_sockets)
+		return state_unix_run(o.unix_path, o.no_header);
 	if (sockdiag_list(&o.filter, &t) == -1) {
 		rc = list_failed(&t, errno);
 		sockdiag_table_free(&t);
@@ -385,7 +414,7 @@ run(const struct command *cmd, int argc, char **argv)
 const struct command cmd_state = {
 	"state",
 	"list TCP or UDP sockets, their timers and owners",
-	"[OPTIONS] [PORT]",
+	"[OPTIONS] [PORT]\n-x [OPTIONS] [PATH]",
 	options,
 	run,
 };

@@ -19,6 +19,7 @@
 #include "payload.h"
 #include "report.h"
 #include "sock.h"
+#include "unixsock_dgram.h"
 
 enum { OPT_ECHO = OPT_LONG, OPT_HEX, OPT_BUFFER, OPT_REUSEADDR, OPT_NO_REUSEADDR, OPT_MULTICAST };
 
@@ -37,6 +38,8 @@ static const struct opt options[] = {
 	{ "multicast", OPT_MULTICAST, required_argument, "GROUP[%IF]",
 	    "join the IPv4 or IPv6 multicast GROUP (on interface IF)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "dgram", 'U', no_argument, NULL,
+	    "receive on the Unix datagram socket PATH (or @NAME, abstract)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -48,6 +51,7 @@ struct recv_options {
 	size_t buffer;
 	const char *multicast;
 	struct tunables tun;
+	int unix_dgram; /* -U, --dgram: the operand is a Unix socket PATH */
 };
 
 struct receiver {
@@ -333,9 +337,25 @@ parse_options(struct opt_parser *p, struct recv_options *o)
 		case OPT_REUSEADDR: o->no_reuseaddr = 0; break;
 		case OPT_NO_REUSEADDR: o->no_reuseaddr = 1; break;
 		case OPT_MULTICAST: o->multicast = p->arg; break;
+		case 'U': o->unix_dgram = 1; break;
 		default: tunables_option(&o->tun, p, ch); break;
 		}
 	}
+}
+
+/* -U: the same on a Unix datagram socket, its file removed at exit (sockt(1), UNIX SOCKETS). */
+static int
+run_unix(const struct command *cmd, const struct recv_options *o, int argc, char **argv)
+{
+	struct unix_recv_options uo = { o->count, o->timeout, o->echo, o->format, o->buffer };
+	struct unix_addr a;
+
+	if (o->multicast != NULL || o->tun.device != NULL || o->no_reuseaddr)
+		opt_usage_error(cmd, "-U takes none of --multicast, -I, --no-reuseaddr");
+	unix_operand(cmd, argc, argv, &a);
+	if (argc > 1)
+		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);
+	return unix_dgram_recv(&a, &uo);
 }
 
 static int
@@ -358,6 +378,8 @@ run(const struct command *cmd, int argc, char **argv)
 	o.format = payload_for_stdout(o.format);
 	argc -= p.optind;
 	argv += p.optind;
+	if (o.unix_dgram)
+		return run_unix(cmd, &o, argc, argv);
 	opt_local_endpoint(cmd, argc, argv, "udp", &ep);
 	if ((status = start(&r, &ep)) == EXIT_OK)
 		status = receive(&r);

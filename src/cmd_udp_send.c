@@ -22,6 +22,7 @@
 #include "payload.h"
 #include "report.h"
 #include "udp_target.h"
+#include "unixsock_dgram.h"
 
 enum { OPT_WHOLE = OPT_LONG, OPT_INTERVAL, OPT_REPLY, OPT_HEX, OPT_BROADCAST };
 
@@ -42,6 +43,8 @@ static const struct opt options[] = {
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
 	{ "source", 's', required_argument, "ADDR", "send from this local address" },
 	{ "source-port", 'p', required_argument, "PORT", "send from this local port" },
+	{ "dgram", 'U', no_argument, NULL,
+	    "send to the Unix datagram socket PATH (or @NAME, abstract)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -303,9 +306,29 @@ finish(struct sender *s)
 	fail(s, EXIT_NETWORK);
 }
 
+/* -U: the datagrams to a Unix socket PATH, from an autobound @NAME (sockt(1), UNIX SOCKETS). */
+static int
+run_unix(const struct command *cmd, const struct sender *s, const struct udp_target_options *to,
+    int argc, char **argv, int escapes, int whole)
+{
+	struct unix_send_options uo = { s->count, s->interval, s->reply, s->format, whole,
+		escapes };
+	struct unix_addr a;
+
+	if (to->broadcast || to->source != NULL || to->source_port != NULL || to->tun.ttl != 0 ||
+	    to->tun.tos_set || to->tun.device != NULL)
+		opt_usage_error(cmd, "-U takes none of --broadcast, -s, -p, --ttl, --tos, -I");
+	unix_operand(cmd, argc, argv, &a);
+	if (whole && argc > 1)
+		opt_usage_error(cmd, "--whole reads stdin; it takes no MESSAGE");
+	if (escapes && argc == 1)
+		opt_usage_error(cmd, "-e applies to MESSAGE arguments; there are none");
+	return unix_dgram_send(&a, &uo, argc - 1, argv + 1);
+}
+
 static void
 parse_options(struct opt_parser *p, struct sender *s, struct udp_target_options *to, int *escapes,
-    int *whole)
+    int *whole, int *unix_dgram)
 {
 	int ch;
 
@@ -313,6 +336,7 @@ parse_options(struct opt_parser *p, struct sender *s, struct udp_target_options 
 		switch (ch) {
 		case 'e': *escapes = 1; break;
 		case OPT_WHOLE: *whole = 1; break;
+		case 'U': *unix_dgram = 1; break;
 		case OPT_HEX: s->format = PAYLOAD_HEX; break;
 		case OPT_BROADCAST: to->broadcast = 1; break;
 		case 's': to->source = p->arg; break;
@@ -336,11 +360,11 @@ run(const struct command *cmd, int argc, char **argv)
 	struct udp_target_failures why_not;
 	struct opt_parser p;
 	struct endpoint ep;
-	int used, escapes = 0, whole = 0;
+	int used, escapes = 0, whole = 0, unix_dgram = 0;
 	char *buf;
 
 	opt_begin(&p, cmd, argc, argv);
-	parse_options(&p, &s, &to, &escapes, &whole);
+	parse_options(&p, &s, &to, &escapes, &whole, &unix_dgram);
 	opt_end(&p);
 	if (globals.json) {
 		if (s.format == PAYLOAD_HEX)
@@ -350,6 +374,8 @@ run(const struct command *cmd, int argc, char **argv)
 	s.format = payload_for_stdout(s.format);
 	argc -= p.optind;
 	argv += p.optind;
+	if (unix_dgram)
+		return run_unix(cmd, &s, &to, argc, argv, escapes, whole);
 	opt_check_host(cmd, to.source);
 	used = opt_remote_endpoint(cmd, argc, argv, "udp", 1, &ep);
 	if (whole && used < argc)

@@ -55,6 +55,8 @@ accept_once(int fd, struct sockaddr_storage *ss, socklen_t *len, int flags)
 	int s;
 
 	*len = sizeof(*ss);
+	/* A Unix peer's name is as long as it is (none when unnamed): the rest reads as NULs. */
+	memset(ss, 0, sizeof(*ss));
 	if ((s = accept4(fd, (struct sockaddr *)ss, len, flags | SOCK_CLOEXEC)) != -1)
 		*len = addr_unmap((struct sockaddr *)ss, ss);
 	return s;

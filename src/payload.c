@@ -10,19 +10,26 @@
 #include "io.h"
 #include "json.h"
 #include "payload.h"
+#include "unixsock.h"
 
 static int
 write_json(const struct sockaddr *from, const void *data, size_t kept, size_t size)
 {
-	char addr[ADDR_STRLEN];
-	uint16_t port = dgram_address(from, addr, sizeof(addr));
+	char addr[UNIX_TEXT_MAX];
+	uint16_t port = 0;
 	struct json j;
 	int r, err;
 
+	/* A Unix sender has a name (or none: "unnamed") and no port. */
+	if (from->sa_family == AF_UNIX)
+		unix_peer_format(from, addr, sizeof(addr));
+	else
+		port = dgram_address(from, addr, sizeof(addr));
 	json_init(&j);
 	json_object_begin(&j);
 	json_string(&j, "from", addr);
-	json_int(&j, "port", port);
+	if (from->sa_family != AF_UNIX)
+		json_int(&j, "port", port);
 	json_int(&j, "bytes", (long long)size);
 	/* JSON strings are Unicode: bytes that are not UTF-8 go as base64, losslessly. */
 	if (json_utf8_valid(data, kept))

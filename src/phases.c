@@ -306,7 +306,8 @@ json_close(const char *who, const struct sockaddr *peer, const struct relay_stat
 	json_string(&j, "type", "close");
 	if (who != NULL)
 		json_string(&j, "connection", who);
-	if (peer != NULL) {
+	/* A Unix socket's peer is named by the -v lines, not here. */
+	if (peer != NULL && (peer->sa_family == AF_INET || peer->sa_family == AF_INET6)) {
 		json_string(&j, "address", addr_format(peer, addr, sizeof(addr)));
 		json_int(&j, "port", addr_port(peer));
 	}

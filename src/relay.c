@@ -219,10 +219,15 @@ int
 relay_conn_start(struct relay_conn *c, int sock, int in_fd, int out_fd,
     const struct relay_options *opt)
 {
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 	int flags;
 
 	memset(c, 0, sizeof(*c));
 	c->sock = sock;
+	/* The close summary of a Unix socket has no TIME_WAIT to speak of. */
+	c->st.local_socket =
+	    getsockname(sock, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_UNIX;
 	c->in_fd = in_fd;
 	c->out_fd = out_fd;
 	c->opt = opt;

@@ -74,6 +74,7 @@ struct relay_stats {
 	enum relay_failure failure;
 	int fin_sent; /* this side shut down its sending side */
 	int fin_received; /* the peer's FIN came (EOF) */
+	int local_socket; /* a Unix socket: no TIME_WAIT on either side */
 };
 
 /*

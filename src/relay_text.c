@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "relay.h"
+#include "unixsock.h"
 
 int
 relay_failure_is_local(enum relay_failure failure)
@@ -16,9 +17,24 @@ relay_failure_is_local(enum relay_failure failure)
 	       failure == RELAY_FAIL_SYSTEM;
 }
 
+/* A Unix socket's close: who went first, and no TIME_WAIT either way. */
+static const char *
+unix_closer_text(const struct relay_stats *st)
+{
+	if (st->first_close == RELAY_CLOSER_LOCAL)
+		return "this side closed first";
+	if (st->first_close == RELAY_CLOSER_PEER)
+		return "the peer closed first";
+	if (st->idle_timeout)
+		return "idle timeout: this side closed";
+	return st->err == ECONNRESET ? "the peer reset the connection" : "neither side had closed";
+}
+
 static const char *
 closer_text(const struct relay_stats *st, int linger0)
 {
+	if (st->local_socket)
+		return unix_closer_text(st);
 	switch (st->first_close) {
 	case RELAY_CLOSER_LOCAL:
 		/* After a FIN of ours and the peer's, TIME_WAIT is certain, SO_LINGER or not. */
@@ -53,6 +69,19 @@ relay_format_summary(const struct relay_stats *st, int linger0, char *buf, size_
 	    secs < 0 ? 0 : secs, closer_text(st, linger0));
 }
 
+/* "send to /run/x.sock (unix)": the name as its address holds it (sockt(1), UNIX SOCKETS). */
+static void
+relay_format_unix(const char *op, size_t oplen, const struct sockaddr *peer, char *buf, size_t len)
+{
+	char name[UNIX_TEXT_MAX];
+
+	unix_peer_format(peer, name, sizeof(name));
+	if (oplen > 5 && strcmp(op + oplen - 5, " peer") == 0)
+		snprintf(buf, len, "%.*s %s (unix)", (int)(oplen - 5), op, name);
+	else
+		snprintf(buf, len, "%s (%s, unix)", op, name);
+}
+
 void
 relay_format_failure(const struct relay_stats *st, const struct sockaddr *peer, char *buf,
     size_t len)
@@ -63,6 +92,10 @@ relay_format_failure(const struct relay_stats *st, const struct sockaddr *peer, 
 
 	if (peer == NULL || relay_failure_is_local(st->failure)) {
 		snprintf(buf, len, "%s", op);
+		return;
+	}
+	if (peer->sa_family == AF_UNIX) {
+		relay_format_unix(op, oplen, peer, buf, len);
 		return;
 	}
 	addr_format(peer, addr, sizeof(addr));

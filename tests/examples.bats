@@ -70,6 +70,11 @@ trv	sockt -v trace host.test 443
 trmtu	sockt trace --mtu 2001:db8::7
 trI	sockt trace -I -w 1 192.0.2.7
 trjq	sockt --json trace -T 192.0.2.7 443 | tail -n 1 | jq .last_hop
+ulisten	sockt -v listen -U app.sock
+uconn	sockt -v connect -U app.sock
+usendU	sockt send -e -U app.sock 'GET /status HTTP/1.0\r\n\r\n'
+urecvU	sockt -v udp-recv -U log.sock
+ustate	sockt -v state -x app.sock
 EOF
 )
 
@@ -84,6 +89,7 @@ bench/udp.sh src/sockt	a benchmark of 1,000,000 datagrams against socat; no time
 bench/ping.sh src/sockt	a benchmark against iputils ping and fping over 100 hosts; no timed assertions here
 bench/state.sh src/sockt	a benchmark of 10,000 TIME_WAIT sockets against ss; no timed assertions here
 bench/resolve.sh src/sockt	a benchmark against getent ahosts; no timed assertions here
+sockt udp-send -U /dev/log '<13>sockt: test message'	writes to this machine's system log; tests/unix.bats sends to a socket of its own
 bench/trace.sh src/sockt	a benchmark of a 10-hop chain against traceroute and tracepath; no timed assertions here
 EOF
 )
@@ -806,4 +812,27 @@ trace_sh() {
 	peer hold "$N" hold :: 443
 	run -0 --separate-stderr sh_in "$N" "$(doc tr6)"
 	[[ "${lines[-1]}" =~ ^"port 443 (tcp) open at hop 1, " ]]
+}
+
+# --------------------------------------------------------------- Unix sockets
+
+@test "examples: listen -U, state -x, connect -U, send -U and udp-recv -U on sockets in the work directory" {
+	ns
+	echo served >"$(tmp)/banner"
+	STDIN_FILE="$(tmp)/banner" spawn l sh_in "$N" "$(doc ulisten)"
+	wait_for_line "$(tmp)/l.err" '^sockt listen: listening on app.sock \(unix stream\)$'
+	run -0 --separate-stderr sh_in "$N" "$(doc ustate)"
+	[[ "${lines[1]}" =~ ^stream\ +LISTEN\ .*\ [0-9]+/sockt\ +app.sock$ ]]
+	run -0 --separate-stderr sh_in "$N" "$(doc uconn) </dev/null"
+	[ "$output" = served ]
+	[[ "${stderr_lines[1]}" =~ ^"sockt connect: peer on app.sock: pid "[0-9]+" (sockt), uid " ]]
+	spawn srv socat "UNIX-LISTEN:$(tmp)/work/app.sock" "SYSTEM:head -n 1"
+	wait_for_line /proc/net/unix "app.sock\$"
+	run -0 sh_in "$N" "$(doc usendU)"
+	[ "$output" = $'GET /status HTTP/1.0\r' ]
+	spawn r sh_in "$N" "$(doc urecvU)"
+	wait_for_line "$(tmp)/r.err" 'listening on log.sock'
+	socat -u - "UNIX-SENDTO:$(tmp)/work/log.sock" <<<"logged"
+	wait_for_line "$(tmp)/r.err" '^sockt udp-recv: 7 bytes from unnamed$'
+	[ "$(cat "$(tmp)/r.out")" = logged ]
 }
