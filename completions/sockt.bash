@@ -92,7 +92,7 @@ _sockt() {
 		values='-c=value --count=value -i=value --interval=value -W=value --timeout=value -w=value --deadline=value -s=value --size=value -t=value --ttl=value --tos=value -I=source --source=source'
 		operands='host' ;;
 	state)
-		opts='-u --udp --state -H --no-header -x --unix'
+		opts='-u --udp --state --summary -H --no-header -x --unix'
 		values='--state=states'
 		operands='port none' ;;
 	trace)

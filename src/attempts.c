@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "addr.h"
@@ -12,6 +13,7 @@
 #include "hint.h"
 #include "parse.h"
 #include "report.h"
+#include "route.h"
 
 void
 attempts_report_connect(int err, const char *host, const char *port)
@@ -55,6 +57,23 @@ attempts_report_error(const struct eyeballs_attempt *a, const struct source *src
 		attempts_report_connect_to(a->err, sa);
 }
 
+void
+attempts_report_route(const struct sockaddr *sa)
+{
+	struct route_info ri;
+	char addr[ADDR_STRLEN], r[256];
+
+	if (globals.verbose < 2 || globals.quiet)
+		return;
+	addr_format(sa, addr, sizeof(addr));
+	if (route_get(sa, &ri) == -1) {
+		report_verbose(2, "route to %s: not known (rtnetlink: %s)", addr, strerror(errno));
+		return;
+	}
+	route_format(&ri, r, sizeof(r));
+	report_verbose(2, "route to %s: %s", addr, r);
+}
+
 /* -v: each attempt as it starts and ends; failures as full error lines, so none is lost. */
 void
 attempts_on_event(const struct eyeballs_attempt *a, void *ctx)
@@ -66,9 +85,10 @@ attempts_on_event(const struct eyeballs_attempt *a, void *ctx)
 	if (globals.verbose < 1 || globals.quiet)
 		return;
 	addr_format(sa, addr, sizeof(addr));
-	if (a->state == EYEBALLS_STARTED)
+	if (a->state == EYEBALLS_STARTED) {
 		report_verbose(1, "trying %s port %u (tcp)", addr, addr_port(sa));
-	else if (a->state == EYEBALLS_CONNECTED)
+		attempts_report_route(sa);
+	} else if (a->state == EYEBALLS_CONNECTED)
 		report_verbose(1, "connected to %s port %u (tcp) in %.3f ms", addr, addr_port(sa),
 		    ms);
 	else if (a->state == EYEBALLS_FAILED) {
@@ -108,13 +128,21 @@ attempts_report_all_failed(const struct eyeballs_result *r, const struct source 
 				    "the packets",
 			    d);
 			hint_trace((const struct sockaddr *)&a->addr, SOCK_STREAM);
+			/* A soft ICMP error (the SYN retried on) is in the queue all the same. */
+			if (a->icmp.from_icmp)
+				hint_offender((const struct sockaddr *)&a->addr, &a->icmp);
+			hint_route((const struct sockaddr *)&a->addr);
 		} else if (source_failed_tunable(a->in_bind) != TUNABLE_NONE)
 			continue; /* the tunable's line said its hint */
 		else if (a->in_bind && a->err == EADDRINUSE && src != NULL)
 			hint_port_in_use(addr_port(source_addr(src, a->addr.ss_family)),
 			    SOCK_STREAM);
-		else
+		else if (a->in_bind)
 			hint_for_errno(a->err, a->addr.ss_family);
+		else if (a->err == ECONNREFUSED && !a->icmp.from_icmp)
+			hint_refused_by_host((const struct sockaddr *)&a->addr);
+		else
+			hint_unreachable(a->err, (const struct sockaddr *)&a->addr, &a->icmp);
 	}
 	return status;
 }

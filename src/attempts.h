@@ -19,6 +19,8 @@ void attempts_report_connect_to(int err, const struct sockaddr *);
 void attempts_report_source_error(int err, const struct source *src, int family, int in_bind);
 /* One failed attempt's error line: the bind of -s/-p, or the connect. src may be NULL. */
 void attempts_report_error(const struct eyeballs_attempt *, const struct source *src);
+/* -vv: "route to ADDR: via GW dev IF src SRC", the kernel's route for an attempt (route.h). */
+void attempts_report_route(const struct sockaddr *);
 /* An eyeballs on_event callback for -v (ctx: the struct source, or NULL). */
 void attempts_on_event(const struct eyeballs_attempt *, void *ctx);
 /*

@@ -76,6 +76,7 @@ struct scan_report {
 	int write_err; /* a --json line could not be written: errno */
 	const struct scan_target *targets;
 	struct family_lines fam; /* -v: each family's line at the end */
+	unsigned char *filtered; /* per target: a port was filtered, its route is hinted */
 };
 
 static int
@@ -214,6 +215,8 @@ print_port(const struct scan_result *res, void *ctx)
 	struct json j;
 
 	family_lines_add(&sr->fam, &sr->targets[res->target], res);
+	if (res->state == SCAN_FILTERED)
+		sr->filtered[res->target] = 1;
 	if (globals.json) {
 		json_init(&j);
 		scan_result_json(&j, sr->host, sr->address[res->target], res);
@@ -362,11 +365,13 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		return status;
 	status = scan_targets(o, ep, res, &src, &targets, &n);
 	freeaddrinfo(res);
-	if (status == EXIT_OK && (sr.address = calloc(n, sizeof(*sr.address))) == NULL) {
+	if (status == EXIT_OK && ((sr.address = calloc(n, sizeof(*sr.address))) == NULL ||
+				     (sr.filtered = calloc(n, 1)) == NULL)) {
 		report_errno(errno, "scan %s", ep->host);
 		status = EXIT_LOCAL;
 	}
 	if (status != EXIT_OK) {
+		free(sr.address);
 		free(targets);
 		return status;
 	}
@@ -390,7 +395,12 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		status = EXIT_LOCAL;
 	}
 	scan_summary(&sr, n, ports.count, &st, start);
+	/* Once per address, not per port: where the kernel sends what never got an answer. */
+	for (size_t i = 0; i < n; i++)
+		if (sr.filtered[i])
+			hint_route((const struct sockaddr *)&targets[i].addr);
 	family_lines_say(&sr.fam);
+	free(sr.filtered);
 	free(sr.address);
 	free(targets);
 	return status;

@@ -14,15 +14,18 @@
 #include "parse.h"
 #include "report.h"
 #include "sockdiag.h"
+#include "state_summary.h"
 #include "state_unix.h"
 #include "unixsock.h"
 
-enum { OPT_STATE = OPT_LONG };
+enum { OPT_STATE = OPT_LONG, OPT_SUMMARY };
 
 static const struct opt options[] = {
 	{ "udp", 'u', no_argument, NULL, "list UDP sockets instead of TCP" },
 	{ "state", OPT_STATE, required_argument, "STATE[,STATE]",
 	    "only sockets in these states (time-wait, listen, ...); repeatable" },
+	{ "summary", OPT_SUMMARY, no_argument, NULL,
+	    "a census instead: connections per remote address and port, by state" },
 	{ "no-header", 'H', no_argument, NULL, "socket lines only: no header, no summary" },
 	{ "unix", 'x', no_argument, NULL,
 	    "list Unix domain sockets (PATH: only those bound to it)" },
@@ -32,6 +35,7 @@ static const struct opt options[] = {
 struct state_options {
 	struct sockdiag_filter filter;
 	int no_header;
+	int summary; /* --summary: state_summary.c's census */
 	int unix_sockets; /* -x */
 	const char *unix_path; /* -x's PATH or @NAME as printed, or NULL */
 	struct unix_addr unix_addr; /* where unix_path is kept */
@@ -302,6 +306,8 @@ parse_unix_args(const struct command *cmd, int argc, char **argv, struct state_o
 {
 	if (o->filter.protocol == IPPROTO_UDP || nstates > 0)
 		opt_usage_error(cmd, "-x takes neither -u nor --state");
+	if (o->summary)
+		opt_usage_error(cmd, "-x takes no --summary: Unix sockets have no remote port");
 	if (argc > 1)
 		opt_usage_error(cmd, "too many arguments: one PATH at most");
 	if (argc == 1) {
@@ -324,6 +330,7 @@ parse_args(const struct command *cmd, int argc, char **argv, struct state_option
 		switch (ch) {
 		case 'u': o->filter.protocol = IPPROTO_UDP; break;
 		case 'H': o->no_header = 1; break;
+		case OPT_SUMMARY: o->summary = 1; break;
 		case 'x': o->unix_sockets = 1; break;
 		case OPT_STATE:
 			if (nstates == sizeof(state_args) / sizeof(state_args[0]))
@@ -393,7 +400,9 @@ run(const struct command *cmd, int argc, char **argv)
 		sockdiag_table_free(&t);
 		return EXIT_LOCAL;
 	}
-	if (globals.json)
+	if (o.summary)
+		rc = state_summary_print(&t, o.filter.protocol, o.no_header, globals.json);
+	else if (globals.json)
 		rc = print_json(order, &t, &o, owners);
 	else {
 		print_text(order, &t, &o, owners);

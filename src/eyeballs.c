@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,29 @@ event(struct race *race, size_t i)
 		race->opt->on_event(&race->r->attempts[i], race->opt->ctx);
 }
 
+/*
+ * The socket's error queue (IP_RECVERR, on from its start): an ICMP error that
+ * failed the connect names the router or host that sent it; a RST leaves none.
+ */
+static void
+read_icmp(int fd, struct eyeballs_attempt *a)
+{
+	if (errqueue_read(fd, &a->icmp, NULL, 0) != 1)
+		memset(&a->icmp, 0, sizeof(a->icmp));
+}
+
+/* Once connected, ICMP errors go back to being soft, as on any TCP socket without IP_RECVERR. */
+static void
+recverr_off(int fd, int family)
+{
+	int zero = 0;
+
+	if (family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &zero, sizeof(zero));
+	else
+		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &zero, sizeof(zero));
+}
+
 static void
 end_attempt(struct race *race, size_t i, enum eyeballs_state state, int err)
 {
@@ -114,6 +138,10 @@ end_attempt(struct race *race, size_t i, enum eyeballs_state state, int err)
 	a->state = state;
 	a->err = err;
 	a->ended_usec = clock_now_usec();
+	if (state == EYEBALLS_FAILED && race->fds[i] != -1)
+		read_icmp(race->fds[i], a);
+	else if (state == EYEBALLS_CONNECTED)
+		recverr_off(race->fds[i], a->addr.ss_family);
 	if (state != EYEBALLS_CONNECTED && race->fds[i] != -1) {
 		close(race->fds[i]);
 		race->fds[i] = -1;
@@ -147,6 +175,8 @@ start_attempt(struct race *race)
 		return;
 	}
 	race->fds[i] = fd;
+	/* Best effort: without it the failure is only missing who reported it. */
+	(void)errqueue_enable(fd, ai->ai_family);
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 		end_attempt(race, i, EYEBALLS_CONNECTED, 0);
 	else if (errno != EINPROGRESS && errno != EINTR)

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <netdb.h>
 
+#include "errqueue.h"
 #include "source.h"
 
 enum eyeballs_state {
@@ -23,6 +24,7 @@ struct eyeballs_attempt {
 	int err;
 	int64_t started_usec, ended_usec;
 	int in_bind; /* err came from binding -s/-p, not from connect */
+	struct errqueue_entry icmp; /* the ICMP error that failed it; icmp.from_icmp 0 if none */
 };
 
 struct eyeballs_options {

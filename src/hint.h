@@ -37,4 +37,29 @@ void hint_port_shared(const struct bound *);
 /* A hint for an errno from connect/sendto/socket where the cause is known. */
 void hint_for_errno(int err, int family);
 
+struct errqueue_entry;
+/*
+ * hint_route.c: the hints for a failure to reach dst (connect, send, ping):
+ * who sent the ICMP error (e, from the socket's error queue; may be NULL),
+ * the kernel's route to dst for ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL,
+ * ETIMEDOUT and ICMP errors (with the host's IPv6 when there is none), the
+ * port census for EADDRNOTAVAIL, else hint_for_errno's words.
+ */
+void hint_unreachable(int err, const struct sockaddr *dst, const struct errqueue_entry *e);
+/*
+ * "hint: the route to DST: via GW dev IF src SRC" and 1, or "no route to DST"
+ * (or to a dead end: unreachable, prohibit, blackhole) and 2; 0 if unknown.
+ */
+int hint_route(const struct sockaddr *dst);
+/* "hint: host unreachable, reported by router 10.9.0.1" (or by the host itself). */
+void hint_offender(const struct sockaddr *dst, const struct errqueue_entry *e);
+/* After a RST answered a connect: the host itself said no, no router on the way. */
+void hint_refused_by_host(const struct sockaddr *dst);
+/*
+ * hint_exhaust.c: after EADDRNOTAVAIL from a connect to dst, when sockets to
+ * dst hold local ports: the port range, their states, the first TIME_WAIT to
+ * free, tcp_tw_reuse and the ways out. 1 if it said so, 0 if it found none.
+ */
+int hint_ports_exhausted(const struct sockaddr *dst);
+
 #endif

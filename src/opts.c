@@ -24,7 +24,7 @@ static const struct opt global_options[] = {
 	{ "ipv6", '6', no_argument, NULL, "use IPv6 only" },
 	{ "numeric", 'n', no_argument, NULL, "no DNS: hosts are address literals" },
 	{ "verbose", 'v', no_argument, NULL,
-	    "say what happens, on stderr; -vv adds more to raw-ping only" },
+	    "say what happens, on stderr; -vv adds routes and ignored packets" },
 	{ "quiet", 'q', no_argument, NULL, "no diagnostics but errors" },
 	{ "json", OPT_JSON, no_argument, NULL, "machine-readable output, one JSON object a line" },
 	{ "help", 'h', no_argument, NULL, "show this help" },

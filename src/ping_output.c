@@ -292,7 +292,7 @@ on_send_error(struct ping_output *out, struct ping_output_host *oh, const struct
 		if (ev->err == EMSGSIZE)
 			report_hint("the request is larger than the path allows; use a smaller -s");
 		else
-			hint_for_errno(ev->err, ev->host->family);
+			hint_unreachable(ev->err, (const struct sockaddr *)&ev->host->addr, NULL);
 	}
 	if (!globals.json)
 		return 0;
@@ -411,9 +411,13 @@ ping_output_summaries(struct ping_output *out, const struct pinger *p)
 			break;
 		if (s->received == 0) {
 			status = EXIT_NETWORK;
-			/* Silence, not an error message: only a trace can say where it starts. */
-			if (s->errors == 0 && s->transmitted > 0)
+			/* Silence, not an error message: where the kernel sent the requests,
+			 * and a trace for where they stop. An ICMP error's line names its
+			 * sender already, as ping's does. */
+			if (s->errors == 0 && s->transmitted > 0) {
+				hint_route((const struct sockaddr *)&h->addr);
 				hint_trace((const struct sockaddr *)&h->addr, SOCK_RAW);
+			}
 		}
 	}
 	return out->write_err != 0 ? EXIT_LOCAL : status;

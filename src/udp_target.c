@@ -117,6 +117,13 @@ udp_target_close(struct udp_target *t)
 	t->fd = -1;
 }
 
+/* Where the datagram an error is about was going: its own destination, else the target. */
+static const struct sockaddr *
+dest_of(const struct udp_target *t, const struct errqueue_entry *e)
+{
+	return e->dest.ss_family != 0 ? (const struct sockaddr *)&e->dest : t->to_sa;
+}
+
 /* An entry of the error queue: who said no (the ICMP message's sender), and about what. */
 void
 udp_target_report_error(const struct udp_target *t, const struct errqueue_entry *e)
@@ -135,7 +142,7 @@ udp_target_report_error(const struct udp_target *t, const struct errqueue_entry 
 			report_hint("the path carries at most %u bytes a packet (its MTU)",
 			    e->info);
 		else
-			hint_for_errno(e->err, t->family);
+			hint_unreachable(e->err, dest_of(t, e), NULL);
 		return;
 	}
 	if (e->offender.ss_family != 0)
@@ -143,12 +150,14 @@ udp_target_report_error(const struct udp_target *t, const struct errqueue_entry 
 	report_errno(e->err, "send to %s port %u (udp): %s %s from %s", text, port,
 	    e->icmp6 ? "ICMPv6" : "ICMP",
 	    icmp_error_brief(e->icmp6 ? AF_INET6 : AF_INET, e->type, e->code), from);
-	if (e->err == ECONNREFUSED)
+	if (e->err == ECONNREFUSED &&
+	    (e->offender.ss_family == 0 ||
+		addr_same_host((const struct sockaddr *)&e->offender, dest_of(t, e))))
 		report_hint("nothing listens on UDP port %u at %s; its host answered with ICMP "
 			    "port unreachable",
 		    port, text);
 	else
-		hint_for_errno(e->err, t->family);
+		hint_unreachable(e->err, dest_of(t, e), e);
 }
 
 /* Why no address of the destination could be used: each one's reason, as connect says them. */
@@ -210,6 +219,6 @@ int
 udp_target_report_errno(const struct udp_target *t, int err, const char *what)
 {
 	report_errno(err, "%s %s port %u (udp)", what, t->text, t->port);
-	hint_for_errno(err, t->family);
+	hint_unreachable(err, t->to_sa, NULL);
 	return exit_status_for_errno(err);
 }

@@ -240,7 +240,7 @@ except socket.timeout:
 
 @test "cli: -v has one level, and --help and sockt(1) say so (raw-ping's -vv excepted)" {
 	run "$SOCKT" resolve --help
-	[[ "$output" == *"-v, --verbose"*"say what happens, on stderr; -vv adds more to raw-ping only"* ]]
+	[[ "$output" == *"-v, --verbose"*"say what happens, on stderr; -vv adds routes and ignored packets"* ]]
 	text=$(mandoc -Tascii "$SOCKT_MANDIR/sockt.1" | col -b)
 	[[ "$text" == *"One level is all"* ]]
 	[[ "$text" != *"repeat for more"* ]]

@@ -53,6 +53,8 @@ shealth	sockt send -w 2 --expect ping ::1 7007 ping
 sv	sockt -v state 8080
 stw	sockt state -H --state time-wait | wc -l
 stjq	sockt state --json --state time-wait | jq -s 'map(.expires_ms // 0) | max'
+ssum	sockt state --summary
+ssumjq	sockt --json state --summary | jq -r 'select(.type == "destination") | [.remote, .remote_port, .total] | @tsv'
 su	sockt state -u 53
 sproc	SOCKT_SOCKDIAG=proc sockt -v state 8080
 uv	sockt -v udp-recv 5000
@@ -622,6 +624,17 @@ wait_in() {
 	[ "$output" -eq 4 ]
 	run -0 sh_in "$N" "$(doc stjq)"
 	[ "$output" -gt 0 ] && [ "$output" -le 60000 ]
+}
+
+@test "examples: state --summary counts the connections a client left in TIME_WAIT to one server" {
+	ns
+	spawn srv in_ns "$N" python3 "$TESTLIB/tw_peer.py" serve 127.0.0.1 8080 4
+	wait_for_line "$(tmp)/srv.out" '^ready$'
+	run -0 in_ns "$N" timeout 10 python3 "$TESTLIB/tw_peer.py" connect 127.0.0.1 8080 4
+	run -0 sh_in "$N" "$(doc ssum)"
+	[[ "$output" == *"127.0.0.1:8080"*" 4  4 TIME_WAIT"* ]]
+	run -0 sh_in "$N" "$(doc ssumjq)"
+	[ "$output" = "$(printf '127.0.0.1\t8080\t4')" ]
 }
 
 @test "examples: state -u 53 lists the UDP socket on port 53" {

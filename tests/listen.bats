@@ -2,6 +2,8 @@
 # listen.bats: sockt-listen(1) with real clients (python3 sockets, socat, nc.openbsd) on
 # 127.0.0.1 and ::1: the relay and its half-close, 64 MiB each way, -k, --echo, timeouts,
 # --linger 0, and bind failures.
+# The restart tests count TIME_WAIT sockets on their port: no other file may share it.
+# run-bats: own network namespace
 
 load lib/common
 

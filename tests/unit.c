@@ -201,6 +201,7 @@ static const struct unit units[] = {
 	{ "rtt-stats", unit_rtt_stats, 1 },
 	{ "scan-line", unit_scan_line, 4 },
 	{ "scan-order", unit_scan_order, 1 },
+	{ "route-reply", unit_route_reply, 1 },
 	{ "tcpinfo-line", unit_tcpinfo_line, 1 },
 };
 

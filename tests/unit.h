@@ -13,6 +13,8 @@ int unit_netlink(char **argv, int argc);
 int unit_rtt_stats(char **argv, int argc);
 int unit_scan_line(char **argv, int argc);
 int unit_scan_order(char **argv, int argc);
+/* unit_route.c */
+int unit_route_reply(char **argv, int argc);
 int unit_tcpinfo_line(char **argv, int argc); /* in unit_timing.c */
 
 #endif
