@@ -64,16 +64,16 @@ _sockt() {
 	done
 	case $cmd in
 	listen)
-		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown -I --interface -U --unix --seqpacket'
-		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value -I=iface --interface=iface'
+		opts='-k --keep-open --max-conns --max-queue --max-time --echo --no-reuseaddr --reuseaddr --backlog -w --timeout -i --idle-timeout --linger --recv-only --send-only --no-shutdown -C --crlf --dump -I --interface --tls --cert --key --alpn --tls-min -U --unix --seqpacket'
+		values='--max-conns=value --max-queue=value --max-time=value --backlog=value -w=value --timeout=value -i=value --idle-timeout=value --linger=value --dump=file -I=iface --interface=iface --cert=file --key=file --alpn=value --tls-min=value'
 		operands='host port' ;;
 	connect)
-		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -z --scan --parallel --tos -I --interface -U --unix --seqpacket'
-		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --parallel=value --tos=value -I=iface --interface=iface'
+		opts='-s --source -p --source-port -w --timeout -i --idle-timeout --linger --no-shutdown --recv-only --send-only -C --crlf --dump -z --scan --parallel --tos -I --interface --proxy --proxy-type --proxy-auth --tls --no-verify --ca --sni --alpn --tls-min --warn-days -U --unix --seqpacket'
+		values='-s=local --source=local -p=port --source-port=port -w=value --timeout=value -i=value --idle-timeout=value --linger=value --dump=file --parallel=value --tos=value -I=iface --interface=iface --proxy=value --proxy-type=value --proxy-auth=value --ca=file --sni=value --alpn=value --tls-min=value --warn-days=value'
 		operands='host port' ;;
 	send)
-		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout -I --interface -U --unix --seqpacket'
-		values='-f=file --file=file --expect=value -w=value --timeout=value -I=iface --interface=iface'
+		opts='-e --escapes -f --file --crlf --no-recv --expect -w --timeout --dump -I --interface --proxy --proxy-type --proxy-auth --tls --no-verify --ca --sni --alpn --tls-min -U --unix --seqpacket'
+		values='-f=file --file=file --expect=value -w=value --timeout=value --dump=file -I=iface --interface=iface --proxy=value --proxy-type=value --proxy-auth=value --ca=file --sni=value --alpn=value --tls-min=value'
 		operands='host port none' ;;
 	udp-send)
 		opts='-e --escapes --whole -c --count --interval --reply --hex --broadcast --ttl --tos -I --interface -s --source -p --source-port -U --dgram'

@@ -13,6 +13,7 @@
 #include "attempts.h"
 #include "clock.h"
 #include "cmd.h"
+#include "dump.h"
 #include "eyeballs.h"
 #include "family_line.h"
 #include "hint.h"
@@ -20,11 +21,13 @@
 #include "opts.h"
 #include "parse.h"
 #include "phases.h"
+#include "proxy.h"
 #include "relay.h"
 #include "report.h"
 #include "scan.h"
 #include "sock.h"
 #include "source.h"
+#include "tls.h"
 #include "tunables.h"
 #include "unixsock.h"
 
@@ -34,7 +37,8 @@ enum {
 	OPT_RECV_ONLY,
 	OPT_SEND_ONLY,
 	OPT_PARALLEL,
-	OPT_SEQPACKET
+	OPT_SEQPACKET,
+	OPT_DUMP,
 };
 
 static const struct opt options[] = {
@@ -48,11 +52,24 @@ static const struct opt options[] = {
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL, "keep sending open at stdin EOF" },
 	{ "recv-only", OPT_RECV_ONLY, no_argument, NULL, "do not read stdin" },
 	{ "send-only", OPT_SEND_ONLY, no_argument, NULL, "do not write to stdout" },
+	{ "crlf", 'C', no_argument, NULL, "send each LF from stdin as CRLF (as nc -C)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "scan", 'z', no_argument, NULL, "scan ports: connect, close, report each" },
 	{ "parallel", OPT_PARALLEL, required_argument, "N",
 	    "-z: connects in flight at once (128)" },
 	{ "tos", OPT_TUNABLE_TOS, required_argument, "N", TUNABLES_HELP_TOS },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
+	{ "proxy-type", OPT_PROXY_TYPE, required_argument, "TYPE", PROXY_HELP_TYPE },
+	{ "proxy-auth", OPT_PROXY_AUTH, required_argument, "USER:PASS", PROXY_HELP_AUTH },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "no-verify", OPT_TLS_NO_VERIFY, no_argument, NULL, TLS_HELP_NO_VERIFY },
+	{ "ca", OPT_TLS_CA, required_argument, "FILE", TLS_HELP_CA },
+	{ "sni", OPT_TLS_SNI, required_argument, "NAME", TLS_HELP_SNI },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
+	{ "warn-days", OPT_TLS_WARN_DAYS, required_argument, "N", TLS_HELP_WARN_DAYS },
 	{ "unix", 'U', no_argument, NULL, "connect to the Unix socket PATH (or @NAME, abstract)" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -65,16 +82,21 @@ struct connect_options {
 	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	struct relay_options relay;
 	const char *relay_only; /* the first relay-only option given, refused with -z */
+	const char *dump_path; /* --dump */
 	struct tunables tun;
+	struct proxy proxy;
+	struct tls_options tls;
 };
 
 /* What print_port needs to say each port's line. */
 struct scan_report {
 	const char *host;
+	const struct tls_options *tls; /* -z --tls: a handshake on each open port */
+	const struct scan_target *targets;
+	int tls_warned; /* a certificate expires within --warn-days, or failed */
 	char (*address)[ADDR_STRLEN]; /* one per target */
 	int64_t timeout_usec;
 	int write_err; /* a --json line could not be written: errno */
-	const struct scan_target *targets;
 	struct family_lines fam; /* -v: each family's line at the end */
 	unsigned char *filtered; /* per target: a port was filtered, its route is hinted */
 };
@@ -118,9 +140,11 @@ report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 }
 
 static int
-relay(int fd, const struct sockaddr *peer, const struct connect_options *o, const struct phases *ph)
+relay(int fd, const struct sockaddr *peer, const struct connect_options *o, const char *host,
+    const struct phases *ph)
 {
 	struct relay_options ro = o->relay;
+	struct tls_session *tls = NULL;
 	struct relay_stats st;
 	char summary[256], d[32];
 	int rc;
@@ -133,7 +157,17 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o, cons
 	/* stdout closes with the peer's EOF; a terminal's input ends with it too. */
 	ro.close_output = 1;
 	ro.end_at_peer_eof = isatty(STDIN_FILENO);
+	if (o->tls.enabled) {
+		if ((tls = tls_connect(fd, &o->tls, host, peer, o->timeout_usec, &rc)) == NULL) {
+			close(fd);
+			return rc;
+		}
+		ro.sock_io = tls_pump_io(tls);
+	}
 	rc = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &ro, &st);
+	if (rc == -1 && st.err == EPROTO)
+		tls_report_relay_error(tls);
+	tls_close(tls);
 	close(fd);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
@@ -173,8 +207,10 @@ resolve(const struct connect_options *o, const struct endpoint *ep, const char *
 }
 
 static int
-run_connect(const struct connect_options *o, const struct endpoint *ep)
+run_connect(const struct connect_options *o, const struct endpoint *dest)
 {
+	const struct endpoint *ep = proxy_endpoint(&o->proxy, dest);
+	int64_t deadline = o->timeout_usec > 0 ? clock_now_usec() + o->timeout_usec : 0;
 	struct eyeballs_options eo = { o->timeout_usec, 250000, NULL, NULL, attempts_on_event, NULL,
 		NULL };
 	struct eyeballs_result r;
@@ -184,16 +220,21 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 	int fd, status;
 
 	/* The source is resolved here, not in eyeballs, to be named in error lines. */
-	if ((status = resolve(o, ep, ep->port, &res, &src, &ph)) != EXIT_OK)
+	if ((status = resolve(o, ep, ep->port, &res, &src, &ph)) != EXIT_OK) {
+		proxy_note_unreached(&o->proxy, dest);
 		return status;
+	}
 	phases_say_resolved(&ph);
 	eo.ctx = &src;
 	eo.source = &src;
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
 	phases_connected(&ph, &r);
-	if (fd != -1)
-		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o, &ph);
+	if (fd != -1 && (status = proxy_handshake(fd, &o->proxy, dest, deadline)) != EXIT_OK)
+		close(fd);
+	else if (fd != -1)
+		status =
+		    relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o, dest->host, &ph);
 	else if (r.n == 0 && r.skipped > 0)
 		status = report_source_mismatch(o, ep);
 	else if (r.n == 0) {
@@ -201,22 +242,51 @@ run_connect(const struct connect_options *o, const struct endpoint *ep)
 		status = exit_status_for_errno(errno);
 	} else
 		status = attempts_report_all_failed(&r, &src, o->timeout_usec);
-	if (fd == -1)
+	if (fd == -1) {
 		phases_report_failed(&ph);
+		proxy_note_unreached(&o->proxy, dest);
+	}
 	eyeballs_result_free(&r);
 	return status;
+}
+
+/* -z --tls: the port's line with its certificate's verdict (tls.h). */
+static void
+print_tls_port(const struct scan_result *res, struct scan_report *sr)
+{
+	struct sockaddr_storage ss = sr->targets[res->target].addr;
+	char line[ADDR_STRLEN + 512];
+	struct json j;
+
+	addr_set_port((struct sockaddr *)&ss, res->port);
+	scan_result_format(res, sr->address[res->target], sr->timeout_usec, line, sizeof(line));
+	json_init(&j);
+	json_object_begin(&j);
+	scan_result_json_fields(&j, sr->host, sr->address[res->target], res);
+	sr->tls_warned |= tls_scan_port((struct sockaddr *)&ss, sr->targets[res->target].len,
+	    sr->host, sr->tls, sr->timeout_usec, line, sizeof(line), globals.json ? &j : NULL);
+	json_object_end(&j);
+	if (globals.json && json_write(&j) == -1 && sr->write_err == 0)
+		sr->write_err = errno;
+	else if (!globals.json)
+		printf("%s\n", line);
+	json_free(&j);
 }
 
 static void
 print_port(const struct scan_result *res, void *ctx)
 {
 	struct scan_report *sr = ctx;
-	char line[ADDR_STRLEN + 128];
+	char line[ADDR_STRLEN + 512];
 	struct json j;
 
 	family_lines_add(&sr->fam, &sr->targets[res->target], res);
 	if (res->state == SCAN_FILTERED)
 		sr->filtered[res->target] = 1;
+	if (sr->tls != NULL && res->state == SCAN_OPEN) {
+		print_tls_port(res, sr);
+		return;
+	}
 	if (globals.json) {
 		json_init(&j);
 		scan_result_json(&j, sr->host, sr->address[res->target], res);
@@ -377,9 +447,10 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	}
 	for (size_t i = 0; i < n; i++)
 		addr_format((struct sockaddr *)&targets[i].addr, sr.address[i], ADDR_STRLEN);
-	sr.targets = targets;
 	family_lines_init(&sr.fam, targets, n);
 	so.src = &src;
+	sr.targets = targets;
+	sr.tls = o->tls.enabled ? &o->tls : NULL;
 	so.parallel = scan_fit_parallel(o->parallel);
 	if (so.parallel < o->parallel)
 		report_verbose(1, "--parallel lowered to %d by the file descriptor limit",
@@ -389,6 +460,8 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 		status = EXIT_LOCAL;
 	} else
 		status = scan_status(&st, &sr, targets, &src, ports.count * n);
+	if (status == EXIT_OK && sr.tls_warned)
+		status = EXIT_NETWORK;
 	/* Text lines go through stdio and are checked at exit; --json lines are written here. */
 	if (sr.write_err != 0 && sr.write_err != EPIPE) {
 		report_errno(sr.write_err, "write to stdout");
@@ -421,7 +494,7 @@ run_unix(const struct command *cmd, struct connect_options *o, int argc, char **
 		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);
 	if ((fd = unix_connect(&a, o->unix_type, o->timeout_usec, &status)) == -1)
 		return status;
-	return relay(fd, (struct sockaddr *)&a.sun, o, NULL);
+	return relay(fd, (struct sockaddr *)&a.sun, o, NULL, NULL);
 }
 
 static void
@@ -454,11 +527,22 @@ parse_options(struct opt_parser *p, struct connect_options *o)
 			o->relay.send_only = 1;
 			o->relay_only = "--send-only";
 			break;
+		case 'C':
+			o->relay.crlf = 1;
+			o->relay_only = "-C";
+			break;
+		case OPT_DUMP:
+			o->dump_path = p->arg;
+			o->relay_only = "--dump";
+			break;
 		case 'z': o->scan = 1; break;
 		case OPT_PARALLEL: o->parallel = (int)opt_number(p, 1, 65536); break;
 		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
-		default: tunables_option(&o->tun, p, ch); break;
+		default:
+			if (!proxy_option(&o->proxy, p, ch) && !tls_option(&o->tls, p, ch))
+				tunables_option(&o->tun, p, ch);
+			break;
 		}
 	}
 }
@@ -483,13 +567,30 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_check_host(cmd, o.source);
 	if (o.relay.recv_only && o.relay.send_only)
 		opt_usage_error(cmd, "--recv-only and --send-only exclude each other");
+	if (o.proxy.ep.host != NULL)
+		o.relay_only = "--proxy";
 	if (o.scan && o.relay_only != NULL)
 		opt_usage_error(cmd, "%s applies to a relay, not to -z", o.relay_only);
 	if (!o.scan && o.parallel != 0)
 		opt_usage_error(cmd, "--parallel applies to -z only");
-	if (o.unix_type != 0)
-		return run_unix(cmd, &o, argc, argv);
-	used = opt_remote_endpoint(cmd, argc, argv, "tcp", !o.scan, &ep);
+	if (!o.scan && o.tls.warn_days_set)
+		opt_usage_error(cmd, "--warn-days applies to -z --tls only");
+	tls_options_check(cmd, &o.tls, 0);
+	if (o.unix_type != 0 && o.tls.enabled)
+		opt_usage_error(cmd, "--tls is for TCP: not with -U");
+	if (o.unix_type != 0 && proxy_given(&o.proxy) != NULL)
+		opt_usage_error(cmd, "-U takes no %s", proxy_given(&o.proxy));
+	/* Opened before connecting: a dump that cannot be written stops everything. */
+	if (o.dump_path != NULL && (o.relay.dump = dump_open(o.dump_path, globals.json)) == NULL)
+		return EXIT_LOCAL;
+	if (o.unix_type != 0) {
+		status = run_unix(cmd, &o, argc, argv);
+		dump_close(o.relay.dump);
+		return status;
+	}
+	used = opt_remote_endpoint(cmd, argc, argv, "tcp",
+	    (o.scan ? 0 : 1) | proxy_remote_flags(&o.proxy), &ep);
+	proxy_check(cmd, &o.proxy, &ep);
 	if (o.scan) {
 		if (o.timeout_usec == -1)
 			o.timeout_usec = 2000000;
@@ -504,7 +605,9 @@ run(const struct command *cmd, int argc, char **argv)
 			    argv[used]);
 		status = run_connect(&o, &ep);
 	}
+	proxy_free(&o.proxy);
 	endpoint_free(&ep);
+	dump_close(o.relay.dump);
 	return status;
 }
 

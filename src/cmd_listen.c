@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "cmd.h"
+#include "dump.h"
 #include "hint.h"
 #include "hub.h"
 #include "opts.h"
@@ -18,6 +19,7 @@
 #include "relay.h"
 #include "report.h"
 #include "sock.h"
+#include "tls.h"
 #include "tunables.h"
 #include "unixsock.h"
 
@@ -34,6 +36,7 @@ enum {
 	OPT_MAX_QUEUE,
 	OPT_MAX_TIME,
 	OPT_SEQPACKET,
+	OPT_DUMP,
 };
 
 /* The stdin a -k connection may be behind by before it is closed. */
@@ -61,7 +64,15 @@ static const struct opt options[] = {
 	    "never write stdout (still drain the peer)" },
 	{ "no-shutdown", OPT_NO_SHUTDOWN, no_argument, NULL,
 	    "at stdin EOF keep the connection open (no half-close)" },
+	{ "crlf", 'C', no_argument, NULL, "send each LF from stdin as CRLF (as nc -C)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "cert", OPT_TLS_CERT, required_argument, "FILE", TLS_HELP_CERT },
+	{ "key", OPT_TLS_KEY, required_argument, "FILE", TLS_HELP_KEY },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
 	{ "unix", 'U', no_argument, NULL,
 	    "listen on the Unix socket PATH (or @NAME, abstract); a stale file is removed" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
@@ -75,6 +86,8 @@ struct listen_options {
 	struct bind_options bind;
 	int64_t timeout_usec, idle_usec;
 	struct relay_options relay;
+	const char *dump_path; /* --dump */
+	struct tls_options tls;
 };
 
 static void
@@ -100,7 +113,12 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 		case OPT_NO_SHUTDOWN: o->relay.no_shutdown = 1; break;
 		case 'U': o->unix_type = o->unix_type ? o->unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o->unix_type = SOCK_SEQPACKET; break;
-		default: tunables_option(&o->bind.tun, p, ch); break;
+		case 'C': o->relay.crlf = 1; break;
+		case OPT_DUMP: o->dump_path = p->arg; break;
+		default:
+			if (!tls_option(&o->tls, p, ch))
+				tunables_option(&o->bind.tun, p, ch);
+			break;
 		}
 	}
 	if (o->relay.recv_only && o->relay.send_only)
@@ -110,6 +128,13 @@ parse_options(const struct command *cmd, struct opt_parser *p, struct listen_opt
 	if (o->relay.echo && (o->relay.recv_only || o->relay.send_only))
 		opt_usage_error(cmd,
 		    "--echo uses neither stdin nor stdout: no --recv-only or --send-only");
+	if (o->relay.echo && o->relay.crlf)
+		opt_usage_error(cmd, "-C changes what stdin sends, and --echo reads no stdin");
+	if (o->tls.enabled && o->keep_open)
+		opt_usage_error(cmd, "--tls serves one connection: not with -k");
+	if (o->tls.enabled && o->unix_type != 0)
+		opt_usage_error(cmd, "--tls is for TCP: not with -U");
+	tls_options_check(cmd, &o->tls, 1);
 }
 
 static void
@@ -254,6 +279,7 @@ serve_one(struct listen_options *o, struct bound *b)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	struct relay_stats st;
+	struct tls_session *tls = NULL;
 	char who[ADDR_STRLEN + 16], summary[256];
 	int fd, status = EXIT_OK;
 
@@ -271,11 +297,22 @@ serve_one(struct listen_options *o, struct bound *b)
 		unix_report_peer(fd, who);
 	o->relay.close_output = 1;
 	o->relay.end_at_peer_eof = isatty(STDIN_FILENO);
-	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout)
+	/* The handshake is bounded by -i, as silence is in the relay. */
+	if (o->tls.enabled && (tls = tls_accept(fd, &o->tls, (struct sockaddr *)&ss,
+				   o->relay.idle_usec, &status)) == NULL) {
+		close(fd);
+		return status;
+	}
+	o->relay.sock_io = tls ? tls_pump_io(tls) : NULL;
+	if (relay_run(fd, STDIN_FILENO, STDOUT_FILENO, &o->relay, &st) == -1 || st.idle_timeout) {
 		status = report_relay_failure(&ss, &st, o);
+		if (st.err == EPROTO)
+			tls_report_relay_error(tls);
+	}
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
 	phases_report_close(NULL, NULL, (const struct sockaddr *)&ss, &st);
+	tls_close(tls);
 	if (o->linger0)
 		sock_linger_zero(fd);
 	close(fd);
@@ -322,12 +359,24 @@ run(const struct command *cmd, int argc, char **argv)
 	opt_end(&p);
 	argc -= p.optind;
 	argv += p.optind;
-	if (o.unix_type != 0)
-		return run_unix(cmd, &o, argc, argv);
+	/* Opened before listening: a dump that cannot be written stops everything. */
+	if (o.dump_path != NULL && (o.relay.dump = dump_open(o.dump_path, globals.json)) == NULL)
+		return EXIT_LOCAL;
+	if (o.unix_type != 0) {
+		status = run_unix(cmd, &o, argc, argv);
+		dump_close(o.relay.dump);
+		return status;
+	}
 	opt_local_endpoint(cmd, argc, argv, "tcp", &ep);
+	/* --cert and --key are read before the port is bound: no client waits for a bad one. */
+	if (o.tls.enabled && tls_server_check(&o.tls) == -1) {
+		endpoint_free(&ep);
+		return EXIT_LOCAL;
+	}
 	if (sock_bind_local(&ep, SOCK_STREAM, &o.bind, &b, &f) == -1) {
 		status = report_bind_failure(&ep, &f, SOCK_STREAM);
 		endpoint_free(&ep);
+		dump_close(o.relay.dump);
 		return status;
 	}
 	endpoint_free(&ep);
@@ -338,6 +387,7 @@ run(const struct command *cmd, int argc, char **argv)
 		    addr_port((struct sockaddr *)&b.addr[i]));
 	status = o.keep_open ? serve_many(&o, &b) : serve_one(&o, &b);
 	sock_close_bound(&b);
+	dump_close(o.relay.dump);
 	return status;
 }
 

@@ -14,19 +14,23 @@
 #include "attempts.h"
 #include "clock.h"
 #include "cmd.h"
+#include "crlf.h"
+#include "dump.h"
 #include "eyeballs.h"
 #include "hint.h"
 #include "io.h"
 #include "opts.h"
 #include "parse.h"
 #include "phases.h"
+#include "proxy.h"
 #include "relay.h"
 #include "report.h"
 #include "source.h"
+#include "tls.h"
 #include "tunables.h"
 #include "unixsock.h"
 
-enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV, OPT_EXPECT, OPT_SEQPACKET };
+enum { OPT_CRLF = OPT_LONG, OPT_NO_RECV, OPT_EXPECT, OPT_SEQPACKET, OPT_DUMP };
 
 static const struct opt options[] = {
 	{ "escapes", 'e', no_argument, NULL, "interpret \\r \\n \\t \\\\ \\0 \\xHH in DATA" },
@@ -37,7 +41,18 @@ static const struct opt options[] = {
 	    "status 1 unless the reply contains TEXT (a health check)" },
 	{ "timeout", 'w', required_argument, "D",
 	    "limit for the whole exchange (none by default)" },
+	{ "dump", OPT_DUMP, required_argument, "FILE",
+	    "write every byte both ways to FILE ('-': stderr)" },
 	{ "interface", OPT_TUNABLE_INTERFACE, required_argument, "IFACE", TUNABLES_HELP_INTERFACE },
+	{ "proxy", OPT_PROXY, required_argument, "HOST:PORT", PROXY_HELP },
+	{ "proxy-type", OPT_PROXY_TYPE, required_argument, "TYPE", PROXY_HELP_TYPE },
+	{ "proxy-auth", OPT_PROXY_AUTH, required_argument, "USER:PASS", PROXY_HELP_AUTH },
+	{ "tls", OPT_TLS, no_argument, NULL, TLS_HELP },
+	{ "no-verify", OPT_TLS_NO_VERIFY, no_argument, NULL, TLS_HELP_NO_VERIFY },
+	{ "ca", OPT_TLS_CA, required_argument, "FILE", TLS_HELP_CA },
+	{ "sni", OPT_TLS_SNI, required_argument, "NAME", TLS_HELP_SNI },
+	{ "alpn", OPT_TLS_ALPN, required_argument, "LIST", TLS_HELP_ALPN },
+	{ "tls-min", OPT_TLS_MIN, required_argument, "VERSION", TLS_HELP_MIN },
 	{ "unix", 'U', no_argument, NULL, "send to the Unix socket PATH (or @NAME, abstract)" },
 	{ "seqpacket", OPT_SEQPACKET, no_argument, NULL, "-U: a SOCK_SEQPACKET socket" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -47,8 +62,12 @@ struct send_options {
 	int escapes, crlf, no_recv;
 	const char *file;
 	const char *expect; /* --expect: text the reply must contain */
+	const char *dump_path; /* --dump */
+	struct dump *dump;
 	int64_t timeout_usec;
 	struct tunables tun;
+	struct proxy proxy;
+	struct tls_options tls;
 	int unix_type; /* -U: SOCK_STREAM or (--seqpacket) SOCK_SEQPACKET; 0 without -U */
 	struct unix_addr path; /* -U's PATH */
 };
@@ -105,27 +124,21 @@ read_all(int fd, struct request *rq)
 	}
 }
 
-/* --crlf: a bare LF becomes CRLF; one already after a CR is left alone. */
+/* --crlf: a bare LF becomes CRLF; one already after a CR is left alone (crlf.h). */
 static int
 to_crlf(struct request *rq)
 {
-	size_t bare = 0, j = 0;
+	struct crlf st = { 0 };
+	size_t bare = crlf_extra(&st, rq->data, rq->len);
 	char *out;
 
-	for (size_t i = 0; i < rq->len; i++)
-		bare += rq->data[i] == '\n' && (i == 0 || rq->data[i - 1] != '\r');
 	if (bare == 0)
 		return 0;
 	if ((out = malloc(rq->len + bare)) == NULL)
 		return -1;
-	for (size_t i = 0; i < rq->len; i++) {
-		if (rq->data[i] == '\n' && (i == 0 || rq->data[i - 1] != '\r'))
-			out[j++] = '\r';
-		out[j++] = rq->data[i];
-	}
+	rq->len = crlf_convert(&st, rq->data, rq->len, out);
 	free(rq->data);
 	rq->data = out;
-	rq->len = j;
 	return 0;
 }
 
@@ -272,16 +285,39 @@ judge_reply(int fd, const char *text, int say)
 	return EXIT_NETWORK;
 }
 
+/* --tls: the handshake within what is left of -w; EXIT_OK, or the status once reported. */
 static int
-exchange(const struct send_options *o, const struct endpoint *ep, const struct request *rq)
+start_tls(const struct send_options *o, const struct endpoint *ep, int fd,
+    const struct eyeballs_result *r, struct relay_options *ro, struct tls_session **tls)
 {
+	int64_t left = ro->deadline_usec > 0 ? ro->deadline_usec - clock_now_usec() : -1;
+	int status = EXIT_OK;
+
+	if (!o->tls.enabled)
+		return EXIT_OK;
+	*tls = tls_connect(fd, &o->tls, ep->host,
+	    (const struct sockaddr *)&r->attempts[r->winner].addr,
+	    ro->deadline_usec > 0 && left <= 0 ? 1 : left, &status);
+	if (*tls != NULL)
+		ro->sock_io = tls_pump_io(*tls);
+	return status;
+}
+
+static int
+exchange(const struct send_options *o, const struct endpoint *dest, const struct request *rq)
+{
+	const struct endpoint *ep = proxy_endpoint(&o->proxy, dest);
 	struct source src = { .tun = o->tun };
 	struct eyeballs_options eo = { .timeout_usec = o->timeout_usec,
 		.attempt_delay_usec = 250000,
 		.on_event = attempts_on_event,
 		.ctx = &src,
 		.source = &src };
-	struct relay_options ro = { .data = rq->data, .data_len = rq->len, .no_recv = o->no_recv };
+	struct relay_options ro = { .data = rq->data,
+		.data_len = rq->len,
+		.no_recv = o->no_recv,
+		.dump = o->dump };
+	struct tls_session *tls = NULL;
 	struct eyeballs_result r;
 	struct relay_stats st;
 	struct addrinfo *res;
@@ -298,6 +334,7 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	}
 	if ((eai = phases_resolve(&ph, ep->host, ep->port, SOCK_STREAM, &res)) != 0) {
 		report_eai(eai, errno, "%s", ep->host);
+		proxy_note_unreached(&o->proxy, dest);
 		return EXIT_RESOLVE;
 	}
 	phases_say_resolved(&ph);
@@ -307,23 +344,36 @@ exchange(const struct send_options *o, const struct endpoint *ep, const struct r
 	if (fd == -1) {
 		status = report_connect_failure(&r, &src, ep, o->timeout_usec);
 		phases_report_failed(&ph);
+		proxy_note_unreached(&o->proxy, dest);
 		eyeballs_result_free(&r);
 		return status;
 	}
+	/* Through a proxy, TLS is with the destination, after the proxy's handshake. */
+	if ((status = proxy_handshake(fd, &o->proxy, dest, ro.deadline_usec)) == EXIT_OK)
+		status = start_tls(o, dest, fd, &r, &ro, &tls);
 	eyeballs_result_free(&r);
+	if (status != EXIT_OK) {
+		close(fd);
+		return status;
+	}
 connected:
 	/* With --expect the reply is held until it has ended, then written and judged. */
 	if (o->expect != NULL && (out = memfd_create("sockt-send-reply", MFD_CLOEXEC)) == -1) {
 		report_errno(errno, "make a buffer for the reply (--expect)");
+		tls_close(tls);
 		close(fd);
 		return EXIT_LOCAL;
 	}
 	/* stdout closes with the peer's EOF; a held reply is written afterwards. */
 	ro.close_output = out == STDOUT_FILENO;
-	if (relay_run(fd, -1, out, &ro, &st) == -1)
+	if (relay_run(fd, -1, out, &ro, &st) == -1) {
 		status = report_exchange_failure(&st, rq, o->timeout_usec);
+		if (st.err == EPROTO)
+			tls_report_relay_error(tls);
+	}
 	relay_format_summary(&st, 0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	tls_close(tls);
 	/* A Unix socket has no name to resolve and no TCP_INFO: nothing to time or measure. */
 	if (o->unix_type == 0)
 		phases_report_close(&ph, NULL, NULL, &st);
@@ -363,7 +413,11 @@ run(const struct command *cmd, int argc, char **argv)
 		case 'w': o.timeout_usec = opt_duration(&p); break;
 		case 'U': o.unix_type = o.unix_type ? o.unix_type : SOCK_STREAM; break;
 		case OPT_SEQPACKET: o.unix_type = SOCK_SEQPACKET; break;
-		default: tunables_option(&o.tun, &p, ch); break;
+		case OPT_DUMP: o.dump_path = p.arg; break;
+		default:
+			if (!proxy_option(&o.proxy, &p, ch) && !tls_option(&o.tls, &p, ch))
+				tunables_option(&o.tun, &p, ch);
+			break;
 		}
 	}
 	opt_end(&p);
@@ -372,19 +426,32 @@ run(const struct command *cmd, int argc, char **argv)
 	memset(&ep, 0, sizeof(ep));
 	if (o.unix_type != 0 && o.tun.device != NULL)
 		opt_usage_error(cmd, "-I applies to IP sockets, not to -U");
+	if (o.unix_type != 0 && proxy_given(&o.proxy) != NULL)
+		opt_usage_error(cmd, "-U takes no %s", proxy_given(&o.proxy));
 	if (o.unix_type != 0)
 		unix_operand(cmd, argc, argv, &o.path);
-	used = o.unix_type != 0 ? 1 : opt_remote_endpoint(cmd, argc, argv, "tcp", 1, &ep);
+	used = o.unix_type != 0 ? 1
+				: opt_remote_endpoint(cmd, argc, argv, "tcp",
+				      1 | proxy_remote_flags(&o.proxy), &ep);
+	proxy_check(cmd, &o.proxy, &ep);
 	if (used < argc && o.file != NULL)
 		opt_usage_error(cmd, "DATA and -f exclude each other: give one");
 	if (o.expect != NULL && o.no_recv)
 		opt_usage_error(cmd,
 		    "--expect needs the reply, and --no-recv does not wait for it");
+	tls_options_check(cmd, &o.tls, 0);
+	if (o.unix_type != 0 && o.tls.enabled)
+		opt_usage_error(cmd, "--tls is for TCP: not with -U");
 	if (o.escapes && used == argc)
 		opt_usage_error(cmd, "-e applies to DATA arguments, and none were given");
-	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK)
+	if ((status = build_request(&o, argc - used, argv + used, &rq)) == EXIT_OK &&
+	    o.dump_path != NULL && (o.dump = dump_open(o.dump_path, globals.json)) == NULL)
+		status = EXIT_LOCAL;
+	if (status == EXIT_OK)
 		status = exchange(&o, &ep, &rq);
+	dump_close(o.dump);
 	free(rq.data);
+	proxy_free(&o.proxy);
 	endpoint_free(&ep);
 	return status;
 }

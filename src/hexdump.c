@@ -1,19 +1,24 @@
 /* hexdump.c: `hexdump -C` layout for --hex, as a function of the bytes alone. */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "hexdump.h"
 
 static const char digits[] = "0123456789abcdef";
 
-/* "0000001f" */
+/* "0000001f": 8 digits, as many more as an offset past 4 GiB needs (as hexdump -C does). */
 static size_t
-put_offset(char *p, size_t offset)
+put_offset(char *p, uint64_t offset)
 {
-	for (int i = 7; i >= 0; i--)
+	int n = 8;
+
+	while (n < 16 && (offset >> (4 * n)) != 0)
+		n++;
+	for (int i = n - 1; i >= 0; i--)
 		*p++ = digits[(offset >> (4 * i)) & 0xf];
-	return 8;
+	return (size_t)n;
 }
 
 /*
@@ -21,7 +26,7 @@ put_offset(char *p, size_t offset)
  * that the printable column always starts at the same place.
  */
 static size_t
-put_line(char *out, size_t offset, const unsigned char *b, size_t n)
+put_line(char *out, uint64_t offset, const unsigned char *b, size_t n)
 {
 	char *p = out;
 
@@ -65,16 +70,32 @@ hexdump_size(size_t len)
 size_t
 hexdump_format(const void *data, size_t len, char *out, size_t outlen)
 {
-	const unsigned char *b = data;
-	size_t need = hexdump_size(len), used = 0;
+	size_t need = hexdump_size(len), used;
 
 	if (out == NULL || outlen < need)
 		return need;
+	used = hexdump_lines(data, len, 0, out);
+	return used + hexdump_offset_line(len, out + used);
+}
+
+size_t
+hexdump_lines(const void *data, size_t len, uint64_t base, char *out)
+{
+	const unsigned char *b = data;
+	size_t used = 0;
+
 	for (size_t off = 0; off < len; off += HEXDUMP_WIDTH) {
 		size_t n = len - off < HEXDUMP_WIDTH ? len - off : HEXDUMP_WIDTH;
-		used += put_line(out + used, off, b + off, n);
+		used += put_line(out + used, base + off, b + off, n);
 	}
-	used += put_offset(out + used, len);
-	out[used++] = '\n';
 	return used;
+}
+
+size_t
+hexdump_offset_line(uint64_t offset, char *out)
+{
+	size_t n = put_offset(out, offset);
+
+	out[n++] = '\n';
+	return n;
 }

@@ -344,7 +344,8 @@ serve(struct hub *h, int polled)
 			h->res->output_closed = 1;
 			return -1;
 		}
-		if (rc->st.failure == RELAY_FAIL_OUTPUT)
+		/* stdout and the --dump are everyone's: their failure ends the hub. */
+		if (rc->st.failure == RELAY_FAIL_OUTPUT || rc->st.failure == RELAY_FAIL_DUMP)
 			return hub_fail(h, RELAY_FAIL_OUTPUT, rc->st.failed_op, rc->st.err);
 	}
 	for (int i = 0; waited && i < h->n; i++)

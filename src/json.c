@@ -262,6 +262,7 @@ json_base64(struct json *j, const char *k, const void *data, size_t len)
 int
 json_write(struct json *j)
 {
+	fflush(stdout);
 	return json_write_fd(j, STDOUT_FILENO);
 }
 
@@ -273,8 +274,6 @@ json_write_fd(struct json *j, int fd)
 		errno = ENOMEM;
 		return -1;
 	}
-	/* After what stdio holds for the same descriptor, not before it. */
-	fflush(fd == STDERR_FILENO ? stderr : stdout);
 	return io_write_all(fd, j->buf, j->len);
 }
 

@@ -30,7 +30,7 @@ void json_null(struct json *, const char *key);
 void json_base64(struct json *, const char *key, const void *, size_t);
 /* Writes the object and a newline to stdout; 0 or -1 with errno. */
 int json_write(struct json *);
-/* The same to another descriptor (stderr, where stdout carries a connection's bytes). */
+/* The same to fd (a --dump file), stdout's buffer left alone. */
 int json_write_fd(struct json *, int fd);
 
 /* Whether the bytes are valid UTF-8 (no overlongs, no surrogates). */

@@ -78,10 +78,11 @@ opt_remote_endpoint(const struct command *cmd, int argc, char **argv, const char
 
 	if ((used = endpoint_parse_remote(argc, argv, ep, &why)) == -1)
 		opt_usage_error(cmd, "%s", why);
-	opt_check_host(cmd, ep->host);
+	if (!(check_port & OPT_REMOTE_ELSEWHERE))
+		opt_check_host(cmd, ep->host);
 	if (used == 2)
 		advise_glued_port(cmd, ep, proto);
-	if (check_port)
+	if (check_port & 1)
 		opt_port_operand(cmd, ep->port, proto, 0);
 	return used;
 }

@@ -74,8 +74,10 @@ void opt_local_endpoint(const struct command *, int argc, char **argv, const cha
 /*
  * The HOST PORT (or HOST:PORT) that starts argv, checked as above; returns
  * how many words it took. With check_port 0 the port is left to the caller
- * (a scan's ports and ranges).
+ * (a scan's ports and ranges). OPT_REMOTE_ELSEWHERE added to check_port: the
+ * host is not looked up here (a proxy's), so -n and -4/-6 do not apply to it.
  */
+#define OPT_REMOTE_ELSEWHERE 2
 int opt_remote_endpoint(const struct command *, int argc, char **argv, const char *proto,
     int check_port, struct endpoint *);
 

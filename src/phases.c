@@ -318,6 +318,7 @@ json_close(const char *who, const struct sockaddr *peer, const struct relay_stat
 	json_string(&j, "first_close", closer_name(st->first_close));
 	tcpinfo_json(&j, &st->tcp);
 	json_object_end(&j);
+	fflush(stderr);
 	(void)json_write_fd(&j, STDERR_FILENO);
 	json_free(&j);
 }
@@ -384,6 +385,7 @@ json_timing(const struct phases *ph, const struct relay_stats *st, int64_t now)
 		json_null(&j, "first_byte_ms");
 	json_double(&j, "total_ms", ms(now - ph->start_usec), 3);
 	json_object_end(&j);
+	fflush(stderr);
 	(void)json_write_fd(&j, STDERR_FILENO);
 	json_free(&j);
 }

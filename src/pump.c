@@ -1,8 +1,8 @@
 /*
  * pump.c: one direction of a relay. On Linux the bytes go through a pipe
  * with splice(2), so they never enter user space; where splice cannot be used
- * (a terminal, a file opened for appending, a memory source) they go through
- * a 256 KiB buffer.
+ * (a terminal, a file opened for appending, a memory source) or a hook must
+ * see them (--dump, -C), they go through a 256 KiB buffer.
  */
 #include "config.h"
 
@@ -119,8 +119,17 @@ pump_wants_feed(const struct pump *p)
 void
 pump_feed(struct pump *p, const void *mem, size_t len)
 {
-	p->out = mem;
-	p->out_len = len;
+	if (p->transform.fn != NULL) {
+		/* The rest of the piece comes with the next feed, from bytes_in on. */
+		if (len > PUMP_BUFFER_SIZE)
+			len = PUMP_BUFFER_SIZE;
+		p->out = p->xbuf;
+		p->out_len = p->transform.fn(p->transform.ctx, mem, len, p->xbuf);
+		p->piece_in = len;
+	} else {
+		p->out = mem;
+		p->out_len = len;
+	}
 	p->bytes_in += len;
 }
 
@@ -128,6 +137,17 @@ void
 pump_end_feed(struct pump *p)
 {
 	p->src_eof = 1;
+}
+
+int
+pump_use_io(struct pump *p, const struct pump_io *src_io, const struct pump_io *dst_io)
+{
+	p->src_io = src_io;
+	p->dst_io = dst_io;
+	if (!p->spliced || (src_io == NULL && dst_io == NULL))
+		return 0;
+	pump_free(p);
+	return use_buffer(p);
 }
 
 void
@@ -145,7 +165,36 @@ pump_free(struct pump *p)
 		close(p->pipe[1]);
 	p->pipe[0] = p->pipe[1] = -1;
 	free(p->buf);
-	p->buf = NULL;
+	free(p->xbuf);
+	p->buf = p->xbuf = NULL;
+}
+
+int
+pump_set_hooks(struct pump *p, const struct pump_tap *on_read, const struct pump_tap *on_write,
+    const struct pump_transform *transform)
+{
+	if (on_read != NULL)
+		p->on_read = *on_read;
+	if (on_write != NULL)
+		p->on_write = *on_write;
+	/* The hooks see every byte in user space: splice would carry them past. */
+	if (p->spliced) {
+		pump_free(p);
+		if (use_buffer(p) == -1)
+			return -1;
+	}
+	if (transform == NULL)
+		return 0;
+	p->transform = *transform;
+	return (p->xbuf = malloc(2 * PUMP_BUFFER_SIZE)) == NULL ? -1 : 0;
+}
+
+uint64_t
+pump_taken(const struct pump *p)
+{
+	if (p->transform.fn == NULL)
+		return p->bytes_out;
+	return p->bytes_in - (p->out_len > 0 ? p->piece_in : 0);
 }
 
 int
@@ -178,25 +227,33 @@ fail(struct pump *p, enum pump_side side, int err)
 	return -1;
 }
 
-static void
+/* Takes n bytes read; a failed tap still leaves them to be written. 0, or -1 (failed set). */
+static int
 got(struct pump *p, ssize_t n)
 {
+	int tapped = 0;
+
 	if (n == 0) {
 		p->src_eof = 1;
-		return;
+		return 0;
 	}
 	p->bytes_in += (uint64_t)n;
-	if (p->dst == -1) {
+	if (p->on_read.fn != NULL)
+		tapped = p->on_read.fn(p->on_read.ctx, p->buf, (size_t)n);
+	if (p->dst == -1)
 		/* Nowhere to go (--send-only): the bytes are read only to be dropped. */
 		p->bytes_out += (uint64_t)n;
-		return;
-	}
-	if (p->spliced)
+	else if (p->spliced)
 		p->in_pipe += (size_t)n;
-	else {
+	else if (p->transform.fn != NULL) {
+		p->out = p->xbuf;
+		p->out_len = p->transform.fn(p->transform.ctx, p->buf, (size_t)n, p->xbuf);
+		p->piece_in = (size_t)n;
+	} else {
 		p->out = p->buf;
 		p->out_len = (size_t)n;
 	}
+	return tapped == -1 ? fail(p, PUMP_SIDE_TAP, errno) : 0;
 }
 
 #ifdef HAVE_SPLICE
@@ -209,10 +266,8 @@ splice_in(struct pump *p)
 		n = splice(p->src, NULL, p->pipe[1], NULL, p->pipe_cap - p->in_pipe,
 		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	while (n == -1 && errno == EINTR);
-	if (n >= 0) {
-		got(p, n);
-		return 0;
-	}
+	if (n >= 0)
+		return got(p, n);
 	if (errno == EAGAIN) {
 		/* The source was ready, so the pipe is out of slots (partial pages). */
 		if (p->in_pipe > 0)
@@ -265,10 +320,10 @@ read_in(struct pump *p)
 {
 	ssize_t n;
 
-	if ((n = io_read(p->src, p->buf, PUMP_BUFFER_SIZE)) >= 0) {
-		got(p, n);
-		return 0;
-	}
+	n = p->src_io ? p->src_io->read(p->src_io->ctx, p->buf, PUMP_BUFFER_SIZE)
+		      : io_read(p->src, p->buf, PUMP_BUFFER_SIZE);
+	if (n >= 0)
+		return got(p, n);
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return 0;
 	return fail(p, PUMP_SIDE_SOURCE, errno);
@@ -281,14 +336,18 @@ write_out(struct pump *p)
 	ssize_t n;
 
 	do
-		n = p->dst_socket ? send(p->dst, p->out, p->out_len, MSG_NOSIGNAL | MSG_DONTWAIT)
-				  : write(p->dst, p->out, p->out_len);
+		n = p->dst_io	    ? p->dst_io->write(p->dst_io->ctx, p->out, p->out_len)
+		    : p->dst_socket ? send(p->dst, p->out, p->out_len, MSG_NOSIGNAL | MSG_DONTWAIT)
+				    : write(p->dst, p->out, p->out_len);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : fail(p, PUMP_SIDE_DEST, errno);
 	p->out += n;
 	p->out_len -= (size_t)n;
 	p->bytes_out += (uint64_t)n;
+	/* The bytes are out: a failed tap is said with them counted as sent. */
+	if (p->on_write.fn != NULL && p->on_write.fn(p->on_write.ctx, p->out - n, (size_t)n) == -1)
+		return fail(p, PUMP_SIDE_TAP, errno);
 	return 0;
 }
 

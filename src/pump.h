@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* The buffer of the read/write path; splice goes through a pipe of up to PUMP_PIPE_SIZE. */
 #define PUMP_BUFFER_SIZE (256 * 1024)
@@ -13,6 +14,37 @@ enum pump_side {
 	PUMP_SIDE_NONE,
 	PUMP_SIDE_SOURCE, /* reading the source failed */
 	PUMP_SIDE_DEST, /* writing the destination failed */
+	PUMP_SIDE_TAP, /* a tap failed (the --dump could not be written) */
+};
+
+/* Sees each chunk the pump moves (--dump); returns 0, or -1 with errno to stop the pump. */
+struct pump_tap {
+	int (*fn)(void *ctx, const void *data, size_t len);
+	void *ctx;
+};
+
+/*
+ * Rewrites what is read before it is written (-C: LF to CRLF): writes at
+ * most 2 * len bytes to out and returns how many.
+ */
+struct pump_transform {
+	size_t (*fn)(void *ctx, const void *in, size_t len, void *out);
+	void *ctx;
+};
+
+/*
+ * A layer on the socket side (TLS): read and write as read(2) and write(2)
+ * say it (-1 with EAGAIN when the layer must wait). Used only when set: the
+ * plain descriptor path, splice included, is unchanged without one.
+ */
+struct pump_io {
+	ssize_t (*read)(void *ctx, void *buf, size_t n);
+	ssize_t (*write)(void *ctx, const void *buf, size_t n);
+	int (*shutdown)(void *ctx); /* the half-close at input EOF: 0, or -1 with errno */
+	/* The poll events a read (writing 0) or a write (1) waits for: a read may need POLLOUT. */
+	short (*events)(void *ctx, int writing);
+	int (*pending)(void *ctx); /* bytes read in already: read again without waiting for poll */
+	void *ctx;
 };
 
 struct pump {
@@ -32,8 +64,13 @@ struct pump {
 	int whole; /* write each read whole before reading again, waiting if need be */
 	int waited; /* a whole write had to wait for the destination */
 	uint64_t bytes_in, bytes_out;
+	struct pump_tap on_read, on_write; /* fn NULL: none */
+	struct pump_transform transform;
+	char *xbuf; /* what the transform made of the last piece read */
+	size_t piece_in; /* the bytes read that became what out holds */
 	enum pump_side failed;
 	int err;
+	const struct pump_io *src_io, *dst_io; /* the socket side through a layer, or NULL */
 };
 
 /*
@@ -51,9 +88,22 @@ int pump_init_fed(struct pump *, int dst);
 int pump_wants_feed(const struct pump *);
 void pump_feed(struct pump *, const void *mem, size_t len);
 void pump_end_feed(struct pump *);
+/* Moves through io (either may be NULL) on the copy path: no splice past a layer. */
+int pump_use_io(struct pump *, const struct pump_io *src_io, const struct pump_io *dst_io);
 /* Reads no more from the source: what was read is still written. */
 void pump_stop_reading(struct pump *);
 void pump_free(struct pump *);
+/*
+ * Hooks on the copy path (a pump with any goes through the buffer, not
+ * splice): on_read sees what is read from a descriptor, on_write what is
+ * written to the destination, transform rewrites each read (or fed piece)
+ * before it is written. NULL for none. Before the first step; 0, or -1 with
+ * errno.
+ */
+int pump_set_hooks(struct pump *, const struct pump_tap *on_read, const struct pump_tap *on_write,
+    const struct pump_transform *);
+/* Bytes read (or fed) whose transformed bytes are all written; bytes_out without a transform. */
+uint64_t pump_taken(const struct pump *);
 
 /* Whether the pump can take more from its source now (poll the source for POLLIN). */
 int pump_wants_read(const struct pump *);

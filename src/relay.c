@@ -20,6 +20,7 @@
 #endif
 
 #include "clock.h"
+#include "dump.h"
 #include "pump.h"
 #include "relay.h"
 
@@ -78,6 +79,9 @@ deliver_rest(struct relay_conn *c)
 static int
 pump_failed(struct relay_conn *c, struct pump *p)
 {
+	if (p->failed == PUMP_SIDE_TAP)
+		return fail(c, RELAY_FAIL_DUMP, c->opt->dump != NULL ? c->opt->dump->op : "tap",
+		    p->err);
 	if (p == &c->up && p->failed == PUMP_SIDE_SOURCE)
 		return fail(c, RELAY_FAIL_INPUT, "read from stdin", p->err);
 	if (p == &c->down && p->failed == PUMP_SIDE_DEST && p->err == EPIPE && !c->opt->echo) {
@@ -109,7 +113,8 @@ finish_up(struct relay_conn *c)
 		c->st.first_close = RELAY_CLOSER_LOCAL;
 	if (c->opt->linger0)
 		return 0;
-	if (shutdown(c->sock, SHUT_WR) == -1)
+	if (c->opt->sock_io ? c->opt->sock_io->shutdown(c->opt->sock_io->ctx) == -1
+			    : shutdown(c->sock, SHUT_WR) == -1)
 		return fail(c, RELAY_FAIL_SEND, "shut down the sending side", errno);
 	c->st.fin_sent = 1;
 	return 0;
@@ -195,6 +200,8 @@ start_pumps(struct relay_conn *c)
 	if (o->echo) {
 		/* One pump from the socket back into it: its end is both directions'. */
 		r = pump_init(&c->down, c->sock, c->sock, NULL, 0);
+		if (r == 0 && o->sock_io != NULL)
+			r = pump_use_io(&c->down, o->sock_io, o->sock_io);
 		c->down_active = 1;
 		c->up_done = 1;
 		return r;
@@ -212,6 +219,8 @@ start_pumps(struct relay_conn *c)
 		r = pump_init(&c->down, c->sock, o->send_only ? -1 : c->out_fd, NULL, 0);
 	c->down_active = !o->no_recv;
 	c->down.whole = o->whole_writes;
+	if (r == 0 && o->sock_io != NULL)
+		r = pump_use_io(&c->up, NULL, o->sock_io) | pump_use_io(&c->down, o->sock_io, NULL);
 	return r;
 }
 
@@ -240,12 +249,33 @@ relay_conn_start(struct relay_conn *c, int sock, int in_fd, int out_fd,
 	/* Non-blocking, so that splice and send return EAGAIN instead of stalling the other way. */
 	if ((flags = fcntl(sock, F_GETFL)) == -1 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1)
 		return fail(c, RELAY_FAIL_SYSTEM, "set up the relay", errno);
-	if (start_pumps(c) == -1)
+	if (start_pumps(c) == -1 || ((opt->dump != NULL || opt->crlf) && relay_taps_start(c) == -1))
 		return fail(c, RELAY_FAIL_SYSTEM, "set up the relay", errno);
 	/* An empty input (send's empty request) is finished before the first poll. */
 	if (c->up_active && pump_finished(&c->up))
 		return finish_up(c);
 	return 0;
+}
+
+/* What the socket side waits for to read (writing 0) or write: through TLS, either may. */
+static short
+sock_wants(const struct relay_conn *c, int writing)
+{
+	const struct pump_io *io = c->opt->sock_io;
+
+	if (io != NULL)
+		return io->events(io->ctx, writing);
+	return writing ? POLLOUT : POLLIN;
+}
+
+/* Bytes TLS has decrypted already: poll would not announce them. */
+static int
+sock_has_pending(const struct relay_conn *c)
+{
+	const struct pump_io *io = c->opt->sock_io;
+
+	return io != NULL && c->down_active && !c->down_done && pump_wants_read(&c->down) &&
+	       io->pending(io->ctx);
 }
 
 void
@@ -260,11 +290,11 @@ relay_conn_poll(const struct relay_conn *c, struct pollfd *in, struct pollfd *so
 		if (pump_wants_read(&c->up))
 			*in = (struct pollfd){ .fd = c->in_fd, .events = POLLIN };
 		if (pump_pending(&c->up))
-			sock_events |= POLLOUT;
+			sock_events |= sock_wants(c, 1);
 	}
 	if (c->down_active && !c->down_done) {
 		if (pump_wants_read(&c->down))
-			sock_events |= POLLIN;
+			sock_events |= sock_wants(c, 0);
 		if (pump_pending(&c->down))
 			*out = (struct pollfd){ .fd = c->down.dst, .events = POLLOUT };
 	}
@@ -306,6 +336,10 @@ static int
 step_pumps(struct relay_conn *c, short in_events, short sock_events)
 {
 	int sock_readable = (sock_events & (POLLIN | POLLHUP | POLLERR)) != 0;
+
+	/* Through TLS a read may have waited for POLLOUT, and decrypted bytes wait for no event. */
+	if (c->opt->sock_io != NULL)
+		sock_readable = sock_events != 0 || sock_has_pending(c);
 
 	if (c->up_active && !c->up_done) {
 		int ready = c->up.src == -1 || in_events != 0;
@@ -369,6 +403,8 @@ relay_conn_wait(const struct relay_conn *c, int64_t now)
 		wait = c->last_usec + c->opt->idle_usec - now;
 	if (c->deadline_usec > 0 && c->deadline_usec - now < wait)
 		wait = c->deadline_usec - now;
+	if (sock_has_pending(c))
+		wait = 0;
 	if (c->up_done && c->down_done && c->opt->linger0 && wait > RELAY_ACK_POLL_USEC)
 		wait = RELAY_ACK_POLL_USEC;
 	if (wait == INT64_MAX)
@@ -401,15 +437,18 @@ void
 relay_conn_end(struct relay_conn *c)
 {
 	c->st.bytes_sent = c->opt->echo ? c->down.bytes_out : c->up.bytes_out;
+	c->st.bytes_input = c->opt->echo ? c->down.bytes_out : c->up.bytes_in;
+	c->st.crlf = c->opt->crlf && !c->opt->echo;
 	c->st.bytes_received = c->down.bytes_in;
 	c->st.bytes_written = c->down.bytes_out;
 	if (c->up_active && c->st.input_unsent == 0)
-		c->st.input_unsent = c->up.bytes_in - c->up.bytes_out;
+		c->st.input_unsent = c->up.bytes_in - pump_taken(&c->up);
 	/* Ended early (a timeout, a failure): what the RST is about to drop is counted. */
 	if (c->opt->linger0)
 		c->st.unacked = unacked(c);
 	c->st.ended_usec = clock_now_usec();
 	tcpinfo_read(c->sock, &c->st.tcp);
+	relay_taps_end(c);
 	pump_free(&c->up);
 	pump_free(&c->down);
 }

@@ -10,6 +10,9 @@
 #include "pump.h"
 #include "tcpinfo.h"
 
+struct dump;
+struct relay_taps;
+
 struct relay_options {
 	int no_shutdown; /* at input EOF keep the connection fully open */
 	int recv_only; /* never read the input */
@@ -34,6 +37,9 @@ struct relay_options {
 	int whole_writes; /* each read reaches out_fd whole (an output shared by many) */
 	int close_output; /* once the peer's EOF is written out, close out_fd */
 	int end_at_peer_eof; /* once the peer's EOF is in, read no more input */
+	struct dump *dump; /* --dump: every byte each way goes there too (dump.h) */
+	int crlf; /* -C: a lone LF from the input goes out as CRLF */
+	const struct pump_io *sock_io; /* the socket side through TLS (pump.h), or NULL */
 };
 
 /* Where a relay failed, so that the caller can word it and choose the status. */
@@ -48,6 +54,7 @@ enum relay_failure {
 	RELAY_FAIL_MAX_TIME, /* max_time_usec was reached (err ETIMEDOUT) */
 	RELAY_FAIL_QUEUE, /* the peer did not take its input in time (listen -k --max-queue) */
 	RELAY_FAIL_SYSTEM, /* poll, pipe, memory: a local failure */
+	RELAY_FAIL_DUMP, /* writing the --dump: a local failure */
 };
 
 enum relay_closer {
@@ -58,6 +65,8 @@ enum relay_closer {
 
 struct relay_stats {
 	uint64_t bytes_sent; /* input -> socket */
+	uint64_t bytes_input; /* read from the input: fewer than sent when -C added CRs */
+	int crlf; /* -C was on: the summary says bytes_input too */
 	uint64_t bytes_received; /* read from the socket */
 	uint64_t bytes_written; /* of those, written to the output (or echoed back) */
 	uint64_t input_unsent; /* input read (or queued, listen -k) that the peer did not take */
@@ -94,6 +103,7 @@ struct relay_conn {
 	int failed;
 	int64_t last_usec; /* the last byte either way, for the idle timeout */
 	int64_t deadline_usec; /* the nearer of opt's deadline and max time; 0 none */
+	struct relay_taps *taps; /* --dump and -C on the pumps (relay_taps.c); NULL: none */
 };
 
 /* Starts a relay on sock (made non-blocking). 0, or -1 with st's failure set. */
@@ -120,6 +130,9 @@ uint64_t relay_conn_fed(const struct relay_conn *);
 uint64_t relay_conn_taken(const struct relay_conn *);
 void relay_conn_feed(struct relay_conn *, const void *mem, size_t len);
 void relay_conn_end_feed(struct relay_conn *);
+/* Puts --dump and -C on the pumps (relay_taps.c); frees them. 0, or -1 with errno. */
+int relay_taps_start(struct relay_conn *);
+void relay_taps_end(struct relay_conn *);
 /* Whether a whole write waited for the output since the last call (clears it). */
 int relay_conn_output_waited(struct relay_conn *);
 

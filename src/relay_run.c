@@ -28,7 +28,7 @@ relay_conn_fed(const struct relay_conn *c)
 uint64_t
 relay_conn_taken(const struct relay_conn *c)
 {
-	return c->up.bytes_out;
+	return pump_taken(&c->up);
 }
 
 void
@@ -63,7 +63,8 @@ loop(struct relay_conn *c)
 			return -1;
 		}
 		/* Bytes that came with the deadline still count: move them first. */
-		if (n > 0 &&
+		/* Through TLS, decrypted bytes may wait with no event: step after every wake. */
+		if ((n > 0 || c->opt->sock_io != NULL) &&
 		    relay_conn_step(c, pfd[0].revents, pfd[1].revents, pfd[2].revents) == -1)
 			return -1;
 		if ((n = relay_conn_timers(c, clock_now_usec())) != 0)

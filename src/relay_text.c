@@ -14,7 +14,7 @@ int
 relay_failure_is_local(enum relay_failure failure)
 {
 	return failure == RELAY_FAIL_INPUT || failure == RELAY_FAIL_OUTPUT ||
-	       failure == RELAY_FAIL_SYSTEM;
+	       failure == RELAY_FAIL_SYSTEM || failure == RELAY_FAIL_DUMP;
 }
 
 /* A Unix socket's close: who went first, and no TIME_WAIT either way. */
@@ -61,12 +61,16 @@ void
 relay_format_summary(const struct relay_stats *st, int linger0, char *buf, size_t len)
 {
 	double secs = (double)(st->ended_usec - st->started_usec) / 1e6;
+	char input[64] = "";
 
+	/* -C: the CRs it added are sent, not read; both counts are said. */
+	if (st->crlf)
+		snprintf(input, sizeof(input), " (%" PRIu64 " read, -C)", st->bytes_input);
 	snprintf(buf, len,
-	    "closed: %" PRIu64 " byte%s sent, %" PRIu64 " received, %" PRIu64
+	    "closed: %" PRIu64 " byte%s sent%s, %" PRIu64 " received, %" PRIu64
 	    " written out in %.3f s; %s",
-	    st->bytes_sent, st->bytes_sent == 1 ? "" : "s", st->bytes_received, st->bytes_written,
-	    secs < 0 ? 0 : secs, closer_text(st, linger0));
+	    st->bytes_sent, st->bytes_sent == 1 ? "" : "s", input, st->bytes_received,
+	    st->bytes_written, secs < 0 ? 0 : secs, closer_text(st, linger0));
 }
 
 /* "send to /run/x.sock (unix)": the name as its address holds it (sockt(1), UNIX SOCKETS). */

@@ -81,6 +81,9 @@ void scan_result_format(const struct scan_result *, const char *address, int64_t
 void scan_result_json(struct json *j, const char *host, const char *address,
     const struct scan_result *);
 
+/* The same fields without the braces, for an object with more (connect -z --tls). */
+void scan_result_json_fields(struct json *j, const char *host, const char *address,
+    const struct scan_result *);
 /* How many connects can be in flight under RLIMIT_NOFILE (raised if allowed). */
 int scan_fit_parallel(int want);
 

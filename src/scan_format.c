@@ -99,6 +99,14 @@ void
 scan_result_json(struct json *j, const char *host, const char *address, const struct scan_result *r)
 {
 	json_object_begin(j);
+	scan_result_json_fields(j, host, address, r);
+	json_object_end(j);
+}
+
+void
+scan_result_json_fields(struct json *j, const char *host, const char *address,
+    const struct scan_result *r)
+{
 	json_string(j, "host", host);
 	json_string(j, "address", address);
 	json_int(j, "port", r->port);
@@ -111,7 +119,6 @@ scan_result_json(struct json *j, const char *host, const char *address, const st
 		json_string(j, "errno", errno_name(r->err));
 	else
 		json_null(j, "errno");
-	json_object_end(j);
 }
 
 /* IPv6 first: the order of RFC 6724's default policy, which connect follows too. */

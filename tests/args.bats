@@ -7,6 +7,8 @@ load lib/common
 	require_root
 	netns_new args
 	seed=${SOCKT_ARGFUZZ_SEED:-$RANDOM}
+	# Options that name files (--dump, -U) create them where sockt runs: here, not the tree.
+	cd "$(tmp)"
 	run in_ns "$NETNS" python3 "$BATS_TEST_DIRNAME/lib/argfuzz.py" "$SOCKT" 1500 "$seed"
 	echo "$output" | tail -n 40
 	[ "$status" -eq 0 ]

@@ -8,6 +8,7 @@
 
 load lib/common
 load lib/netchain
+source "$BATS_TEST_DIRNAME/lib/tlsca.bash"
 
 bats_require_minimum_version 1.5.0
 
@@ -35,9 +36,12 @@ cscanall	sockt connect -z localhost 22 80
 cscanw	sockt connect -z -w 1 192.0.2.7 20-25 80 443
 cjson	sockt --json connect -z 127.0.0.1 1-65535 | grep '"open"'
 csrc	sockt connect -s 192.0.2.1 -p 5000 --linger 0 192.0.2.7 9000 <request
+cdump	sockt connect -C --dump smtp.dump example.test 25
+cdumperr	printf 'GET / HTTP/1.0\n\n' | sockt connect -C --dump - 127.0.0.1 8080 >/dev/null
 l0	sockt -v listen 0 > received.tar
 lloop	while sockt listen 8080 < banner.txt; do :; done
 lk	sockt listen -k 8080
+lkcrlf	sockt listen -k -C --dump - 8025
 lecho	sockt listen -k --echo ::1 7007
 lrst	sockt -v listen --recv-only --linger 0 9000
 p3	sockt raw-ping -c 3 -i 0.1 192.0.2.7
@@ -50,6 +54,8 @@ rl	sockt resolve -l --service https example.test
 scrlf	sockt send --crlf -f request.txt example.test 80
 snorecv	echo deploy done | sockt send --no-recv logs.test 5140
 shealth	sockt send -w 2 --expect ping ::1 7007 ping
+cproxy	sockt connect --proxy 127.0.0.1:1080 --proxy-type socks5 web.test 80
+sproxy	sockt send -w 2 --proxy 127.0.0.1:1080 --proxy-type socks5 --expect ping ::1 7007 ping
 sv	sockt -v state 8080
 stw	sockt state -H --state time-wait | wc -l
 stjq	sockt state --json --state time-wait | jq -s 'map(.expires_ms // 0) | max'
@@ -72,6 +78,10 @@ trv	sockt -v trace host.test 443
 trmtu	sockt trace --mtu 2001:db8::7
 trI	sockt trace -I -w 1 192.0.2.7
 trjq	sockt --json trace -T 192.0.2.7 443 | tail -n 1 | jq .last_hop
+ltls	sockt listen --tls --cert server.pem --key server.key 4433 < report.txt
+ctls	printf 'HEAD / HTTP/1.0\r\n\r\n' | sockt -v connect --tls --ca ca.pem localhost 4433
+cztls	sockt connect -z --tls --ca ca.pem --warn-days 30 localhost 443 8443
+stls	sockt send -w 2 --tls --ca ca.pem localhost 4433 ping
 ulisten	sockt -v listen -U app.sock
 uconn	sockt -v connect -U app.sock
 usendU	sockt send -e -U app.sock 'GET /status HTTP/1.0\r\n\r\n'
@@ -93,6 +103,7 @@ bench/state.sh src/sockt	a benchmark of 10,000 TIME_WAIT sockets against ss; no 
 bench/resolve.sh src/sockt	a benchmark against getent ahosts; no timed assertions here
 sockt udp-send -U /dev/log '<13>sockt: test message'	writes to this machine's system log; tests/unix.bats sends to a socket of its own
 bench/trace.sh src/sockt	a benchmark of a 10-hop chain against traceroute and tracepath; no timed assertions here
+bench/dump.sh src/sockt	a benchmark of minutes, writing gigabytes of dump; no timed assertions here
 EOF
 )
 
@@ -105,6 +116,7 @@ setup_file() {
 	127.0.0.1 host1.test
 	127.0.0.2 host2.test
 	127.0.0.1 logs.test
+	127.0.0.1 web.test
 	127.0.0.1 localhost
 	::1 localhost
 	EOF
@@ -425,6 +437,34 @@ wait_in() {
 	[ "$(cat "$(tmp)/c2.out")" = "hello all" ]
 }
 
+@test "examples: connect -C --dump: typed lines go out with CR LF, and the dump has both ways" {
+	ns
+	peer srv "$N" serve 25 1 "$(tmp)/rec" '250 ok\r\n'
+	run -0 sh_in "$N" "$(doc cdump)" <<<"HELO x"
+	[ "$output" = $'250 ok\r' ]
+	grep -qF "b'HELO x\\r\\n'" "$(tmp)/rec"
+	grep -q '^# .* conn 1 .* port 25 > sent, offset 0, 8 bytes$' "$(tmp)/work/smtp.dump"
+	grep -q '^# .* conn 1 .* port 25 < received, offset 0, 8 bytes$' "$(tmp)/work/smtp.dump"
+	peer srv2 "$N" serve 8080 1 "$(tmp)/rec2" 'HTTP/1.0 200 OK\r\n\r\n'
+	run -0 --separate-stderr sh_in "$N" "$(doc cdumperr)"
+	grep -qF "b'GET / HTTP/1.0\\r\\n\\r\\n'" "$(tmp)/rec2"
+	[[ "$stderr" == *"> sent, offset 0, 18 bytes"*"< received, offset 0, 19 bytes"* ]]
+}
+
+@test "examples: listen -k -C --dump - sends typed lines with CR LF and dumps each connection" {
+	ns
+	mkfifo "$(tmp)/typed"
+	STDIN_FILE="$(tmp)/typed" spawn k sh_in "$N" "$(doc lkcrlf)"
+	exec 7>"$(tmp)/typed"
+	wait_in "$N" 8025
+	spawn c1 in_ns "$N" python3 "$BATS_FILE_TMPDIR/peer.py" line 127.0.0.1 8025 from-c1
+	wait_for_line "$(tmp)/k.err" '< received, offset 0, 7 bytes'
+	echo "220 hi" >&7
+	wait_exit "$(cat "$(tmp)/c1.pid")"
+	[ "$(cat "$(tmp)/c1.out")" = $'220 hi\r' ]
+	wait_for_line "$(tmp)/k.err" '^# .* conn 1 127.0.0.1 port [0-9]+ > sent, offset 0, 8 bytes$'
+}
+
 @test "examples: the echo server on ::1 7007 and the health check that needs its answer" {
 	ns
 	spawn e sh_in "$N" "$(doc lecho)"
@@ -438,6 +478,36 @@ wait_in() {
 	peer srv "$NETNS" serve 7007 1 "$(tmp)/rec" ''
 	run -1 --separate-stderr sh_in "$NETNS" "$(doc shealth)"
 	[ "$stderr" = "sockt send: no reply: the peer closed without sending anything (--expect 'ping')" ]
+}
+
+@test "examples: connect and send through a SOCKS5 proxy (danted) that looks web.test up" {
+	ns
+	cat >"$(tmp)/danted.conf" <<-EOF
+		logoutput: stderr
+		internal: 127.0.0.1 port = 1080
+		external: lo
+		clientmethod: none
+		socksmethod: none
+		user.privileged: root
+		user.unprivileged: nobody
+		client pass {
+			from: 0/0 to: 0/0
+		}
+		socks pass {
+			from: 0/0 to: 0/0
+			command: connect
+		}
+	EOF
+	spawn danted with_hosts "$BATS_FILE_TMPDIR/hosts" ip netns exec "$N" \
+	    danted -f "$(tmp)/danted.conf" -N 1 -p "$(tmp)/danted.pid"
+	wait_in "$N" 1080
+	peer srv "$N" serve 80 1 "$(tmp)/rec" 'hello from web.test\n'
+	run -0 --separate-stderr sh_in "$N" "$(doc cproxy) </dev/null"
+	[ "$output" = "hello from web.test" ]
+	spawn e sh_in "$N" "$(doc lecho)"
+	wait_in "$N" 7007
+	run -0 --separate-stderr sh_in "$N" "$(doc sproxy)"
+	[ "$output" = ping ]
 }
 
 @test "examples: listen --recv-only --linger 0 shows what a client sends and ends with RST" {
@@ -825,6 +895,50 @@ trace_sh() {
 	peer hold "$N" hold :: 443
 	run -0 --separate-stderr sh_in "$N" "$(doc tr6)"
 	[[ "${lines[-1]}" =~ ^"port 443 (tcp) open at hop 1, " ]]
+}
+
+# --------------------------------------------------------------- TLS
+
+# tls_files: the suite's CA and a server certificate for localhost, as the examples name them.
+tls_files() {
+	tlsca_make "$(tmp)"
+	cp "$(tmp)/ca.crt" "$(tmp)/work/ca.pem"
+	cp "$(tmp)/good.crt" "$(tmp)/work/server.pem"
+	cp "$(tmp)/good.key" "$(tmp)/work/server.key"
+}
+
+# tls_echo NAME PORT: socat serving TLS with server.pem on PORT of both families, echoing.
+tls_echo() {
+	spawn "$1" in_ns "$N" socat "OPENSSL-LISTEN:$2,pf=ip6,ipv6only=0,reuseaddr,fork,cert=$(tmp)/work/server.pem,key=$(tmp)/work/server.key,verify=0" EXEC:cat
+	wait_in "$N" "$2"
+}
+
+@test "examples: listen --tls serves the report, connect -v --tls shows the chain and gets it" {
+	ns
+	tls_files
+	printf 'quarterly figures\n' >"$(tmp)/work/report.txt"
+	spawn l sh_in "$N" "$(doc ltls)"
+	wait_in "$N" 4433
+	run -0 --separate-stderr sh_in "$N" "$(doc ctls)"
+	[ "$output" = "quarterly figures" ]
+	[[ "$stderr" == *"sockt connect: certificate 0: CN = localhost"* ]]
+	[[ "$stderr" == *"sockt connect: certificate verified for localhost"* ]]
+	wait_exit "$(cat "$(tmp)/l.pid")"
+	[ "$EXIT_STATUS" -eq 0 ]
+}
+
+@test "examples: send --tls gets the echo; -z --tls --warn-days 30 flags certificates of 30 days" {
+	ns
+	tls_files
+	tls_echo e4433 4433
+	run -0 --separate-stderr sh_in "$N" "$(doc stls)"
+	[ "$output" = "ping" ]
+	tls_echo e443 443
+	tls_echo e8443 8443
+	run -1 --separate-stderr sh_in "$N" "$(doc cztls)"
+	[ "${#lines[@]}" -eq 4 ]
+	[[ "${lines[0]}" =~ ^"::1 port 443 (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires "[0-9-]+" "[0-9:]+" UTC (29 days left)"$ ]]
+	[[ "${lines[3]}" =~ ^"127.0.0.1 port 8443 (tcp) open "[0-9.]+" ms, tls TLSv1.3, certificate expires " ]]
 }
 
 # --------------------------------------------------------------- Unix sockets
