@@ -40,5 +40,14 @@ extern const struct command cmd_listen, cmd_connect, cmd_send, cmd_udp_send, cmd
 
 /* Option keys above 255 are long-only; each command numbers its own from here. */
 #define OPT_LONG 256
+/*
+ * The modules that bring options of their own to several commands number
+ * them from a range each, so that one command's table can hold them all:
+ * two ranges that overlap would hand one module's option to the other.
+ */
+#define OPT_KEYS_TUNABLES (1 << 18)
+#define OPT_KEYS_TLS (1 << 19)
+#define OPT_KEYS_GLOBAL (1 << 20) /* --json and the other global long options */
+#define OPT_KEYS_PROXY (1 << 21)
 
 #endif

@@ -16,7 +16,7 @@
 
 struct globals globals = { .family = AF_UNSPEC };
 
-enum { OPT_JSON = 1 << 20 };
+enum { OPT_JSON = OPT_KEYS_GLOBAL };
 
 /* sockt(1), GLOBAL OPTIONS: accepted before or after the command. */
 static const struct opt global_options[] = {
@@ -54,6 +54,24 @@ add(struct option *table, char *shortopts, size_t *ti, size_t *si, const struct 
 	}
 }
 
+/*
+ * Two options with one key would reach the same case of the parser: a
+ * module's options share a table with the command's and the globals', so a
+ * clash of their key ranges is caught here, on every run, not by a user.
+ */
+static void
+check_keys(const struct option *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (t[i].val == t[j].val) {
+				fprintf(stderr,
+				    "sockt: internal error: --%s and --%s share key %d\n",
+				    t[i].name, t[j].name, t[i].val);
+				abort();
+			}
+}
+
 void
 opt_begin(struct opt_parser *p, const struct command *cmd, int argc, char **argv)
 {
@@ -78,6 +96,7 @@ opt_begin(struct opt_parser *p, const struct command *cmd, int argc, char **argv
 		add(p->table, p->shortopts, &ti, &si, &global_options[i]);
 	p->table[ti] = (struct option){ NULL, 0, NULL, 0 };
 	p->shortopts[si] = '\0';
+	check_keys(p->table, ti);
 	/* 0, not 1: GNU getopt then re-reads the optstring's '+' and ordering. */
 	optind = 0;
 	opterr = 0;

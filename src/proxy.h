@@ -9,11 +9,12 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "cmd.h"
 
 enum proxy_type { PROXY_NONE, PROXY_HTTP, PROXY_SOCKS4, PROXY_SOCKS4A, PROXY_SOCKS5 };
 
 /* Option keys, above any command's own and the tunables'. */
-enum { OPT_PROXY = 1 << 19, OPT_PROXY_TYPE, OPT_PROXY_AUTH };
+enum { OPT_PROXY = OPT_KEYS_PROXY, OPT_PROXY_TYPE, OPT_PROXY_AUTH };
 
 /*
  * A command's option table lists each as one line, with these keys and help texts:

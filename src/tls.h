@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "pump.h"
+#include "cmd.h"
 
 struct command;
 struct opt_parser;
@@ -18,7 +19,7 @@ struct json;
 
 /* Option keys, above any command's own and the tunables'. */
 enum {
-	OPT_TLS = 1 << 19,
+	OPT_TLS = OPT_KEYS_TLS,
 	OPT_TLS_NO_VERIFY,
 	OPT_TLS_CA,
 	OPT_TLS_SNI,

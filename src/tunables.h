@@ -7,6 +7,7 @@
 #define SOCKT_TUNABLES_H
 
 #include <stddef.h>
+#include "cmd.h"
 
 /* Zeroed, it asks for nothing: every socket keeps the system's settings. */
 struct tunables {
@@ -20,7 +21,7 @@ struct tunables {
 enum tunable { TUNABLE_NONE, TUNABLE_DEVICE, TUNABLE_TOS, TUNABLE_TTL };
 
 /* Option keys, above any command's own (which count up from OPT_LONG). */
-enum { OPT_TUNABLE_TTL = 1 << 18, OPT_TUNABLE_TOS, OPT_TUNABLE_INTERFACE = 'I' };
+enum { OPT_TUNABLE_TTL = OPT_KEYS_TUNABLES, OPT_TUNABLE_TOS, OPT_TUNABLE_INTERFACE = 'I' };
 
 /*
  * A command's option table lists each as one line (written out, so that

@@ -127,13 +127,18 @@ teardown() {
 	sockt_listening srv listen -k --echo --max-conns 3 -i 1 127.0.0.1 0
 	peer slow slowloris 127.0.0.1 "$PORT" 3 6
 	wait_for_line "$(tmp)/slow.out" '^opened 3$'
-	# Every slot is held: this client waits in the backlog until the idle timeout frees one.
+	# Every slot is held: this client waits in the backlog until the idle timeout frees one,
+	# so sockt accepts it only after it has closed an idle one.
 	run -0 timeout 8 python3 "$HOSTILE" echo-once 127.0.0.1 "$PORT" hello
-	[[ "$output" =~ ^echo\ \'hello\'\ after\ (0\.[5-9]|[12]\.[0-9])\ s$ ]]
-	wait_for_line "$(tmp)/slow.out" '^3 of 3 closed by sockt after (0\.[89]|[12]\.[0-9]) s$' 6
-	# The listener serves on, at once now.
+	[[ "$output" =~ ^echo\ \'hello\'\ after\ [0-2]\.[0-9]\ s\ \(port\ ([0-9]+)\)$ ]]
+	accepted=$(grep -n "connection from 127.0.0.1 port ${BASH_REMATCH[1]}\$" "$(tmp)/srv.err" | cut -d: -f1)
+	first_idle=$(grep -n 'idle, closed' "$(tmp)/srv.err" | head -1 | cut -d: -f1)
+	[ -n "$accepted" ] && [ -n "$first_idle" ] && [ "$first_idle" -lt "$accepted" ]
+	# The idle timer runs from each accept, a little before the client's own clock starts.
+	wait_for_line "$(tmp)/slow.out" '^3 of 3 closed by sockt after (0\.[5-9]|[12]\.[0-9]) s$' 6
+	# The listener serves on, at once now: well within one idle timeout.
 	run -0 timeout 5 python3 "$HOSTILE" echo-once 127.0.0.1 "$PORT" again
-	[[ "$output" =~ ^echo\ \'again\'\ after\ 0\.[0-4]\ s$ ]]
+	[[ "$output" =~ ^echo\ \'again\'\ after\ 0\.[0-9]\ s\ \(port\ [0-9]+\)$ ]]
 	[ "$(grep -c 'idle, closed' "$(tmp)/srv.err")" -eq 3 ]
 	kill -0 "$(cat "$(tmp)/srv.pid")"
 }

@@ -84,8 +84,8 @@ def echo_once(host, port, text):
         if not d:
             break
         got += d
-    print("echo %r after %.1f s" % (got.decode(errors="replace"), time.monotonic() - t0),
-          flush=True)
+    print("echo %r after %.1f s (port %d)" % (got.decode(errors="replace"),
+          time.monotonic() - t0, c.getsockname()[1]), flush=True)
     c.close()
 
 
