@@ -89,13 +89,15 @@ attempts_on_event(const struct eyeballs_attempt *a, void *ctx)
 		report_verbose(1, "trying %s port %u (tcp)", addr, addr_port(sa));
 		attempts_report_route(sa);
 	} else if (a->state == EYEBALLS_CONNECTED)
-		report_verbose(1, "connected to %s port %u (tcp) in %.2f ms", addr, addr_port(sa),
+		report_verbose(1, "connected to %s port %u (tcp) in %.3f ms", addr, addr_port(sa),
 		    ms);
-	else if (a->state == EYEBALLS_FAILED)
+	else if (a->state == EYEBALLS_FAILED) {
 		attempts_report_error(a, ctx);
-	else
+		report_verbose(1, "%s port %u (tcp): failed after %.3f ms", addr, addr_port(sa),
+		    ms);
+	} else
 		report_verbose(1,
-		    "abandoned %s port %u (tcp) after %.2f ms: another address "
+		    "abandoned %s port %u (tcp) after %.3f ms: another address "
 		    "connected first",
 		    addr, addr_port(sa), ms);
 }

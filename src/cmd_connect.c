@@ -16,10 +16,12 @@
 #include "cmd.h"
 #include "dump.h"
 #include "eyeballs.h"
+#include "family_line.h"
 #include "hint.h"
 #include "json.h"
 #include "opts.h"
 #include "parse.h"
+#include "phases.h"
 #include "proxy.h"
 #include "relay.h"
 #include "report.h"
@@ -108,6 +110,7 @@ struct scan_report {
 	char (*address)[ADDR_STRLEN]; /* one per target */
 	int64_t timeout_usec;
 	int write_err; /* a --json line could not be written: errno */
+	struct family_lines fam; /* -v: each family's line at the end */
 	unsigned char *filtered; /* per target: a port was filtered, its route is hinted */
 };
 
@@ -150,7 +153,8 @@ report_relay_error(const struct relay_stats *st, const struct sockaddr *peer)
 }
 
 static int
-relay(int fd, const struct sockaddr *peer, const struct connect_options *o, const char *host)
+relay(int fd, const struct sockaddr *peer, const struct connect_options *o, const char *host,
+    const struct phases *ph)
 {
 	struct relay_options ro = o->relay;
 	struct tls_session *tls = NULL;
@@ -185,6 +189,7 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o, cons
 	close(fd);
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	phases_report_close(ph, NULL, peer, &st);
 	if (rc == -1) {
 		report_relay_error(&st, peer);
 		return relay_failure_is_local(st.failure) ? EXIT_LOCAL : EXIT_NETWORK;
@@ -201,11 +206,11 @@ relay(int fd, const struct sockaddr *peer, const struct connect_options *o, cons
 /* HOST's addresses and the -s/-p source: EXIT_OK, or the status once reported. */
 static int
 resolve(const struct connect_options *o, const struct endpoint *ep, const char *port,
-    struct addrinfo **res, struct source *src)
+    struct addrinfo **res, struct source *src, struct phases *ph)
 {
 	int eai;
 
-	if ((eai = addr_resolve(ep->host, port, SOCK_STREAM, 0, res)) != 0) {
+	if ((eai = phases_resolve(ph, ep->host, port, SOCK_STREAM, res)) != 0) {
 		report_eai(eai, errno, "%s", ep->host);
 		return EXIT_RESOLVE;
 	}
@@ -229,21 +234,25 @@ run_connect(const struct connect_options *o, const struct endpoint *dest)
 	struct eyeballs_result r;
 	struct addrinfo *res;
 	struct source src;
+	struct phases ph;
 	int fd, status;
 
 	/* The source is resolved here, not in eyeballs, to be named in error lines. */
-	if ((status = resolve(o, ep, ep->port, &res, &src)) != EXIT_OK) {
+	if ((status = resolve(o, ep, ep->port, &res, &src, &ph)) != EXIT_OK) {
 		proxy_note_unreached(&o->proxy, dest);
 		return status;
 	}
+	phases_say_resolved(&ph);
 	eo.ctx = &src;
 	eo.source = &src;
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
+	phases_connected(&ph, &r);
 	if (fd != -1 && (status = proxy_handshake(fd, &o->proxy, dest, deadline)) != EXIT_OK)
 		close(fd);
 	else if (fd != -1)
-		status = relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o, dest->host);
+		status =
+		    relay(fd, (struct sockaddr *)&r.attempts[r.winner].addr, o, dest->host, &ph);
 	else if (r.n == 0 && r.skipped > 0)
 		status = report_source_mismatch(o, ep);
 	else if (r.n == 0) {
@@ -251,8 +260,10 @@ run_connect(const struct connect_options *o, const struct endpoint *dest)
 		status = exit_status_for_errno(errno);
 	} else
 		status = attempts_report_all_failed(&r, &src, o->timeout_usec);
-	if (fd == -1)
+	if (fd == -1) {
+		phases_report_failed(&ph);
 		proxy_note_unreached(&o->proxy, dest);
+	}
 	eyeballs_result_free(&r);
 	return status;
 }
@@ -287,6 +298,7 @@ print_port(const struct scan_result *res, void *ctx)
 	char line[ADDR_STRLEN + 512];
 	struct json j;
 
+	family_lines_add(&sr->fam, &sr->targets[res->target], res);
 	if (res->state == SCAN_FILTERED)
 		sr->filtered[res->target] = 1;
 	if (sr->tls != NULL && res->state == SCAN_OPEN) {
@@ -445,12 +457,13 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	struct scan_ports ports;
 	struct addrinfo *res;
 	struct source src;
+	struct phases ph;
 	int64_t start = clock_now_usec();
 	size_t n = 0;
 	int status;
 
 	parse_ports(cmd, argc, argv, &ports);
-	if ((status = resolve(o, ep, "0", &res, &src)) != EXIT_OK)
+	if ((status = resolve(o, ep, "0", &res, &src, &ph)) != EXIT_OK)
 		return status;
 	status = scan_targets(o, ep, res, &src, &targets, &n);
 	freeaddrinfo(res);
@@ -471,6 +484,7 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	}
 	for (size_t i = 0; i < n; i++)
 		addr_format((struct sockaddr *)&targets[i].addr, sr.address[i], ADDR_STRLEN);
+	family_lines_init(&sr.fam, targets, n);
 	so.src = &src;
 	sr.targets = targets;
 	sr.tls = o->tls.enabled ? &o->tls : NULL;
@@ -495,6 +509,7 @@ run_scan(const struct command *cmd, const struct connect_options *o, const struc
 	for (size_t i = 0; i < n; i++)
 		if (sr.filtered[i])
 			hint_route((const struct sockaddr *)&targets[i].addr);
+	family_lines_say(&sr.fam);
 	free(sr.filtered);
 	free(sr.address);
 	free(targets);
@@ -516,7 +531,7 @@ run_unix(const struct command *cmd, struct connect_options *o, int argc, char **
 		opt_usage_error(cmd, "unexpected argument '%s' after PATH", argv[1]);
 	if ((fd = unix_connect(&a, o->unix_type, o->timeout_usec, &status)) == -1)
 		return status;
-	return relay(fd, (struct sockaddr *)&a.sun, o, NULL);
+	return relay(fd, (struct sockaddr *)&a.sun, o, NULL, NULL);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include "hub.h"
 #include "opts.h"
 #include "parse.h"
+#include "phases.h"
 #include "relay.h"
 #include "report.h"
 #include "sock.h"
@@ -269,6 +270,7 @@ on_close(const struct hub_peer *peer, void *ctx)
 		report_relay_failure(&peer->addr, &peer->stats, o);
 	relay_format_summary(&peer->stats, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s: %s", who, summary);
+	phases_report_close(NULL, who, (const struct sockaddr *)&peer->addr, &peer->stats);
 }
 
 static int
@@ -395,6 +397,7 @@ serve_one(struct listen_options *o, struct bound *b)
 	}
 	relay_format_summary(&st, o->linger0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
+	phases_report_close(NULL, NULL, (const struct sockaddr *)&ss, &st);
 	tls_close(tls);
 	if (o->linger0)
 		sock_linger_zero(fd);

@@ -21,6 +21,7 @@
 #include "io.h"
 #include "opts.h"
 #include "parse.h"
+#include "phases.h"
 #include "proxy.h"
 #include "relay.h"
 #include "report.h"
@@ -320,6 +321,7 @@ exchange(const struct send_options *o, const struct endpoint *dest, const struct
 	struct eyeballs_result r;
 	struct relay_stats st;
 	struct addrinfo *res;
+	struct phases ph;
 	char summary[256];
 	int eai, fd, out = STDOUT_FILENO, status = EXIT_OK;
 
@@ -330,15 +332,18 @@ exchange(const struct send_options *o, const struct endpoint *dest, const struct
 			return status;
 		goto connected;
 	}
-	if ((eai = addr_resolve(ep->host, ep->port, SOCK_STREAM, 0, &res)) != 0) {
+	if ((eai = phases_resolve(&ph, ep->host, ep->port, SOCK_STREAM, &res)) != 0) {
 		report_eai(eai, errno, "%s", ep->host);
 		proxy_note_unreached(&o->proxy, dest);
 		return EXIT_RESOLVE;
 	}
+	phases_say_resolved(&ph);
 	fd = eyeballs_connect(res, &eo, &r);
 	freeaddrinfo(res);
+	phases_connected(&ph, &r);
 	if (fd == -1) {
 		status = report_connect_failure(&r, &src, ep, o->timeout_usec);
+		phases_report_failed(&ph);
 		proxy_note_unreached(&o->proxy, dest);
 		eyeballs_result_free(&r);
 		return status;
@@ -369,6 +374,9 @@ connected:
 	relay_format_summary(&st, 0, summary, sizeof(summary));
 	report_verbose(1, "%s", summary);
 	tls_close(tls);
+	/* A Unix socket has no name to resolve and no TCP_INFO: nothing to time or measure. */
+	if (o->unix_type == 0)
+		phases_report_close(&ph, NULL, NULL, &st);
 	close(fd);
 	if (out != STDOUT_FILENO) {
 		/* What came before a failure is still written; the failure decides the status. */

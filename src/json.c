@@ -157,6 +157,14 @@ json_object_end(struct json *j)
 }
 
 void
+json_object_begin_key(struct json *j, const char *k)
+{
+	key(j, k);
+	put(j, "{", 1);
+	j->need_comma = 0;
+}
+
+void
 json_array_begin(struct json *j, const char *k)
 {
 	key(j, k);

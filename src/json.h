@@ -16,6 +16,8 @@ void json_init(struct json *);
 void json_free(struct json *);
 void json_object_begin(struct json *);
 void json_object_end(struct json *);
+/* An object as the value of key (an object inside an object). */
+void json_object_begin_key(struct json *, const char *key);
 void json_array_begin(struct json *, const char *key);
 void json_array_end(struct json *);
 /* key may be NULL inside an array. */

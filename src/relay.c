@@ -372,6 +372,8 @@ relay_conn_step(struct relay_conn *c, short in_events, short sock_events, short 
 		return -1;
 	if (moved(c) != before)
 		c->last_usec = clock_now_usec();
+	if (c->st.first_byte_usec == 0 && c->down.bytes_in > 0)
+		c->st.first_byte_usec = c->last_usec;
 	if (c->st.output_closed)
 		return 0;
 	if (c->down_active && !c->down_done && pump_finished(&c->down)) {
@@ -445,6 +447,7 @@ relay_conn_end(struct relay_conn *c)
 	if (c->opt->linger0)
 		c->st.unacked = unacked(c);
 	c->st.ended_usec = clock_now_usec();
+	tcpinfo_read(c->sock, &c->st.tcp);
 	relay_taps_end(c);
 	pump_free(&c->up);
 	pump_free(&c->down);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "pump.h"
+#include "tcpinfo.h"
 
 struct dump;
 struct relay_taps;
@@ -72,6 +73,8 @@ struct relay_stats {
 	uint64_t
 	    unacked; /* with --linger 0, sent but not acknowledged at the end: the RST drops it */
 	int64_t started_usec, ended_usec;
+	int64_t first_byte_usec; /* when the first byte came from the peer; 0 if none did */
+	struct tcpinfo tcp; /* TCP_INFO as the relay ended, before the caller's close */
 	enum relay_closer first_close;
 	int idle_timeout; /* ended by the idle timeout */
 	int output_closed; /* the output reader went away (EPIPE): not an error */

@@ -253,7 +253,8 @@ ns_dropping() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "won by ipv4" ]
 	[ "$ms" -lt 900 ]
-	[ "${stderr%%$'\n'*}" = "sockt connect: trying 2001:db8:77::99 port 8080 (tcp)" ]
+	# The first attempt, after the line of the name's resolution.
+	[ "${stderr_lines[1]}" = "sockt connect: trying 2001:db8:77::99 port 8080 (tcp)" ]
 	[[ "$stderr" == *"trying 10.77.0.2 port 8080 (tcp)"* ]]
 	[[ "$stderr" == *"connected to 10.77.0.2 port 8080 (tcp)"* ]]
 	[[ "$stderr" == *"abandoned 2001:db8:77::99 port 8080 (tcp) after 2"*" ms: another address connected first"* ]]

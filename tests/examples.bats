@@ -30,6 +30,8 @@ usend	sockt udp-send --reply 1s 127.0.0.1 5353 hello
 pingmany	sockt raw-ping -c 5 host1.test host2.test ::1
 chead	printf 'HEAD / HTTP/1.0\r\n\r\n' | sockt connect example.test 80
 cv	sockt connect -v example.test 443 </dev/null
+cfam	sockt -v connect -z localhost 22
+ctiming	sockt --json connect example.test 80 </dev/null 2>&1 >/dev/null | grep '^{'
 cscanall	sockt connect -z localhost 22 80
 tcping	sockt connect -z -c 5 -i 0.2 localhost 80
 cscanw	sockt connect -z -w 1 192.0.2.7 20-25 80 443
@@ -562,8 +564,22 @@ wait_in() {
 	peer srv "$N" serve 443 1 "$(tmp)/rec" 'hello\n'
 	run -0 --separate-stderr sh_in "$N" "$(doc cv)"
 	[ "$output" = hello ]
-	[ "${stderr_lines[0]}" = "sockt connect: trying ::1 port 443 (tcp)" ]
-	[[ "${stderr_lines[1]}" =~ ^"sockt connect: connected to ::1 port 443 (tcp) in " ]]
+	[[ "${stderr_lines[0]}" =~ ^"sockt connect: resolved example.test in "[0-9.]+" ms: IPv6 " ]]
+	[ "${stderr_lines[1]}" = "sockt connect: trying ::1 port 443 (tcp)" ]
+	[[ "${stderr_lines[2]}" =~ ^"sockt connect: connected to ::1 port 443 (tcp) in " ]]
+}
+
+@test "examples: connect -z -v localhost 22 ends with a line for each family, and --json times a connection" {
+	ns
+	peer hold "$N" hold 127.0.0.1 22
+	run -1 --separate-stderr sh_in "$N" "$(doc cfam)"
+	[[ "${stderr_lines[-2]}" == "sockt connect: IPv6: 1 address (::1), 0 open, 1 closed, 0 filtered, best rtt "*" ms, via ::1 dev lo" ]]
+	[[ "${stderr_lines[-1]}" == "sockt connect: IPv4: 1 address (127.0.0.1), 1 open, 0 closed, 0 filtered, best rtt "*" ms, via 127.0.0.1 dev lo" ]]
+	peer srv "$N" serve 80 1 "$(tmp)/rec" 'hello\n'
+	run -0 sh_in "$N" "$(doc ctiming)"
+	[ "${#lines[@]}" -eq 2 ]
+	jq -e 'select(.type == "close") | .address == "::1" and .bytes_received == 6' <<<"${lines[0]}"
+	jq -e 'select(.type == "timing") | .host == "example.test" and .first_byte_ms >= 0' <<<"${lines[1]}"
 }
 
 @test "examples: the port scans: a range on 127.0.0.1, -6 by name, -w 1 on 192.0.2.7, all ports as JSON" {

@@ -197,7 +197,7 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 	[[ "$stderr" == *", ALPN http/1.1"* ]]
 	run --separate-stderr timeout 10 "$SOCKT" --json connect --tls --alpn h2 --ca "$CA/ca.crt" localhost "$PORT" <<<"b"
 	[ "$status" -eq 0 ]
-	[ "$(jq -r .alpn <<<"$stderr")" = h2 ]
+	[ "$(jq -r .alpn <<<"${stderr_lines[0]}")" = h2 ]
 	# sockt on both sides: the server's list, the client's offer.
 	tls_listen l --alpn foo,bar
 	run --separate-stderr timeout 10 "$SOCKT" -v connect --tls --alpn bar --ca "$CA/ca.crt" localhost "$PORT" <<<"c"
@@ -210,15 +210,16 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 	s_server s good
 	run --separate-stderr timeout 10 "$SOCKT" --json connect --tls --ca "$CA/ca.crt" localhost "$PORT" <<<"j"
 	[ "$status" -eq 0 ]
-	[ "${#stderr_lines[@]}" -eq 1 ]
-	[ "$(jq -r .event <<<"$stderr")" = tls ]
-	[ "$(jq -r .tls_version <<<"$stderr")" = TLSv1.3 ]
-	[ "$(jq -r .verified <<<"$stderr")" = true ]
-	[ "$(jq -r .ocsp_stapled <<<"$stderr")" = false ]
-	[ "$(jq -r '.chain[0].days_left' <<<"$stderr")" = 29 ]
-	[ "$(jq -r '.chain[0].key_type' <<<"$stderr")" = EC ]
-	[ "$(jq -r '.chain[0].sha256' <<<"$stderr")" = "$(openssl x509 -in "$CA/good.crt" -noout -fingerprint -sha256 | cut -d= -f2)" ]
-	jq -e '.handshake_ms > 0' <<<"$stderr"
+	# The TLS report first, then the close and timing objects of every connection.
+	[ "${#stderr_lines[@]}" -eq 3 ]
+	[ "$(jq -r .event <<<"${stderr_lines[0]}")" = tls ]
+	[ "$(jq -r .tls_version <<<"${stderr_lines[0]}")" = TLSv1.3 ]
+	[ "$(jq -r .verified <<<"${stderr_lines[0]}")" = true ]
+	[ "$(jq -r .ocsp_stapled <<<"${stderr_lines[0]}")" = false ]
+	[ "$(jq -r '.chain[0].days_left' <<<"${stderr_lines[0]}")" = 29 ]
+	[ "$(jq -r '.chain[0].key_type' <<<"${stderr_lines[0]}")" = EC ]
+	[ "$(jq -r '.chain[0].sha256' <<<"${stderr_lines[0]}")" = "$(openssl x509 -in "$CA/good.crt" -noout -fingerprint -sha256 | cut -d= -f2)" ]
+	jq -e '.handshake_ms > 0' <<<"${stderr_lines[0]}"
 }
 
 @test "connect -z --tls: status 1 when a certificate expires within --warn-days, 0 when none does" {
@@ -328,5 +329,5 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 	[[ "$stderr" == *"sockt connect: OCSP: a response was stapled"* ]]
 	run --separate-stderr timeout 10 "$SOCKT" --json connect --tls --ca "$CA/ca.crt" localhost "$PORT" <<<"o"
 	[ "$status" -eq 0 ]
-	[ "$(jq -r .ocsp_stapled <<<"$stderr")" = true ]
+	[ "$(jq -r .ocsp_stapled <<<"${stderr_lines[0]}")" = true ]
 }

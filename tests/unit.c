@@ -203,6 +203,7 @@ static const struct unit units[] = {
 	{ "scan-order", unit_scan_order, 1 },
 	{ "access", unit_access, 2 },
 	{ "route-reply", unit_route_reply, 1 },
+	{ "tcpinfo-line", unit_tcpinfo_line, 1 },
 };
 
 int

@@ -16,5 +16,6 @@ int unit_scan_order(char **argv, int argc);
 int unit_access(char **argv, int argc);
 /* unit_route.c */
 int unit_route_reply(char **argv, int argc);
+int unit_tcpinfo_line(char **argv, int argc); /* in unit_timing.c */
 
 #endif
