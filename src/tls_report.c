@@ -271,7 +271,7 @@ session_json(struct tls_session *s)
 
 	json_init(&j);
 	json_object_begin(&j);
-	json_string(&j, "event", "tls");
+	json_string(&j, "type", "tls");
 	json_string(&j, "peer", s->peer);
 	tls_session_json(s, &j);
 	json_object_end(&j);

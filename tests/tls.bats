@@ -212,7 +212,7 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 	[ "$status" -eq 0 ]
 	# The TLS report first, then the close and timing objects of every connection.
 	[ "${#stderr_lines[@]}" -eq 3 ]
-	[ "$(jq -r .event <<<"${stderr_lines[0]}")" = tls ]
+	[ "$(jq -r .type <<<"${stderr_lines[0]}")" = tls ]
 	[ "$(jq -r .tls_version <<<"${stderr_lines[0]}")" = TLSv1.3 ]
 	[ "$(jq -r .verified <<<"${stderr_lines[0]}")" = true ]
 	[ "$(jq -r .ocsp_stapled <<<"${stderr_lines[0]}")" = false ]
