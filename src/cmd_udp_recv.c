@@ -259,27 +259,6 @@ receive_from(struct receiver *r, int fd)
 	}
 }
 
-/* No datagram for the timeout: status 1 if none came at all or fewer than -c asked for. */
-static int
-timed_out(const struct receiver *r)
-{
-	char d[32];
-
-	duration_format(r->o->timeout, d, sizeof(d));
-	if (r->got == 0) {
-		report_error("no datagram within %s", d);
-		return EXIT_NETWORK;
-	}
-	if (r->o->count > 0) {
-		report_error("%llu of %lld datagrams arrived, then none for %s",
-		    (unsigned long long)r->got, r->o->count, d);
-		return EXIT_NETWORK;
-	}
-	report_verbose(1, "%llu datagram%s, then none for %s", (unsigned long long)r->got,
-	    r->got == 1 ? "" : "s", d);
-	return EXIT_OK;
-}
-
 static int
 receive(struct receiver *r)
 {
@@ -297,7 +276,7 @@ receive(struct receiver *r)
 			return EXIT_LOCAL;
 		}
 		if (n == 0) {
-			status = timed_out(r);
+			status = dgram_timed_out(r->o->timeout, r->got, r->o->count);
 			break;
 		}
 		for (int i = 0; i < r->b.n && !r->done; i++)

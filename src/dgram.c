@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dgram.h"
+#include "parse.h"
 #include "report.h"
 #include "io.h"
 
@@ -326,4 +327,24 @@ dgram_report_truncated(const struct sockaddr *from, size_t size, size_t buffer)
 	report_error("datagram of %zu bytes from %s port %u truncated to the %zu-byte buffer", size,
 	    text, port, buffer);
 	report_hint("--buffer %zu (or more) keeps it whole", size);
+}
+
+int
+dgram_timed_out(int64_t timeout_usec, uint64_t got, long long count)
+{
+	char d[32];
+
+	duration_format(timeout_usec, d, sizeof(d));
+	if (got == 0) {
+		report_error("no datagram within %s", d);
+		return EXIT_NETWORK;
+	}
+	if (count > 0) {
+		report_error("%llu of %lld datagrams arrived, then none for %s",
+		    (unsigned long long)got, count, d);
+		return EXIT_NETWORK;
+	}
+	report_verbose(1, "%llu datagram%s, then none for %s", (unsigned long long)got,
+	    got == 1 ? "" : "s", d);
+	return EXIT_OK;
 }

@@ -73,6 +73,11 @@ int dgram_write_payloads(int fd, const struct dgram_batch *, unsigned first, uns
  * there is no error, -1 with errno.
  */
 int dgram_error_read(int fd, struct errqueue_entry *);
+/*
+ * udp-recv's -w ran out with got datagrams in: an error line and status 1 when none came or
+ * fewer than count (-c, 0 for no limit) asked for; otherwise a -v line and status 0.
+ */
+int dgram_timed_out(int64_t timeout_usec, uint64_t got, long long count);
 
 /* The options of a sending socket (udp-send). */
 struct dgram_options {

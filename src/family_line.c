@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "family_line.h"
+#include "route.h"
 #include "report.h"
 
 static struct family_tally *
@@ -71,8 +72,15 @@ family_route(const struct sockaddr *dst, socklen_t len, char *buf, size_t buflen
 	struct sockaddr_storage dest, src;
 	socklen_t slen = sizeof(src);
 	char addr[ADDR_STRLEN], dev[IF_NAMESIZE];
+	struct route_info ri;
 	int fd, err = 0;
 
+	/* The kernel's own answer names the gateway too; the socket's is for a kernel that will not
+	 * say. */
+	if (route_get(dst, &ri) == 0 && ri.err == 0) {
+		route_format(&ri, buf, buflen);
+		return;
+	}
 	memcpy(&dest, dst, len);
 	/* Port 0 is refused by connect(2); any port asks for the same route. */
 	addr_set_port((struct sockaddr *)&dest, 9);
@@ -88,9 +96,8 @@ family_route(const struct sockaddr *dst, socklen_t len, char *buf, size_t buflen
 		return;
 	}
 	iface_of((struct sockaddr *)&src, dev, sizeof(dev));
-	snprintf(buf, buflen, "via %s%s%s",
-	    addr_format((struct sockaddr *)&src, addr, sizeof(addr)), dev[0] != '\0' ? " dev " : "",
-	    dev);
+	snprintf(buf, buflen, "%s%s src %s", dev[0] != '\0' ? "dev " : "", dev,
+	    addr_format((struct sockaddr *)&src, addr, sizeof(addr)));
 }
 
 static void

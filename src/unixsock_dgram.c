@@ -83,26 +83,6 @@ recv_one(struct receiver *r, int *status)
 }
 
 static int
-recv_timed_out(const struct receiver *r)
-{
-	char d[32];
-
-	duration_format(r->o->timeout, d, sizeof(d));
-	if (r->got == 0) {
-		report_error("no datagram within %s", d);
-		return EXIT_NETWORK;
-	}
-	if (r->o->count > 0) {
-		report_error("%llu of %lld datagrams arrived, then none for %s",
-		    (unsigned long long)r->got, r->o->count, d);
-		return EXIT_NETWORK;
-	}
-	report_verbose(1, "%llu datagram%s, then none for %s", (unsigned long long)r->got,
-	    r->got == 1 ? "" : "s", d);
-	return EXIT_OK;
-}
-
-static int
 recv_loop(struct receiver *r)
 {
 	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
@@ -116,7 +96,7 @@ recv_loop(struct receiver *r)
 			return EXIT_LOCAL;
 		}
 		if (n == 0)
-			return recv_timed_out(r);
+			return dgram_timed_out(r->o->timeout, r->got, r->o->count);
 		if ((n = recv_one(r, &status)) == -1)
 			return status;
 		r->got += (uint64_t)n;

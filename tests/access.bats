@@ -7,17 +7,6 @@ load lib/common
 
 bats_require_minimum_version 1.5.0
 
-# listen NAME ARGS...: `sockt listen -v ARGS` in the background; PORT from its first line.
-listen() {
-	local name=$1
-	shift
-	spawn "$name" "$SOCKT" listen -v "$@"
-	LPID=$SPAWNED_PID
-	wait_for_line "$(tmp)/$name.err" 'listening on'
-	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/$name.err")
-	[ -n "$PORT" ]
-}
-
 # from SOURCE HOST PORT TEXT: a python3 client bound to SOURCE sends TEXT; prints the answer,
 # or RST when the connection was reset.
 from() {

@@ -8,24 +8,6 @@ load lib/common
 
 bats_require_minimum_version 1.5.0
 
-# listen NAME ARGS...: `sockt listen -v ARGS` in the background; PORT from its first line.
-listen() {
-	local name=$1
-	shift
-	spawn "$name" "$SOCKT" listen -v "$@"
-	LPID=$SPAWNED_PID
-	wait_for_line "$(tmp)/$name.err" 'listening on'
-	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/$name.err")
-	[ -n "$PORT" ]
-}
-
-# finished PID: waits (bounded) for a spawned process; its status in EXIT_STATUS.
-finished() {
-	EXIT_STATUS=
-	wait_exit "$@" || true
-	[ -n "$EXIT_STATUS" ]
-}
-
 # check_dump FILE: dump_check.py's summary of FILE in $output, the bytes in $(tmp)/got/.
 check_dump() {
 	mkdir -p "$(tmp)/got"

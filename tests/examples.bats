@@ -573,8 +573,8 @@ wait_in() {
 	ns
 	peer hold "$N" hold 127.0.0.1 22
 	run -1 --separate-stderr sh_in "$N" "$(doc cfam)"
-	[[ "${stderr_lines[-2]}" == "sockt connect: IPv6: 1 address (::1), 0 open, 1 closed, 0 filtered, best rtt "*" ms, via ::1 dev lo" ]]
-	[[ "${stderr_lines[-1]}" == "sockt connect: IPv4: 1 address (127.0.0.1), 1 open, 0 closed, 0 filtered, best rtt "*" ms, via 127.0.0.1 dev lo" ]]
+	[[ "${stderr_lines[-2]}" == "sockt connect: IPv6: 1 address (::1), 0 open, 1 closed, 0 filtered, best rtt "*" ms, local dev lo src ::1" ]]
+	[[ "${stderr_lines[-1]}" == "sockt connect: IPv4: 1 address (127.0.0.1), 1 open, 0 closed, 0 filtered, best rtt "*" ms, local dev lo src 127.0.0.1" ]]
 	peer srv "$N" serve 80 1 "$(tmp)/rec" 'hello\n'
 	run -0 sh_in "$N" "$(doc ctiming)"
 	[ "${#lines[@]}" -eq 2 ]

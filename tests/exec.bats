@@ -7,24 +7,6 @@ load lib/common
 
 bats_require_minimum_version 1.5.0
 
-# listen NAME ARGS...: `sockt listen -v ARGS` in the background; PORT from its first line.
-listen() {
-	local name=$1
-	shift
-	spawn "$name" "$SOCKT" listen -v "$@"
-	LPID=$SPAWNED_PID
-	wait_for_line "$(tmp)/$name.err" 'listening on'
-	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/$name.err")
-	[ -n "$PORT" ]
-}
-
-# finished PID: waits (bounded) for a spawned process; its status in EXIT_STATUS.
-finished() {
-	EXIT_STATUS=
-	wait_exit "$@" || true
-	[ -n "$EXIT_STATUS" ]
-}
-
 # nc_send HOST PORT TEXT: nc.openbsd sends TEXT, half-closes, prints the answer (10 s at most).
 nc_send() {
 	printf '%s\n' "$3" | timeout 10 nc.openbsd -N "$1" "$2"

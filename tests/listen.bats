@@ -19,26 +19,6 @@ client() {
 	tcp_client "$@"
 }
 
-# listen NAME ARGS...: starts `sockt listen -v ARGS` in the background (stdin from
-# $STDIN_FILE), waits for its first stderr line and sets PORT from it.
-listen() {
-	local name=$1
-	shift
-	spawn "$name" "$SOCKT" listen -v "$@"
-	LPID=$SPAWNED_PID
-	wait_for_line "$(tmp)/$name.err" 'listening on'
-	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/$name.err")
-	[ -n "$PORT" ]
-}
-
-# finished PID: waits (bounded) for a spawned process and sets EXIT_STATUS, also when
-# it is not 0 (wait_exit's `wait` would trip errexit then).
-finished() {
-	EXIT_STATUS=
-	wait_exit "$@" || true
-	[ -n "$EXIT_STATUS" ]
-}
-
 # listen_fifo NAME ARGS...: as listen, with stdin from a fifo whose writing end is fd 7
 # here (clients started in the background must close it: 7>&-).
 listen_fifo() {

@@ -219,9 +219,9 @@ between() {
 	run -1 --separate-stderr with_hosts "$(tmp)/hosts" ip netns exec "$A" timeout 20 "$SOCKT" -v connect -z both.test 5003 5004
 	[ "${#lines[@]}" -eq 4 ]
 	v6=${stderr_lines[-2]} v4=${stderr_lines[-1]}
-	[[ "$v6" =~ ^"sockt connect: IPv6: 1 address (fd00:97::2), 1 open, 1 closed, 0 filtered, best rtt "([0-9.]+)" ms, via fd00:97::1 dev tda"$ ]]
+	[[ "$v6" =~ ^"sockt connect: IPv6: 1 address (fd00:97::2), 1 open, 1 closed, 0 filtered, best rtt "([0-9.]+)" ms, dev tda src fd00:97::1"$ ]]
 	between 78 400 "${BASH_REMATCH[1]}"
-	[[ "$v4" =~ ^"sockt connect: IPv4: 1 address (10.96.0.2), 1 open, 1 closed, 0 filtered, best rtt "([0-9.]+)" ms, via 10.96.0.1 dev va"$ ]]
+	[[ "$v4" =~ ^"sockt connect: IPv4: 1 address (10.96.0.2), 1 open, 1 closed, 0 filtered, best rtt "([0-9.]+)" ms, dev va src 10.96.0.1"$ ]]
 	between 0 40 "${BASH_REMATCH[1]}"
 }
 
@@ -239,7 +239,7 @@ between() {
 	[ "${lines[0]}" = "fd00:94::2 port 5005 (tcp) filtered [ENETUNREACH]" ]
 	[[ "${lines[1]}" == "10.94.0.2 port 5005 (tcp) open "* ]]
 	[ "${stderr_lines[-2]}" = "sockt connect: IPv6: 1 address (fd00:94::2), 0 open, 0 closed, 1 filtered, no answer, no route (Network is unreachable) [ENETUNREACH]" ]
-	[[ "${stderr_lines[-1]}" =~ ^"sockt connect: IPv4: 1 address (10.94.0.2), 1 open, 0 closed, 0 filtered, best rtt "[0-9.]+" ms, via 10.94.0.1 dev veth1"$ ]]
+	[[ "${stderr_lines[-1]}" =~ ^"sockt connect: IPv4: 1 address (10.94.0.2), 1 open, 0 closed, 0 filtered, best rtt "[0-9.]+" ms, dev veth1 src 10.94.0.1"$ ]]
 	# A name of one family, or -4, has no comparison to make.
 	run -1 --separate-stderr with_hosts "$(tmp)/hosts" ip netns exec "$A" timeout 20 "$SOCKT" -4 -v connect -z both.test 5005 5006
 	[[ "${stderr_lines[-1]}" == "sockt connect: 2 ports of 10.94.0.2 in "*" s: 1 open, 1 closed, 0 filtered" ]]

@@ -35,6 +35,26 @@ spawn() {
 	echo "$SPAWNED_PID" >>"$(tmp)/.pids"
 }
 
+# listen NAME ARGS...: starts `sockt listen -v ARGS` in the background as NAME (see spawn),
+# waits for its first stderr line and sets PORT from it, and LPID.
+listen() {
+	local name=$1
+	shift
+	spawn "$name" "$SOCKT" listen -v "$@"
+	LPID=$SPAWNED_PID
+	wait_for_line "$(tmp)/$name.err" 'listening on'
+	PORT=$(sed -n '1s/^sockt listen: listening on .* port \([0-9][0-9]*\)$/\1/p' "$(tmp)/$name.err")
+	[ -n "$PORT" ]
+}
+
+# finished PID: waits (bounded) for a spawned process and sets EXIT_STATUS, also when it is
+# not 0 (wait_exit's `wait` would trip errexit then). The UDP files keep a NAME form of their own.
+finished() {
+	EXIT_STATUS=
+	wait_exit "$@" || true
+	[ -n "$EXIT_STATUS" ]
+}
+
 # tcp_server NAME MODE HOST PORT [ARG]: tests/lib/tcp_server.py (see its modes) for one
 # connection, in the background as NAME (see spawn), in the namespace $PEER_NETNS if that is
 # set. Returns once it listens, with its port (PORT 0: the kernel's choice) in $PORT.
