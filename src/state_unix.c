@@ -176,7 +176,9 @@ state_unix_run(const char *path, int no_header)
 	else if (owners && hidden > 0)
 		report_verbose(1, "owners: %d process%s could not be looked into", hidden,
 		    hidden == 1 ? "" : "es");
-	qsort(t.v, t.n, sizeof(*t.v), compare);
+	/* An empty table may have no array at all, and qsort must not be handed NULL. */
+	if (t.n > 1)
+		qsort(t.v, t.n, sizeof(*t.v), compare);
 	rc = 0;
 	if (globals.json)
 		rc = print_json(&t, no_header, owners);
