@@ -34,13 +34,14 @@ struct cert_text {
 	int key_bits, days_left;
 };
 
-/* Escapes len bytes of raw into buf (C-style and octal; spaces stay), cut to fit. */
+/* Escapes len bytes of raw into buf (C-style and octal, tabs and newlines too; spaces stay), cut
+ * to fit. */
 static void
 escape(const void *raw, size_t len, char *buf, size_t size)
 {
 	char tmp[4 * 256 + 1];
 
-	strvisx(tmp, raw, len > 256 ? 256 : len, VIS_CSTYLE | VIS_OCTAL);
+	strvisx(tmp, raw, len > 256 ? 256 : len, VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL);
 	strlcpy(buf, tmp, size);
 }
 
