@@ -359,23 +359,6 @@ parse_args(const struct command *cmd, int argc, char **argv, struct state_option
 	}
 }
 
-/* Neither source worked: each one's error, then status 4 (2 for a bad SOCKT_SOCKDIAG). */
-static int
-list_failed(const struct sockdiag_table *t, int err)
-{
-	if (t->bad_mode) {
-		report_error("SOCKT_SOCKDIAG='%s': must be auto, netlink or proc",
-		    getenv("SOCKT_SOCKDIAG"));
-		return EXIT_USAGE;
-	}
-	if (t->netlink_err != 0)
-		report_errno(t->netlink_err,
-		    "read the socket table from netlink (NETLINK_SOCK_DIAG)");
-	if (!t->forced || t->netlink_err == 0)
-		report_errno(err, "read the socket table from /proc/net");
-	return EXIT_LOCAL;
-}
-
 static int
 run(const struct command *cmd, int argc, char **argv)
 {
@@ -388,7 +371,8 @@ run(const struct command *cmd, int argc, char **argv)
 	if (o.unix_sockets)
 		return state_unix_run(o.unix_path, o.no_header);
 	if (sockdiag_list(&o.filter, &t) == -1) {
-		rc = list_failed(&t, errno);
+		rc = sockdiag_list_failed(t.bad_mode, t.netlink_err, t.forced, errno,
+		    "socket table", "/proc/net");
 		sockdiag_table_free(&t);
 		return rc;
 	}

@@ -154,4 +154,12 @@ void sockdiag_json(struct json *, const struct sockdiag_socket *, int with_owner
  */
 const struct sockdiag_socket **sockdiag_sorted(const struct sockdiag_table *);
 
+/*
+ * Neither source of a socket table worked (state, state -x): each one's error
+ * about `what` ("socket table", "Unix socket table", read from proc_path), then
+ * the status, 4, or 2 for a bad SOCKT_SOCKDIAG. The fields are the table's.
+ */
+int sockdiag_list_failed(int bad_mode, int netlink_err, int forced, int err, const char *what,
+    const char *proc_path);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "json.h"
+#include "report.h"
 #include "sockdiag.h"
 
 /* Decimal digits of v at p; returns the end. */
@@ -225,4 +226,20 @@ sockdiag_json(struct json *j, const struct sockdiag_socket *s, int with_owner)
 		}
 	}
 	json_object_end(j);
+}
+
+int
+sockdiag_list_failed(int bad_mode, int netlink_err, int forced, int err, const char *what,
+    const char *proc_path)
+{
+	if (bad_mode) {
+		report_error("SOCKT_SOCKDIAG='%s': must be auto, netlink or proc",
+		    getenv("SOCKT_SOCKDIAG"));
+		return EXIT_USAGE;
+	}
+	if (netlink_err != 0)
+		report_errno(netlink_err, "read the %s from netlink (NETLINK_SOCK_DIAG)", what);
+	if (!forced || netlink_err == 0)
+		report_errno(err, "read the %s from %s", what, proc_path);
+	return EXIT_LOCAL;
 }

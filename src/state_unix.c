@@ -141,22 +141,6 @@ say_source(const struct unixdiag_table *t)
 		    t->source == SOCKDIAG_SOURCE_NETLINK ? "messages" : "lines");
 }
 
-static int
-list_failed(const struct unixdiag_table *t, int err)
-{
-	if (t->bad_mode) {
-		report_error("SOCKT_SOCKDIAG='%s': must be auto, netlink or proc",
-		    getenv("SOCKT_SOCKDIAG"));
-		return EXIT_USAGE;
-	}
-	if (t->netlink_err != 0)
-		report_errno(t->netlink_err,
-		    "read the Unix socket table from netlink (NETLINK_SOCK_DIAG)");
-	if (!t->forced || t->netlink_err == 0)
-		report_errno(err, "read the Unix socket table from /proc/net/unix");
-	return EXIT_LOCAL;
-}
-
 int
 state_unix_run(const char *path, int no_header)
 {
@@ -164,7 +148,8 @@ state_unix_run(const char *path, int no_header)
 	int owners = globals.verbose > 0, rc, hidden;
 
 	if (unixdiag_list(&t) == -1) {
-		rc = list_failed(&t, errno);
+		rc = sockdiag_list_failed(t.bad_mode, t.netlink_err, t.forced, errno,
+		    "Unix socket table", "/proc/net/unix");
 		unixdiag_table_free(&t);
 		return rc;
 	}
