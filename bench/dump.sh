@@ -15,24 +15,9 @@ SOCKT=${1:-./src/sockt}
 SIZE_MIB=${2:-128}
 ROUNDS=${3:-3}
 
-for tool in python3 ss bc; do
-	command -v "$tool" >/dev/null || { echo "dump.sh: $tool is needed" >&2; exit 2; }
-done
-[ -x "$SOCKT" ] || { echo "dump.sh: no sockt binary at $SOCKT" >&2; exit 2; }
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/sockt-bench.XXXXXX")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-file=$dir/data
-head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom >"$file"
-cat "$file" >/dev/null
-
 . "$(dirname "$0")/lib.sh"
+bench_need dump.sh python3 ss bc
+bench_workdir "$SIZE_MIB"
 
 MODES="plain null file json crlf"
 

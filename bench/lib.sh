@@ -40,3 +40,22 @@ now() { date +%s.%N; }
 median() { # the median of the numbers on stdin, one a line
 	sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+bench_need() { # NAME TOOL...: status 2 naming the first tool missing, or $SOCKT if it is not there
+	local name=$1 tool
+	shift
+	for tool; do
+		command -v "$tool" >/dev/null || { echo "$name: $tool is needed" >&2; exit 2; }
+	done
+	[ -x "$SOCKT" ] || { echo "$name: no sockt binary at $SOCKT" >&2; exit 2; }
+}
+
+bench_workdir() { # SIZE_MIB: $dir (removed at exit, after the PIDs in $pids), $file of random data
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/sockt-bench.XXXXXX")
+	pids=()
+	trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"' EXIT
+	file=$dir/data
+	head -c "$(($1 * 1024 * 1024))" /dev/urandom >"$file"
+	# Read once so that every tool starts from the page cache.
+	cat "$file" >/dev/null
+}

@@ -15,25 +15,9 @@ SIZE_MIB=${2:-1024}
 ROUNDS=${3:-5}
 BUF=262144
 
-for tool in nc.openbsd socat python3 ss /usr/bin/time; do
-	command -v "$tool" >/dev/null || { echo "throughput.sh: $tool is needed" >&2; exit 2; }
-done
-[ -x "$SOCKT" ] || { echo "throughput.sh: no sockt binary at $SOCKT" >&2; exit 2; }
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/sockt-bench.XXXXXX")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-file=$dir/data
-head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom >"$file"
-# Read once so that every tool starts from the page cache.
-cat "$file" >/dev/null
-
 . "$(dirname "$0")/lib.sh"
+bench_need throughput.sh nc.openbsd socat python3 ss /usr/bin/time
+bench_workdir "$SIZE_MIB"
 
 
 # run_pair NAME: one transfer with the named tools; prints the seconds it took.
