@@ -3,6 +3,7 @@
 # address SOURCE (127.0.0.2 and 127.0.0.1 are both loopback), the peer of access.bats.
 #   tcp   sends TEXT, shuts down, prints the answer, or "RST" when the server reset it
 #   udp   sends TEXT as one datagram
+import errno
 import socket
 import sys
 
@@ -19,6 +20,11 @@ def tcp(source, host, port, text):
         s.shutdown(socket.SHUT_WR)
         sys.stdout.write(peer.read_all(s).decode(errors="replace"))
     except (ConnectionResetError, BrokenPipeError):
+        print("RST")
+    except OSError as e:
+        # A reset that came before our shutdown leaves the socket unconnected.
+        if e.errno != errno.ENOTCONN:
+            raise
         print("RST")
 
 
